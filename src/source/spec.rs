@@ -1,0 +1,57 @@
+//! How to read a file: format, delimiter, quote, encoding, JSON paths.
+
+use serde::Deserialize;
+
+/// The layout of a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    /// One JSON array of objects, or NDJSON (told apart by the first byte).
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+/// The text encoding of a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum TextEncoding {
+    /// A BOM decides (UTF-8, UTF-16LE/BE); without one, UTF-8 if the first
+    /// 64 KiB decode as UTF-8, else Windows-1252.
+    #[default]
+    Auto,
+    #[serde(alias = "utf8")]
+    Utf8,
+    #[serde(alias = "cp1252")]
+    Windows1252,
+    #[serde(alias = "latin1", alias = "latin-1")]
+    Iso88591,
+    Utf16le,
+    Utf16be,
+}
+
+/// Everything needed to open one source file.
+#[derive(Debug, Clone)]
+pub struct SourceSpec {
+    /// `None`: decided by the file extension (`.json`, `.ndjson`/`.jsonl`, else CSV).
+    pub format: Option<Format>,
+    pub delimiter: u8,
+    pub quote: u8,
+    pub encoding: TextEncoding,
+    /// For JSON: the paths (`name.first`, `documents[0].number`) whose values
+    /// become the row's fields, in this order.
+    pub json_paths: Vec<String>,
+}
+
+impl Default for SourceSpec {
+    fn default() -> Self {
+        Self {
+            format: None,
+            delimiter: b',',
+            quote: b'"',
+            encoding: TextEncoding::Auto,
+            json_paths: Vec::new(),
+        }
+    }
+}
