@@ -1,0 +1,238 @@
+//! Checks that span rows: the same client id twice, a unique custom field
+//! value twice, and the tenant's duplicate-client checks.
+//!
+//! Each row yields `RowKey`s (see `row_keys`); a `KeySpool` finds the rows
+//! whose key an earlier row already had, in bounded memory; a `Duplicate`
+//! turns into the finding the target would answer with.
+
+use crate::field_error::FieldError;
+use crate::model::ReturnCode;
+use crate::tenant::{DuplicateAction, DuplicateCheckField, Tenant};
+
+pub use super::key_spool::KeySpool;
+
+/// What a key compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// The client id (316 CLIENT_ID_ALREADY_IN_USE).
+    ClientId,
+    /// The value of a unique custom field, by its index in
+    /// `Tenant::custom_fields()` (926 DUPLICATE_UNIQUE_VALUE).
+    UniqueValue(u32),
+    /// One of the tenant's duplicate-client checks (310 DUPLICATE_CLIENT).
+    Duplicate(DuplicateCheckField),
+}
+
+/// The duplicate checks in a fixed order, for [`KeyKind::code`].
+const CHECK_FIELDS: [DuplicateCheckField; 6] = [
+    DuplicateCheckField::DocumentIdAndType,
+    DuplicateCheckField::HomePhone,
+    DuplicateCheckField::MobilePhone,
+    DuplicateCheckField::Email,
+    DuplicateCheckField::FirstNameAndLastName,
+    DuplicateCheckField::LastNameAndDateOfBirth,
+];
+
+/// The tag of unique-value kinds in [`KeyKind::code`]; the field index is
+/// in the low 32 bits.
+const UNIQUE_TAG: u64 = 1 << 32;
+
+impl KeyKind {
+    /// A number that identifies the kind, for sorting and spill files.
+    pub fn code(self) -> u64 {
+        match self {
+            Self::ClientId => 0,
+            Self::Duplicate(f) => 1 + CHECK_FIELDS.iter().position(|c| *c == f).unwrap_or(0) as u64,
+            Self::UniqueValue(i) => UNIQUE_TAG | u64::from(i),
+        }
+    }
+
+    /// The kind a [`code`](Self::code) stands for.
+    pub fn from_code(code: u64) -> Option<Self> {
+        match code {
+            0 => Some(Self::ClientId),
+            c if c >= UNIQUE_TAG => u32::try_from(c - UNIQUE_TAG).ok().map(Self::UniqueValue),
+            c => CHECK_FIELDS
+                .get(c as usize - 1)
+                .map(|f| Self::Duplicate(*f)),
+        }
+    }
+}
+
+/// One comparable key of a row: its kind and the xxh3-128 hash of the
+/// normalised key text (with the kind mixed in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RowKey {
+    pub kind: KeyKind,
+    pub hash: u128,
+}
+
+/// A row whose key an earlier row already had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The later row.
+    pub row: u64,
+    /// The first row with the same key.
+    pub first_row: u64,
+    pub kind: KeyKind,
+}
+
+impl Duplicate {
+    /// The finding for the later row: 316 for a client id, 926 for a unique
+    /// value, 310 for a duplicate check (an error for action ERROR, a
+    /// warning for WARNING). `None` when the tenant does not act on the
+    /// check (action NONE, or no such check).
+    pub fn to_field_error(&self, tenant: &Tenant) -> Option<FieldError> {
+        let first = self.first_row;
+        match self.kind {
+            KeyKind::ClientId => Some(FieldError::error(
+                "client.id",
+                ReturnCode::ClientIdAlreadyInUse,
+                format!("same client id as row {first}"),
+            )),
+            KeyKind::UniqueValue(i) => {
+                let id = tenant
+                    .custom_fields()
+                    .get(i as usize)
+                    .map(|d| d.id())
+                    .unwrap_or("?");
+                Some(FieldError::error(
+                    format!("customInformation[{id}]"),
+                    ReturnCode::DuplicateUniqueValue,
+                    format!("same value of unique custom field '{id}' as row {first}"),
+                ))
+            }
+            KeyKind::Duplicate(check) => {
+                let action = tenant
+                    .active_duplicate_checks()
+                    .find(|c| c.field == check)?
+                    .action;
+                let (field, what) = describe(check);
+                let msg = format!("same {what} as row {first}");
+                match action {
+                    DuplicateAction::Error => {
+                        Some(FieldError::error(field, ReturnCode::DuplicateClient, msg))
+                    }
+                    DuplicateAction::Warning => {
+                        Some(FieldError::warning(field, ReturnCode::DuplicateClient, msg))
+                    }
+                    DuplicateAction::None => None,
+                }
+            }
+        }
+    }
+}
+
+/// The field a duplicate check is reported on, and what it compares.
+fn describe(check: DuplicateCheckField) -> (&'static str, &'static str) {
+    match check {
+        DuplicateCheckField::Email => ("client.emailAddress", "e-mail address"),
+        DuplicateCheckField::HomePhone => ("client.homePhone", "home phone"),
+        DuplicateCheckField::MobilePhone => ("client.mobilePhone1", "mobile phone"),
+        DuplicateCheckField::FirstNameAndLastName => ("client.lastName", "first and last name"),
+        DuplicateCheckField::LastNameAndDateOfBirth => {
+            ("client.birthDate", "last name and birth date")
+        }
+        DuplicateCheckField::DocumentIdAndType => ("idDocuments", "ID document type and number"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field_error::Severity;
+    use crate::validate::test_tenant::{tenant, tenant_with};
+
+    #[test]
+    fn kind_codes_round_trip() {
+        let mut kinds = vec![
+            KeyKind::ClientId,
+            KeyKind::UniqueValue(0),
+            KeyKind::UniqueValue(u32::MAX),
+        ];
+        kinds.extend(CHECK_FIELDS.map(KeyKind::Duplicate));
+        let mut codes = std::collections::HashSet::new();
+        for k in kinds {
+            assert!(codes.insert(k.code()), "{k:?} shares a code");
+            assert_eq!(KeyKind::from_code(k.code()), Some(k));
+        }
+        assert_eq!(KeyKind::from_code(7), None);
+    }
+
+    fn dup(kind: KeyKind) -> Duplicate {
+        Duplicate {
+            row: 20,
+            first_row: 17,
+            kind,
+        }
+    }
+
+    #[test]
+    fn client_id_duplicates_are_316() {
+        let e = dup(KeyKind::ClientId)
+            .to_field_error(&tenant())
+            .expect("an error");
+        assert_eq!(
+            (e.field.as_str(), e.code.code(), e.is_error()),
+            ("client.id", 316, true)
+        );
+        assert_eq!(e.message, "same client id as row 17");
+    }
+
+    #[test]
+    fn unique_value_duplicates_are_926_on_the_field() {
+        let t = tenant();
+        let i = t
+            .custom_fields()
+            .iter()
+            .position(|d| d.id() == "Tax_No")
+            .unwrap() as u32;
+        let e = dup(KeyKind::UniqueValue(i))
+            .to_field_error(&t)
+            .expect("an error");
+        assert_eq!(
+            (e.field.as_str(), e.code.code()),
+            ("customInformation[Tax_No]", 926)
+        );
+        assert_eq!(
+            e.message,
+            "same value of unique custom field 'Tax_No' as row 17"
+        );
+    }
+
+    #[test]
+    fn duplicate_checks_follow_the_tenants_action() {
+        let t = tenant();
+        let e = dup(KeyKind::Duplicate(DuplicateCheckField::Email))
+            .to_field_error(&t)
+            .expect("ERROR");
+        assert_eq!(
+            (e.field.as_str(), e.code.code(), e.severity),
+            ("client.emailAddress", 310, Severity::Error)
+        );
+        assert_eq!(e.message, "same e-mail address as row 17");
+        let w = dup(KeyKind::Duplicate(DuplicateCheckField::HomePhone))
+            .to_field_error(&t)
+            .expect("WARNING");
+        assert_eq!(
+            (w.field.as_str(), w.code.code(), w.severity),
+            ("client.homePhone", 310, Severity::Warning)
+        );
+        assert_eq!(
+            dup(KeyKind::Duplicate(DuplicateCheckField::MobilePhone)).to_field_error(&t),
+            None
+        );
+        assert_eq!(
+            dup(KeyKind::Duplicate(
+                DuplicateCheckField::FirstNameAndLastName
+            ))
+            .to_field_error(&t),
+            None
+        );
+        let t = tenant_with(|s| s.duplicate_checks.clear());
+        assert_eq!(
+            dup(KeyKind::Duplicate(DuplicateCheckField::Email)).to_field_error(&t),
+            None
+        );
+    }
+}
