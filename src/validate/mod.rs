@@ -74,3 +74,156 @@ pub fn check_client(
 pub fn row_keys(req: &ClientRequest, tenant: &Tenant, out: &mut Vec<RowKey>) {
     row_keys::row_keys(req, tenant, out);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Address, CustomFieldValue, IdDocument};
+    use crate::tenant::DuplicateCheckField;
+    use test_tenant::{named, tenant};
+
+    fn opts() -> CheckOptions {
+        CheckOptions {
+            today: jiff::civil::date(2025, 6, 1),
+            require_id: true,
+        }
+    }
+
+    fn good() -> ClientRequest {
+        let mut r = named("Anna", "Berg");
+        r.client.id = Some("C-1".into());
+        r.client.email_address = Some("anna@example.com".into());
+        r.client.assigned_branch_key = Some("B1".into());
+        r.addresses = Some(vec![Address {
+            city: Some("Berlin".into()),
+            ..Address::default()
+        }]);
+        r.id_documents = Some(vec![IdDocument {
+            document_type: Some("NATIONAL_ID".into()),
+            document_id: Some("X1".into()),
+            ..IdDocument::default()
+        }]);
+        r.custom_information = Some(vec![CustomFieldValue {
+            custom_field_id: Some("Loan_Purpose".into()),
+            value: Some("Car".into()),
+            ..CustomFieldValue::default()
+        }]);
+        r
+    }
+
+    fn check(req: &ClientRequest, tenant: &Tenant) -> Vec<(String, u16)> {
+        let mut out = Vec::new();
+        check_client(req, tenant, &opts(), &mut out);
+        out.iter()
+            .map(|e| (e.field.clone(), e.code.code()))
+            .collect()
+    }
+
+    #[test]
+    fn a_good_request_passes() {
+        assert_eq!(check(&good(), &tenant()), []);
+    }
+
+    #[test]
+    fn findings_come_in_request_order() {
+        let mut r = good();
+        r.client.first_name = None;
+        r.client.assigned_branch_key = Some("B9".into());
+        r.addresses = Some(vec![Address::default()]);
+        r.id_documents = Some(vec![]);
+        r.custom_information = Some(vec![]);
+        assert_eq!(
+            check(&r, &tenant()),
+            [
+                ("client.firstName".into(), 31),
+                ("client.assignedBranchKey".into(), 801),
+                ("addresses[0]".into(), 1150),
+                ("idDocuments".into(), 951),
+                ("customInformation[Loan_Purpose]".into(), 902),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_tenant_skips_rules_that_need_definitions() {
+        let mut r = good();
+        r.client.assigned_branch_key = Some("B9".into());
+        r.client.assigned_user_key = Some("nobody".into());
+        r.id_documents = Some(vec![IdDocument {
+            document_type: Some("PASSPORT".into()),
+            document_id: Some("1".into()),
+            identification_document_template_key: Some("tpl-x".into()),
+            ..IdDocument::default()
+        }]);
+        r.custom_information = Some(vec![CustomFieldValue {
+            custom_field_id: Some("Nope".into()),
+            value: Some("x".into()),
+            ..CustomFieldValue::default()
+        }]);
+        assert_eq!(check(&r, &Tenant::unknown()), []);
+        r.client.email_address = Some("nope".into());
+        assert_eq!(
+            check(&r, &Tenant::unknown()),
+            [("client.emailAddress".into(), 711)]
+        );
+    }
+
+    #[test]
+    fn rows_keys_and_spool_find_duplicates_across_rows() {
+        let t = tenant();
+        let mut spool = KeySpool::new(2);
+        let mut keys = Vec::new();
+        let mut second = good();
+        second.client.id = Some("C-2".into());
+        second.client.email_address = Some("ANNA@example.com".into());
+        for (row, req) in [(1, good()), (2, second), (3, good())] {
+            keys.clear();
+            row_keys(&req, &t, &mut keys);
+            for k in &keys {
+                spool.push(row, k).unwrap();
+            }
+        }
+        let found: Vec<_> = spool
+            .finish()
+            .unwrap()
+            .iter()
+            .filter_map(|d| {
+                d.to_field_error(&t)
+                    .map(|e| (d.row, e.field, e.code.code(), e.message))
+            })
+            .collect();
+        let email = KeyKind::Duplicate(DuplicateCheckField::Email);
+        assert!(t
+            .active_duplicate_checks()
+            .any(|c| KeyKind::Duplicate(c.field) == email));
+        assert_eq!(
+            found,
+            [
+                (
+                    2,
+                    "client.emailAddress".into(),
+                    310,
+                    "same e-mail address as row 1".into()
+                ),
+                (3, "client.id".into(), 316, "same client id as row 1".into()),
+                (
+                    3,
+                    "client.emailAddress".into(),
+                    310,
+                    "same e-mail address as row 1".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn shared_across_threads() {
+        fn sync<T: Sync + Send>() {}
+        sync::<Tenant>();
+        sync::<CheckOptions>();
+        sync::<RowKey>();
+        sync::<Duplicate>();
+        fn send<T: Send>() {}
+        send::<KeySpool>();
+    }
+}
