@@ -81,6 +81,25 @@ pub struct Tenant {
     schema: TenantSchema,
     fields: Vec<FieldDef>,
     field_by_id_or_key: HashMap<String, usize>,
+    /// Branch, centre, user, role and template positions by encoded key
+    /// and by id (or username): the validator looks them up per row.
+    branch_at: HashMap<String, usize>,
+    centre_at: HashMap<String, usize>,
+    user_at: HashMap<String, usize>,
+    role_at: HashMap<String, usize>,
+    template_at: HashMap<String, usize>,
+}
+
+/// Positions of `items` by every name `names` gives for an item; the first
+/// item to claim a name keeps it.
+fn index_by<T>(items: &[T], names: impl Fn(&T) -> Vec<&str>) -> HashMap<String, usize> {
+    let mut at = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        for name in names(item) {
+            at.entry(name.to_string()).or_insert(i);
+        }
+    }
+    at
 }
 
 impl Tenant {
@@ -131,11 +150,25 @@ impl Tenant {
                 });
             }
         }
+        let branch_at = index_by(&schema.branches, |b| vec![&b.encoded_key, &b.id]);
+        let centre_at = index_by(&schema.centres, |c| vec![&c.encoded_key, &c.id]);
+        let user_at = index_by(&schema.users, |u| vec![&u.encoded_key, &u.username]);
+        let role_at = index_by(&schema.client_roles, |r| {
+            let mut names = vec![r.encoded_key.as_str()];
+            names.extend(r.id.as_deref());
+            names
+        });
+        let template_at = index_by(&schema.id_document_templates, |t| vec![&t.encoded_key]);
         Ok(Self {
             known: true,
             schema,
             fields,
             field_by_id_or_key,
+            branch_at,
+            centre_at,
+            user_at,
+            role_at,
+            template_at,
         })
     }
 
@@ -177,34 +210,30 @@ impl Tenant {
 
     /// A branch by encoded key or id.
     pub fn branch(&self, key_or_id: &str) -> Option<&Branch> {
-        self.schema
-            .branches
-            .iter()
-            .find(|b| b.encoded_key == key_or_id || b.id == key_or_id)
+        self.branch_at
+            .get(key_or_id)
+            .map(|&i| &self.schema.branches[i])
     }
 
     /// A centre by encoded key or id.
     pub fn centre(&self, key_or_id: &str) -> Option<&Centre> {
-        self.schema
-            .centres
-            .iter()
-            .find(|c| c.encoded_key == key_or_id || c.id == key_or_id)
+        self.centre_at
+            .get(key_or_id)
+            .map(|&i| &self.schema.centres[i])
     }
 
     /// A user by encoded key or username.
     pub fn user(&self, key_or_username: &str) -> Option<&User> {
-        self.schema
-            .users
-            .iter()
-            .find(|u| u.encoded_key == key_or_username || u.username == key_or_username)
+        self.user_at
+            .get(key_or_username)
+            .map(|&i| &self.schema.users[i])
     }
 
     /// A client role by encoded key or id.
     pub fn client_role(&self, key_or_id: &str) -> Option<&ClientRole> {
-        self.schema
-            .client_roles
-            .iter()
-            .find(|r| r.encoded_key == key_or_id || r.id.as_deref() == Some(key_or_id))
+        self.role_at
+            .get(key_or_id)
+            .map(|&i| &self.schema.client_roles[i])
     }
 
     /// The role a client gets when none is given.
@@ -218,5 +247,63 @@ impl Tenant {
             .duplicate_checks
             .iter()
             .filter(|c| c.action != DuplicateAction::None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant() -> Tenant {
+        let schema: TenantSchema = serde_json::from_value(serde_json::json!({
+            "customFieldSets": [
+                {"id": "Personal", "usage": "SINGLE", "customFields": [
+                    {"id": "Occupation", "encodedKey": "k-occ", "dataType": "STRING"}]},
+                {"id": "Kin", "usage": "GROUPED", "customFields": [{"id": "NOK_Name"}]}
+            ],
+            "branches": [{"encodedKey": "b1", "id": "HQ"}],
+            "centres": [{"encodedKey": "c1", "id": "C-1", "assignedBranchKey": "b1"}],
+            "users": [{"encodedKey": "u1", "username": "ana", "isCreditOfficer": true}],
+            "clientRoles": [{"encodedKey": "r1", "id": "IND", "isDefault": true}],
+            "idDocumentTemplates": [{"encodedKey": "t1", "documentType": "PASSPORT"}]
+        }))
+        .unwrap();
+        Tenant::from_schema(schema).unwrap()
+    }
+
+    #[test]
+    fn look_ups_by_key_and_by_id() {
+        let t = tenant();
+        assert!(t.is_known() && !Tenant::unknown().is_known());
+        assert_eq!(t.branch("HQ").unwrap().encoded_key, "b1");
+        assert_eq!(t.branch("b1").unwrap().id, "HQ");
+        assert_eq!(t.centre("C-1").unwrap().encoded_key, "c1");
+        assert_eq!(t.user("ana").unwrap().encoded_key, "u1");
+        assert_eq!(t.client_role("IND").unwrap().encoded_key, "r1");
+        assert_eq!(t.default_client_role().unwrap().encoded_key, "r1");
+        assert_eq!(t.id_template("t1").unwrap().document_type, "PASSPORT");
+        assert!(t.branch("nowhere").is_none());
+    }
+
+    #[test]
+    fn custom_fields_know_their_set() {
+        let t = tenant();
+        let occ = t.custom_field("k-occ").unwrap();
+        assert_eq!(
+            (occ.id(), occ.set_id.as_str(), occ.grouped),
+            ("Occupation", "Personal", false)
+        );
+        assert!(t.custom_field("NOK_Name").unwrap().grouped);
+        assert_eq!(t.custom_fields().len(), 2);
+    }
+
+    #[test]
+    fn a_field_id_defined_twice_is_refused() {
+        let schema: TenantSchema = serde_json::from_value(serde_json::json!({
+            "customFieldSets": [{"id": "A", "customFields": [{"id": "X"}, {"id": "X"}]}]
+        }))
+        .unwrap();
+        let err = Tenant::from_schema(schema).unwrap_err().to_string();
+        assert!(err.contains("'X' is defined twice"), "{err}");
     }
 }
