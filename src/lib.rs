@@ -9,6 +9,7 @@
 //! definitions, [`sandbox`] a Mambu-compatible server to rehearse against.
 
 pub mod cli;
+pub mod credentials;
 pub mod field_error;
 pub mod gen;
 pub mod mapping;

@@ -1,0 +1,185 @@
+//! Credentials for the target API: from the environment or a file, never
+//! from the command line, never printed.
+//!
+//! In: `MAMBU_API_KEY`, or `MAMBU_USER` + `MAMBU_PASSWORD`, or a file of
+//! `apikey = …` / `user = …` + `password = …` lines. Out: `Credentials`,
+//! whose `Debug` and `Display` never show the secret. Fails with
+//! `CredentialsError` on an unreadable or incomplete file.
+
+use std::fmt;
+use std::path::Path;
+
+/// A secret string that does not print itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    /// The secret itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How to authenticate against a Mambu API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// Sent in the `apikey` header.
+    ApiKey(Secret),
+    /// HTTP basic authentication.
+    Basic { user: String, password: Secret },
+}
+
+impl fmt::Display for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ApiKey(_) => f.write_str("API key"),
+            Self::Basic { user, .. } => write!(f, "user {user}"),
+        }
+    }
+}
+
+/// Why credentials could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialsError {
+    #[error("cannot read credentials file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("credentials file {path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("MAMBU_USER is set but MAMBU_PASSWORD is not (or the reverse)")]
+    IncompleteEnvironment,
+}
+
+impl Credentials {
+    /// From a credentials file if one is named, else from the environment.
+    /// `Ok(None)` when neither holds any.
+    pub fn discover(file: Option<&Path>) -> Result<Option<Self>, CredentialsError> {
+        match file {
+            Some(path) => Self::from_file(path).map(Some),
+            None => Self::from_env(|k| std::env::var(k).ok()),
+        }
+    }
+
+    /// From `MAMBU_API_KEY`, or `MAMBU_USER` + `MAMBU_PASSWORD`.
+    pub fn from_env(
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, CredentialsError> {
+        let non_empty = |k: &str| var(k).filter(|v| !v.is_empty());
+        if let Some(key) = non_empty("MAMBU_API_KEY") {
+            return Ok(Some(Self::ApiKey(Secret(key))));
+        }
+        match (non_empty("MAMBU_USER"), non_empty("MAMBU_PASSWORD")) {
+            (Some(user), Some(password)) => Ok(Some(Self::Basic {
+                user,
+                password: Secret(password),
+            })),
+            (None, None) => Ok(None),
+            _ => Err(CredentialsError::IncompleteEnvironment),
+        }
+    }
+
+    /// From a file of `key = value` lines (`apikey`, or `user` and `password`);
+    /// `#` starts a comment.
+    pub fn from_file(path: &Path) -> Result<Self, CredentialsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CredentialsError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse_file(&text).map_err(|message| CredentialsError::Invalid {
+            path: path.display().to_string(),
+            message,
+        })
+    }
+
+    fn parse_file(text: &str) -> Result<Self, String> {
+        let (mut key, mut user, mut password) = (None, None, None);
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((k, v)) = line.split_once('=') else {
+                return Err(format!("line {}: expected `name = value`", n + 1));
+            };
+            let v = v.trim().trim_matches('"').to_string();
+            match k.trim() {
+                "apikey" | "api_key" => key = Some(v),
+                "user" | "username" => user = Some(v),
+                "password" => password = Some(v),
+                other => return Err(format!("line {}: unknown name `{other}`", n + 1)),
+            }
+        }
+        match (key, user, password) {
+            (Some(k), _, _) => Ok(Self::ApiKey(Secret(k))),
+            (None, Some(user), Some(p)) => Ok(Self::Basic {
+                user,
+                password: Secret(p),
+            }),
+            _ => Err("needs `apikey`, or `user` and `password`".into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let c = Credentials::Basic {
+            user: "migrator".into(),
+            password: Secret::new("hunter2"),
+        };
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(!format!("{c}").contains("hunter2"));
+        assert!(!format!("{:?}", Credentials::ApiKey(Secret::new("k-123"))).contains("k-123"));
+    }
+
+    #[test]
+    fn environment_prefers_api_key_and_refuses_half_a_pair() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            Credentials::from_env(env(&[("MAMBU_API_KEY", "k"), ("MAMBU_USER", "u")])).unwrap(),
+            Some(Credentials::ApiKey(Secret::new("k")))
+        );
+        assert!(Credentials::from_env(env(&[("MAMBU_USER", "u")])).is_err());
+        assert_eq!(Credentials::from_env(env(&[])).unwrap(), None);
+    }
+
+    #[test]
+    fn file_format() {
+        let c =
+            Credentials::parse_file("# tenant\nuser = migrator\npassword = \"s3cret\"\n").unwrap();
+        assert_eq!(
+            c,
+            Credentials::Basic {
+                user: "migrator".into(),
+                password: Secret::new("s3cret")
+            }
+        );
+        assert!(Credentials::parse_file("user = x\n").is_err());
+        assert!(Credentials::parse_file("token = x\n")
+            .unwrap_err()
+            .contains("unknown name"));
+    }
+}
