@@ -116,6 +116,13 @@ impl CsvSource {
         if breaks == 0 {
             return (began, unterminated);
         }
+        // CRLF files: the one break is the previous line's `\n`, read first.
+        // Checking that byte spares a scan of every row's fields.
+        let skipped_lf =
+            || probe.byte_at(self.record.position().map_or(0, |p| p.byte())) == Some(b'\n');
+        if breaks == 1 && skipped_lf() {
+            return (began + 1, unterminated);
+        }
         let inside = count_newlines(self.record.as_slice());
         (began + breaks.saturating_sub(inside), unterminated)
     }

@@ -11,12 +11,13 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 
 use csv::StringRecord;
 use serde_json::Value;
 
 use super::encoding::Decoded;
+use super::json_lines::{read_line, skip_blank_start};
 use super::json_path::JsonPath;
 use super::json_scanner::{ArrayScanner, Element, MAX_ELEMENT};
 use super::{Format, RawRow, RowSource, SourceError};
@@ -25,7 +26,7 @@ use crate::model::ReturnCode;
 
 const BUFFER_CAPACITY: usize = 64 * 1024;
 
-type Stream = BufReader<Box<dyn Read + Send>>;
+pub(crate) type Stream = BufReader<Box<dyn Read + Send>>;
 
 enum Layout {
     Array(ArrayScanner<Stream>),
@@ -69,13 +70,14 @@ impl JsonSource {
             return Err(unusable(&path, "file is empty".into()));
         }
         let mut stream = BufReader::with_capacity(BUFFER_CAPACITY, input.reader);
-        let (first, line) = skip_blank_start(&mut stream).map_err(|source| SourceError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let (first, line, column) =
+            skip_blank_start(&mut stream).map_err(|source| SourceError::Io {
+                path: path.clone(),
+                source,
+            })?;
         let layout = match (format, first) {
             (_, None) => return Err(unusable(&path, "file is empty".into())),
-            (Format::Json, Some(b'[')) => Layout::Array(ArrayScanner::new(stream, line, 1)),
+            (Format::Json, Some(b'[')) => Layout::Array(ArrayScanner::new(stream, line, column)),
             (Format::Ndjson, _) | (_, Some(b'{')) => Layout::Lines {
                 input: stream,
                 line,
@@ -223,58 +225,27 @@ impl RowSource for JsonSource {
                 Err(e) => return Err(self.io_error(e)),
             },
             Layout::Lines { input, line } => loop {
-                self.buf.clear();
-                match input.read_until(b'\n', &mut self.buf) {
-                    Ok(0) => return Ok(None),
-                    Ok(_) => {}
+                let oversized = match read_line(input, &mut self.buf) {
+                    Ok(None) => return Ok(None),
+                    Ok(Some(oversized)) => oversized,
                     Err(e) => return Err(self.io_error(e)),
-                }
+                };
                 let this = *line;
                 *line += 1;
                 while self.buf.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
                     self.buf.pop();
                 }
-                if !self.buf.iter().all(u8::is_ascii_whitespace) {
+                if oversized || !self.buf.iter().all(u8::is_ascii_whitespace) {
                     break Element {
                         line: this,
                         column: 1,
+                        oversized,
                         ..Element::default()
                     };
                 }
             },
         };
         Ok(Some(self.build_row(element)))
-    }
-}
-
-/// Skips leading whitespace; returns the first other byte (not consumed)
-/// and the line it is on.
-fn skip_blank_start(stream: &mut Stream) -> std::io::Result<(Option<u8>, u64)> {
-    let mut line = 1;
-    loop {
-        let avail = stream.fill_buf()?;
-        if avail.is_empty() {
-            return Ok((None, line));
-        }
-        match avail.iter().position(|b| !b.is_ascii_whitespace()) {
-            Some(i) => {
-                let (blank, first) = (&avail[..i], avail[i]);
-                // Keep the first line's leading blanks so columns stay right;
-                // drop only whole blank lines.
-                let cut = blank
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |nl| nl + 1);
-                line += blank[..cut].iter().filter(|&&b| b == b'\n').count() as u64;
-                stream.consume(cut);
-                return Ok((Some(first), line));
-            }
-            None => {
-                let n = avail.len();
-                line += avail.iter().filter(|&&b| b == b'\n').count() as u64;
-                stream.consume(n);
-            }
-        }
     }
 }
 
@@ -511,6 +482,22 @@ mod tests {
             );
             assert_eq!((r[2].row, r[2].line, fields(&r[2])), (3, 5, vec!["3"]));
         }
+    }
+
+    #[test]
+    fn an_oversized_ndjson_line_is_reported_without_being_kept() {
+        let mut nd = format!("{{\"id\": \"{}\"}}\n", "x".repeat(MAX_ELEMENT)).into_bytes();
+        nd.extend_from_slice(b"{\"id\": 2}\n");
+        let r = rows(&nd, Format::Ndjson, &["id"]);
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            message(&r[0]),
+            (
+                ReturnCode::SourceMalformedRow,
+                "line 1 column 1: element is larger than 32 MiB"
+            )
+        );
+        assert_eq!((r[1].line, fields(&r[1])), (2, vec!["2"]));
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub enum SourceError {
 
 mod csv_reader;
 mod encoding;
+mod json_lines;
 mod json_path;
 mod json_reader;
 mod json_scanner;
