@@ -96,10 +96,11 @@ impl CsvSource {
     /// record ended instead: its line breaks are those inside its fields
     /// plus its terminator, if that was a `\n`.
     fn locate(&self) -> (u64, bool) {
-        let (began, ended) = match self.record.position() {
-            Some(p) => (p.line(), self.reader.position()),
-            None => return (self.reader.position().line(), false),
+        let ended = self.reader.position();
+        let Some(start) = self.record.position() else {
+            return (ended.line(), false);
         };
+        let began = start.line();
         let probe = self.reader.get_ref();
         let ended_at_eof = probe.at_eof() && ended.byte() == probe.total();
         let last_field_spans_lines = self
@@ -112,15 +113,16 @@ impl CsvSource {
             ended_at_eof && last_field_spans_lines && probe.last_content_byte() != Some(self.quote);
         let terminator = !unterminated
             && ended.byte().checked_sub(1).and_then(|b| probe.byte_at(b)) == Some(b'\n');
-        let breaks = (ended.line() - began).saturating_sub(u64::from(terminator));
+        let breaks = ended
+            .line()
+            .saturating_sub(began)
+            .saturating_sub(u64::from(terminator));
         if breaks == 0 {
             return (began, unterminated);
         }
         // CRLF files: the one break is the previous line's `\n`, read first.
         // Checking that byte spares a scan of every row's fields.
-        let skipped_lf =
-            || probe.byte_at(self.record.position().map_or(0, |p| p.byte())) == Some(b'\n');
-        if breaks == 1 && skipped_lf() {
+        if breaks == 1 && probe.byte_at(start.byte()) == Some(b'\n') {
             return (began + 1, unterminated);
         }
         let inside = count_newlines(self.record.as_slice());
