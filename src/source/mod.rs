@@ -52,15 +52,137 @@ pub enum SourceError {
     Unusable { path: String, message: String },
 }
 
+mod csv_reader;
+mod encoding;
+mod json_lines;
+mod json_path;
+mod json_reader;
+mod json_scanner;
+mod recent_bytes;
 mod spec;
 
+#[cfg(test)]
+mod corpus_tests;
+
+pub use json_path::{JsonPath, JsonPathError};
 pub use spec::{Format, SourceSpec, TextEncoding};
 
 /// Opens a source file for streaming.
+///
+/// The format is `spec.format`, or else the extension decides (`.json`,
+/// `.ndjson`/`.jsonl`, anything else CSV). Fails when the file cannot be
+/// opened, is empty, has no header (CSV), does not start like JSON, or a
+/// JSON path in the spec does not parse.
 pub fn open(path: &std::path::Path, spec: &SourceSpec) -> Result<Box<dyn RowSource>, SourceError> {
-    let _ = (path, spec);
-    Err(SourceError::Unusable {
-        path: path.display().to_string(),
-        message: "reader not built yet".into(),
+    let name = path.display().to_string();
+    let format = spec.format.unwrap_or_else(|| format_from_extension(path));
+    let file = std::fs::File::open(path).map_err(|source| SourceError::Open {
+        path: name.clone(),
+        source,
+    })?;
+    // JSON is UTF-8 by definition (RFC 8259): guessing Windows-1252 from one
+    // bad byte would garble every other non-ASCII character in the file.
+    let declared = match (format, spec.encoding) {
+        (Format::Json | Format::Ndjson, TextEncoding::Auto) => TextEncoding::Utf8,
+        (_, declared) => declared,
+    };
+    let decoded = encoding::decode(file, declared).map_err(|source| SourceError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    tracing::debug!(path = %name, ?format, encoding = decoded.encoding.name(), "opening source");
+    Ok(match format {
+        Format::Csv => Box::new(csv_reader::CsvSource::open(
+            name,
+            decoded,
+            spec.delimiter,
+            spec.quote,
+        )?),
+        Format::Json | Format::Ndjson => Box::new(json_reader::JsonSource::open(
+            name,
+            decoded,
+            format,
+            &spec.json_paths,
+        )?),
     })
+}
+
+/// The format a file's extension suggests.
+pub fn format_from_extension(path: &std::path::Path) -> Format {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if ext.eq_ignore_ascii_case("json") {
+        Format::Json
+    } else if ext.eq_ignore_ascii_case("ndjson") || ext.eq_ignore_ascii_case("jsonl") {
+        Format::Ndjson
+    } else {
+        Format::Csv
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn format_follows_the_extension() {
+        assert_eq!(format_from_extension(Path::new("a/b.JSON")), Format::Json);
+        assert_eq!(format_from_extension(Path::new("b.ndjson")), Format::Ndjson);
+        assert_eq!(format_from_extension(Path::new("b.jsonl")), Format::Ndjson);
+        assert_eq!(format_from_extension(Path::new("b.csv")), Format::Csv);
+        assert_eq!(format_from_extension(Path::new("b.txt")), Format::Csv);
+        assert_eq!(format_from_extension(Path::new("noext")), Format::Csv);
+    }
+
+    #[test]
+    fn a_missing_file_cannot_be_opened() {
+        let err = open(
+            Path::new("/nonexistent/ferry/x.csv"),
+            &SourceSpec::default(),
+        )
+        .err();
+        assert!(matches!(err, Some(SourceError::Open { .. })), "{err:?}");
+    }
+
+    #[test]
+    fn json_without_a_bom_is_utf8_even_with_a_bad_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clients.ndjson");
+        std::fs::write(
+            &path,
+            b"{\"n\": \"J\xC3\xBCrgen\"}\n{\"n\": \"M\xFCller\"}\n",
+        )
+        .unwrap();
+        let spec = SourceSpec {
+            json_paths: vec!["n".into()],
+            ..SourceSpec::default()
+        };
+        let mut source = open(&path, &spec).unwrap();
+        let first = source.next_row().unwrap().unwrap();
+        assert_eq!(
+            (&first.fields[0], first.problem.is_none()),
+            ("Jürgen", true)
+        );
+        let second = source.next_row().unwrap().unwrap();
+        assert_eq!(&second.fields[0], "M\u{FFFD}ller");
+        let code = second.problem.map(|p| p.code);
+        assert_eq!(code, Some(crate::model::ReturnCode::SourceUndecodableText));
+    }
+
+    #[test]
+    fn declared_format_wins_over_the_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clients.txt");
+        std::fs::write(&path, "[{\"a\":{\"b\":7}}]").unwrap();
+        let spec = SourceSpec {
+            format: Some(Format::Json),
+            json_paths: vec!["a.b".into()],
+            ..SourceSpec::default()
+        };
+        let mut source = open(&path, &spec).unwrap();
+        assert_eq!(source.columns(), ["a.b"]);
+        let row = source.next_row().unwrap().unwrap();
+        assert_eq!(&row.fields[0], "7");
+    }
 }

@@ -21,13 +21,15 @@ pub enum TextEncoding {
     /// 64 KiB decode as UTF-8, else Windows-1252.
     #[default]
     Auto,
-    #[serde(alias = "utf8")]
+    #[serde(alias = "utf8", alias = "utf-8")]
     Utf8,
-    #[serde(alias = "cp1252")]
+    #[serde(alias = "cp1252", alias = "windows-1252")]
     Windows1252,
-    #[serde(alias = "latin1", alias = "latin-1")]
+    #[serde(alias = "latin1", alias = "latin-1", alias = "iso-8859-1")]
     Iso88591,
+    #[serde(alias = "utf-16le")]
     Utf16le,
+    #[serde(alias = "utf-16be")]
     Utf16be,
 }
 
@@ -53,5 +55,28 @@ impl Default for SourceSpec {
             encoding: TextEncoding::Auto,
             json_paths: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_parse_under_the_names_the_mapping_docs_use() {
+        let parse = |name: &str| serde_json::from_value::<TextEncoding>(name.into()).unwrap();
+        assert_eq!(parse("auto"), TextEncoding::Auto);
+        assert_eq!(parse("utf-8"), TextEncoding::Utf8);
+        assert_eq!(parse("utf8"), TextEncoding::Utf8);
+        assert_eq!(parse("windows-1252"), TextEncoding::Windows1252);
+        assert_eq!(parse("cp1252"), TextEncoding::Windows1252);
+        assert_eq!(parse("iso-8859-1"), TextEncoding::Iso88591);
+        assert_eq!(parse("latin1"), TextEncoding::Iso88591);
+        assert_eq!(parse("utf-16le"), TextEncoding::Utf16le);
+        assert_eq!(parse("utf-16be"), TextEncoding::Utf16be);
+        assert_eq!(
+            serde_json::from_value::<Format>("ndjson".into()).unwrap(),
+            Format::Ndjson
+        );
     }
 }
