@@ -47,6 +47,7 @@ impl HtmlSample {
     }
 
     /// How many rows are kept.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.rows.len()
     }
@@ -103,6 +104,8 @@ impl HtmlSample {
 }
 
 /// Everything the page shows besides the sample.
+///
+/// `generated_at` is shown as given, so it is formatted for people.
 pub(crate) struct PageInfo<'a> {
     pub input: &'a str,
     pub mapping: &'a str,
@@ -258,7 +261,9 @@ fn rejected_rows(
     s: &HtmlSample,
 ) -> io::Result<()> {
     write!(out, "<section class=\"card\"><h2>Rejected rows")?;
-    if s.rows.len() as u64 == t.rows_invalid {
+    if t.rows_invalid == 0 {
+        // Nothing to qualify.
+    } else if s.rows.len() as u64 == t.rows_invalid {
         write!(
             out,
             "<span class=\"sub\">all {}</span>",
@@ -273,8 +278,14 @@ fn rejected_rows(
         )?;
     }
     writeln!(out, "</h2>")?;
-    if s.rows.is_empty() {
+    if t.rows_invalid == 0 {
         return writeln!(out, "<p class=\"none\">No row was rejected.</p></section>");
+    }
+    if s.rows.is_empty() {
+        return writeln!(
+            out,
+            "<p class=\"none\">Rows are not shown here; <code>rejects.csv</code> lists them all.</p></section>"
+        );
     }
     let shown = s.shown_columns(columns);
     writeln!(
@@ -393,6 +404,9 @@ fn notes(out: &mut impl Write, page: &PageInfo, t: &Tally, s: &HtmlSample) -> io
 mod tests {
     use super::*;
 
+    /// Fields, findings, origins.
+    type TestRow<'a> = (Vec<&'a str>, Vec<FieldError>, Vec<Option<String>>);
+
     fn cols() -> Vec<String> {
         ["ID", "NAME", "EMAIL", "CITY"]
             .iter()
@@ -413,10 +427,7 @@ mod tests {
         }
     }
 
-    fn render_rows(
-        limit: usize,
-        rows: &[(Vec<&str>, Vec<FieldError>, Vec<Option<String>>)],
-    ) -> String {
+    fn render_rows(limit: usize, rows: &[TestRow]) -> String {
         let columns = cols();
         let mut tally = Tally::default();
         let mut sample = HtmlSample::new(limit);
@@ -533,5 +544,13 @@ mod tests {
         let html = render_rows(10, &[(vec!["1", "Ana", "a@b.c", "Porto"], vec![], vec![])]);
         assert!(html.contains("No row was rejected."));
         assert!(html.contains("<p class=\"empty-chart\">None.</p>"));
+    }
+
+    #[test]
+    fn a_zero_sample_does_not_claim_there_were_no_rejections() {
+        let html = render_rows(0, &[(vec!["1", "", "", ""], vec![bad_email()], vec![None])]);
+        assert!(!html.contains("No row was rejected."), "{html}");
+        assert!(html.contains("lists them all"));
+        assert!(!html.contains("<table>"));
     }
 }

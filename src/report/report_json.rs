@@ -144,7 +144,10 @@ mod tests {
         }
     }
 
-    fn write(rows: &[(u64, Vec<FieldError>, Vec<Option<String>>)]) -> Value {
+    /// Row number, findings, origins.
+    type TestRow = (u64, Vec<FieldError>, Vec<Option<String>>);
+
+    fn write(rows: &[TestRow]) -> Value {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("report.json");
         let mut w = ReportJson::new(File::create(&path).unwrap(), tmp.path()).unwrap();

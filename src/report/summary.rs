@@ -65,10 +65,10 @@ impl Summary {
             let _ = writeln!(out, "  {label:<label_width$}  {:>num_width$}", thousands(n));
         }
         if !codes.is_empty() {
-            let _ = writeln!(
-                out,
-                "\n  {:<label_width$}  {:>num_width$}",
-                "errors by code", ""
+            out.push_str(
+                "
+  errors by code
+",
             );
             // Nine codes and a remainder line rather than eleven lines.
             let shown = if codes.len() > TABLE_CODES {
