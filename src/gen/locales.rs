@@ -185,7 +185,7 @@ const NONE: &[&str] = &[];
 
 /// The locales, with branch indexes: 0 Berlin, 1 Lisboa, 2 Madrid,
 /// 3 Warszawa, 4 Tbilisi.
-pub(crate) const LOCALES: &[Locale] = &[
+pub(crate) static LOCALES: &[Locale] = &[
     Locale {
         lang: "EN",
         country: "Germany",
