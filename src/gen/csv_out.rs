@@ -11,8 +11,22 @@ use std::path::{Path, PathBuf};
 use super::record::{Record, MAIN_COLUMNS, WIDE_ADDRESS_COLUMNS};
 use super::Layout;
 
-const ADDRESS_COLUMNS: &[&str] = &["client_id", "street", "street2", "city", "region", "zip", "country"];
-const DOCUMENT_COLUMNS: &[&str] = &["client_id", "doc_type", "doc_number", "issuer", "valid_until"];
+const ADDRESS_COLUMNS: &[&str] = &[
+    "client_id",
+    "street",
+    "street2",
+    "city",
+    "region",
+    "zip",
+    "country",
+];
+const DOCUMENT_COLUMNS: &[&str] = &[
+    "client_id",
+    "doc_type",
+    "doc_number",
+    "issuer",
+    "valid_until",
+];
 
 type Out = csv::Writer<File>;
 
@@ -27,7 +41,10 @@ pub(crate) struct CsvOut {
 /// The related files that belong to `main`: `<stem>_addresses.csv` and
 /// `<stem>_documents.csv` beside it.
 pub(crate) fn related_paths(main: &Path) -> (PathBuf, PathBuf) {
-    let stem = main.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+    let stem = main
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
     let dir = main.parent().unwrap_or_else(|| Path::new(""));
     (
         dir.join(format!("{stem}_addresses.csv")),
@@ -126,7 +143,13 @@ impl CsvOut {
         }
         if let Some(w) = &mut self.documents {
             for d in rec.documents() {
-                w.write_record([rec.id.as_str(), d.doc_type, &d.number, &d.issuer, &d.valid_until])?;
+                w.write_record([
+                    rec.id.as_str(),
+                    d.doc_type,
+                    &d.number,
+                    &d.issuer,
+                    &d.valid_until,
+                ])?;
             }
         }
         Ok(())
@@ -135,7 +158,10 @@ impl CsvOut {
     /// Flushes every file; errors that a drop would swallow surface here.
     pub fn finish(mut self) -> io::Result<()> {
         self.main.flush()?;
-        for w in [&mut self.addresses, &mut self.documents].into_iter().flatten() {
+        for w in [&mut self.addresses, &mut self.documents]
+            .into_iter()
+            .flatten()
+        {
             w.flush()?;
         }
         Ok(())

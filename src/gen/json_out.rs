@@ -225,7 +225,8 @@ impl<W: Write> JsonOut<W> {
             notes: opt(&rec.notes),
         };
         let text = serde_json::to_string_pretty(&client)?;
-        self.out.write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
+        self.out
+            .write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
         for (i, line) in text.lines().enumerate() {
             if i > 0 {
                 self.out.write_all(b"\n")?;

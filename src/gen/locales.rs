@@ -221,7 +221,12 @@ pub(crate) static LOCALES: &[Locale] = &[
             City("München", "Bayern", "80"),
             City("Köln", "Nordrhein-Westfalen", "50"),
         ],
-        streets: &["Hauptstraße", "Bahnhofstraße", "Schillerstraße", "Lindenallee"],
+        streets: &[
+            "Hauptstraße",
+            "Bahnhofstraße",
+            "Schillerstraße",
+            "Lindenallee",
+        ],
         street_style: "{s} {n}",
         zip: "#####",
         domains: &["web.de", "gmx.de", "t-online.de"],
@@ -262,7 +267,12 @@ pub(crate) static LOCALES: &[Locale] = &[
             City("Marseille", "Provence-Alpes-Côte d'Azur", "13"),
             City("Toulouse", "Occitanie", "31"),
         ],
-        streets: &["rue de la Paix", "avenue Victor Hugo", "boulevard Saint-Germain", "rue des Écoles"],
+        streets: &[
+            "rue de la Paix",
+            "avenue Victor Hugo",
+            "boulevard Saint-Germain",
+            "rue des Écoles",
+        ],
         street_style: "{n} {s}",
         zip: "#####",
         domains: &["orange.fr", "free.fr", "laposte.net"],
@@ -303,7 +313,12 @@ pub(crate) static LOCALES: &[Locale] = &[
             City("Sevilla", "Andalucía", "41"),
             City("Valencia", "Comunidad Valenciana", "46"),
         ],
-        streets: &["Calle Mayor", "Avenida de la Constitución", "Calle de Alcalá", "Paseo de Gracia"],
+        streets: &[
+            "Calle Mayor",
+            "Avenida de la Constitución",
+            "Calle de Alcalá",
+            "Paseo de Gracia",
+        ],
         street_style: "{s}, {n}",
         zip: "#####",
         domains: &["gmail.com", "hotmail.es", "telefonica.net"],
@@ -344,7 +359,12 @@ pub(crate) static LOCALES: &[Locale] = &[
             City("Braga", "Braga", "4700"),
             City("Coimbra", "Coimbra", "3000"),
         ],
-        streets: &["Rua Augusta", "Avenida da Liberdade", "Rua de Santa Catarina", "Travessa do Carmo"],
+        streets: &[
+            "Rua Augusta",
+            "Avenida da Liberdade",
+            "Rua de Santa Catarina",
+            "Travessa do Carmo",
+        ],
         street_style: "{s} {n}",
         zip: "####-###",
         domains: &["sapo.pt", "gmail.com"],
@@ -403,7 +423,12 @@ pub(crate) static LOCALES: &[Locale] = &[
             City("Łódź", "łódzkie", "90"),
             City("Gdańsk", "pomorskie", "80"),
         ],
-        streets: &["ul. Marszałkowska", "ul. Długa", "ul. Żelazna", "al. Jerozolimskie"],
+        streets: &[
+            "ul. Marszałkowska",
+            "ul. Długa",
+            "ul. Żelazna",
+            "al. Jerozolimskie",
+        ],
         street_style: "{s} {n}",
         zip: "##-###",
         domains: &["wp.pl", "onet.pl", "interia.pl"],
@@ -444,7 +469,12 @@ pub(crate) static LOCALES: &[Locale] = &[
             City("İzmir", "İzmir", "35"),
             City("Bursa", "Bursa", "16"),
         ],
-        streets: &["İstiklal Caddesi", "Atatürk Bulvarı", "Bağdat Caddesi", "Cumhuriyet Sokak"],
+        streets: &[
+            "İstiklal Caddesi",
+            "Atatürk Bulvarı",
+            "Bağdat Caddesi",
+            "Cumhuriyet Sokak",
+        ],
         street_style: "{s} No: {n}",
         zip: "#####",
         domains: &["gmail.com", "hotmail.com.tr", "yandex.com.tr"],
@@ -503,7 +533,12 @@ pub(crate) static LOCALES: &[Locale] = &[
             City("Новосибирск", "Новосибирская область", "630"),
             City("Казань", "Республика Татарстан", "420"),
         ],
-        streets: &["ул. Тверская", "Невский проспект", "ул. Ленина", "ул. Пушкина"],
+        streets: &[
+            "ул. Тверская",
+            "Невский проспект",
+            "ул. Ленина",
+            "ул. Пушкина",
+        ],
         street_style: "{s}, д. {n}",
         zip: "######",
         domains: &["yandex.ru", "mail.ru", "rambler.ru"],
@@ -562,7 +597,12 @@ pub(crate) static LOCALES: &[Locale] = &[
             City("Πάτρα", "Δυτική Ελλάδα", "26"),
             City("Ηράκλειο", "Κρήτη", "71"),
         ],
-        streets: &["Οδός Ερμού", "Λεωφόρος Βασιλίσσης Σοφίας", "Οδός Αιόλου", "Οδός Τσιμισκή"],
+        streets: &[
+            "Οδός Ερμού",
+            "Λεωφόρος Βασιλίσσης Σοφίας",
+            "Οδός Αιόλου",
+            "Οδός Τσιμισκή",
+        ],
         street_style: "{s} {n}",
         zip: "### ##",
         domains: &["gmail.com", "otenet.gr", "yahoo.gr"],
@@ -849,7 +889,12 @@ pub(crate) static LOCALES: &[Locale] = &[
             City("ქუთაისი", "იმერეთი", "46"),
             City("რუსთავი", "ქვემო ქართლი", "37"),
         ],
-        streets: &["რუსთაველის გამზირი", "აღმაშენებლის გამზირი", "ჭავჭავაძის გამზირი", "ბარათაშვილის ქუჩა"],
+        streets: &[
+            "რუსთაველის გამზირი",
+            "აღმაშენებლის გამზირი",
+            "ჭავჭავაძის გამზირი",
+            "ბარათაშვილის ქუჩა",
+        ],
         street_style: "{s} {n}",
         zip: "####",
         domains: &["gmail.com", "yahoo.com", "posta.ge"],
@@ -890,7 +935,12 @@ pub(crate) static LOCALES: &[Locale] = &[
             City("Iași", "Iași", "700"),
             City("Timișoara", "Timiș", "300"),
         ],
-        streets: &["Strada Lipscani", "Bulevardul Unirii", "Calea Victoriei", "Strada Republicii"],
+        streets: &[
+            "Strada Lipscani",
+            "Bulevardul Unirii",
+            "Calea Victoriei",
+            "Strada Republicii",
+        ],
         street_style: "{s} nr. {n}",
         zip: "######",
         domains: &["yahoo.com", "gmail.com"],
@@ -931,7 +981,12 @@ pub(crate) static LOCALES: &[Locale] = &[
             City("Bandung", "Jawa Barat", "40"),
             City("Medan", "Sumatera Utara", "20"),
         ],
-        streets: &["Jalan Sudirman", "Jalan Thamrin", "Jalan Diponegoro", "Jalan Gatot Subroto"],
+        streets: &[
+            "Jalan Sudirman",
+            "Jalan Thamrin",
+            "Jalan Diponegoro",
+            "Jalan Gatot Subroto",
+        ],
         street_style: "{s} No. {n}",
         zip: "#####",
         domains: &["gmail.com", "yahoo.co.id"],
@@ -966,7 +1021,13 @@ mod tests {
             assert_eq!(l.last_male.len(), l.last_female.len(), "{}", l.country);
             assert!(!l.cities.is_empty() && !l.streets.is_empty() && !l.domains.is_empty());
             assert!(l.street_style.contains("{s}") && l.street_style.contains("{n}"));
-            for n in l.male.iter().chain(l.female).chain(l.last_male).chain(l.last_female) {
+            for n in l
+                .male
+                .iter()
+                .chain(l.female)
+                .chain(l.last_male)
+                .chain(l.last_female)
+            {
                 assert!(
                     !n.1.is_empty() && n.1.bytes().all(|b| b.is_ascii_lowercase()),
                     "{} / {}",

@@ -77,7 +77,9 @@ impl GenReport {
 /// Every kind of error the generator plants: the code it should be
 /// reported with, and what is done to the row.
 pub fn planted_kinds() -> impl Iterator<Item = (crate::model::ReturnCode, &'static str)> {
-    plant::Plant::ALL.iter().map(|p| (p.code(), p.description()))
+    plant::Plant::ALL
+        .iter()
+        .map(|p| (p.code(), p.description()))
 }
 
 fn count(planted: &mut BTreeMap<String, u64>, p: plant::Plant) {
@@ -137,6 +139,50 @@ pub fn write_json_sample(
         rows,
         planted,
     })
+}
+
+/// One planted error: the 1-based data row, the client id as written, and
+/// the code the row should be rejected with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlantedRow {
+    pub row: u64,
+    pub client_id: String,
+    pub code: crate::model::ReturnCode,
+}
+
+/// The answer key of a generation: every planted row, in row order. Holds
+/// one entry per invalid row, so meant for samples and tests, not for
+/// millions of rows.
+pub fn planted_rows(seed: u64, invalid_ratio: f64, rows: u64) -> Vec<PlantedRow> {
+    let mut generator = Generator::new(seed, invalid_ratio);
+    let mut out = Vec::new();
+    for row in 1..=rows {
+        if let Some(p) = generator.next_client() {
+            out.push(PlantedRow {
+                row,
+                client_id: generator.rec.id.clone(),
+                code: p.code(),
+            });
+        }
+    }
+    out
+}
+
+/// Writes `planted_rows` as CSV (`row,client_id,code,name`): what a dry run
+/// of the generated file must reject, row by row.
+pub fn write_answer_key(seed: u64, invalid_ratio: f64, rows: u64, out: &Path) -> io::Result<()> {
+    create_parent(out)?;
+    let mut w = csv::Writer::from_path(out)?;
+    w.write_record(["row", "client_id", "code", "name"])?;
+    for p in planted_rows(seed, invalid_ratio, rows) {
+        w.write_record([
+            p.row.to_string().as_str(),
+            &p.client_id,
+            p.code.code().to_string().as_str(),
+            p.code.name(),
+        ])?;
+    }
+    w.flush()
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use fastrand::Rng;
 
 use super::org;
-use super::record::{chance, fill_address, pick, write_kin, Drawn, Record};
+use super::record::{chance, fill_address, one, pick, write_kin, Drawn, Record};
 use crate::model::ReturnCode;
 
 /// One kind of planted error.
@@ -126,7 +126,9 @@ impl Plant {
         match self {
             Plant::MissingName => "FIRST_NAME or LAST_NAME blank",
             Plant::BadEmail => "EMAIL without '@', with two, with '..' or a dotless domain",
-            Plant::BadBirthDate => "DOB in the future, before 1900, or not a date (31.02., month 13)",
+            Plant::BadBirthDate => {
+                "DOB in the future, before 1900, or not a date (31.02., month 13)"
+            }
             Plant::UnknownGender => "SEX is X, U or D",
             Plant::TextTooLong => "MIDDLE_NAME longer than 255 characters",
             Plant::IdWithSpace => "CUST_NO with a space in it",
@@ -187,13 +189,25 @@ impl Plant {
                 rec.dob.clear();
                 let year = rng.i32(1940..2000);
                 let _ = match rng.u32(..4) {
-                    0 => write!(rec.dob, "{:02}.{:02}.{}", rng.u8(1..=28), rng.u8(1..=12), rng.i32(2090..2100)),
+                    0 => write!(
+                        rec.dob,
+                        "{:02}.{:02}.{}",
+                        rng.u8(1..=28),
+                        rng.u8(1..=12),
+                        rng.i32(2090..2100)
+                    ),
                     1 => write!(rec.dob, "31.02.{year}"),
                     2 => write!(rec.dob, "15.13.{year}"),
-                    _ => write!(rec.dob, "{:02}.{:02}.18{:02}", rng.u8(1..=28), rng.u8(1..=12), rng.u8(50..99)),
+                    _ => write!(
+                        rec.dob,
+                        "{:02}.{:02}.18{:02}",
+                        rng.u8(1..=28),
+                        rng.u8(1..=12),
+                        rng.u8(50..99)
+                    ),
                 };
             }
-            Plant::UnknownGender => set(&mut rec.sex, *pick(rng, &["X", "U", "D"])),
+            Plant::UnknownGender => set(&mut rec.sex, one(rng, &["X", "U", "D"])),
             Plant::TextTooLong => {
                 let names = if drawn.female {
                     drawn.locale.female
@@ -211,7 +225,7 @@ impl Plant {
             Plant::IdWithSpace => rec.id.insert(2, ' '),
             Plant::IdTooLong => rec.id.push_str("-MIGRATED-FROM-LEGACY-CORE-SYSTEM"),
             Plant::UnknownBranch => {
-                set(&mut rec.branch, *pick(rng, org::UNKNOWN_BRANCHES));
+                set(&mut rec.branch, one(rng, org::UNKNOWN_BRANCHES));
                 rec.centre.clear();
                 rec.officer.clear();
             }
@@ -225,14 +239,14 @@ impl Plant {
                 rec.centre.clear();
                 rec.officer.clear();
             }
-            Plant::UnknownCentre => set(&mut rec.centre, *pick(rng, org::UNKNOWN_CENTRES)),
+            Plant::UnknownCentre => set(&mut rec.centre, one(rng, org::UNKNOWN_CENTRES)),
             Plant::CentreOfOtherBranch => {
                 let other = other_branch(rng, drawn.branch);
                 set(&mut rec.centre, org::BRANCHES[other].centres[0]);
             }
             Plant::UnknownOfficer => {
                 if rng.bool() {
-                    set(&mut rec.officer, *pick(rng, org::UNKNOWN_OFFICERS));
+                    set(&mut rec.officer, one(rng, org::UNKNOWN_OFFICERS));
                 } else {
                     // A teller of the client's own branch: known, but no officer.
                     set(&mut rec.branch, org::BRANCHES[0].id);
@@ -244,31 +258,44 @@ impl Plant {
                 let other = other_branch(rng, drawn.branch);
                 set(&mut rec.officer, org::BRANCHES[other].officers[0]);
             }
-            Plant::UnknownRole => set(&mut rec.client_type, *pick(rng, org::UNKNOWN_ROLES)),
+            Plant::UnknownRole => set(&mut rec.client_type, one(rng, org::UNKNOWN_ROLES)),
             Plant::BadIncome => set(
                 &mut rec.income,
-                *pick(rng, &["n/a", "3.500,00", "approx. 2000", "12OO", "EUR 1500"]),
+                one(
+                    rng,
+                    &["n/a", "3.500,00", "approx. 2000", "12OO", "EUR 1500"],
+                ),
             ),
-            Plant::BadSelection => set(&mut rec.risk, *pick(rng, &["CRITICAL", "VERY HIGH", "MED", "4"])),
+            Plant::BadSelection => set(
+                &mut rec.risk,
+                one(rng, &["CRITICAL", "VERY HIGH", "MED", "4"]),
+            ),
             Plant::TaxIdPattern => {
                 let digits: String = rec.tax_id.chars().filter(char::is_ascii_digit).collect();
                 rec.tax_id.clear();
                 if rng.bool() {
                     rec.tax_id.push_str(&digits);
                 } else {
-                    let _ = write!(rec.tax_id, "{}-{}-{}", &digits[..2], &digits[2..5], &digits[5..]);
+                    let _ = write!(
+                        rec.tax_id,
+                        "{}-{}-{}",
+                        &digits[..2],
+                        &digits[2..5],
+                        &digits[5..]
+                    );
                 }
             }
             Plant::TooLongShortField => {
                 rec.occupation.clear();
                 rec.occupation.push_str("Self-employed:");
                 while rec.occupation.len() <= 255 {
-                    rec.occupation.push_str(" import and retail of textiles, spices and household goods,");
+                    rec.occupation
+                        .push_str(" import and retail of textiles, spices and household goods,");
                 }
             }
             Plant::UnknownCustomField => {
-                set(&mut rec.extra_id, *pick(rng, org::FIELDS_UNKNOWN));
-                set(&mut rec.extra_value, *pick(rng, &["GOLD", "2004", "yes"]));
+                set(&mut rec.extra_id, one(rng, org::FIELDS_UNKNOWN));
+                set(&mut rec.extra_value, one(rng, &["GOLD", "2004", "yes"]));
             }
             Plant::DeactivatedField => {
                 set(&mut rec.extra_id, org::FIELD_DEACTIVATED);
@@ -304,7 +331,7 @@ impl Plant {
             }
             Plant::PassportExpiry => set(
                 &mut rec.passport_expiry,
-                *pick(rng, &["2031-02-30", "31/12/2030", "2030-12", "unbefristet"]),
+                one(rng, &["2031-02-30", "31/12/2030", "2030-12", "unbefristet"]),
             ),
             Plant::DuplicateId => {
                 rec.id.clone_from(&history.id);
@@ -322,8 +349,8 @@ impl Plant {
                     rec.email.make_ascii_uppercase();
                 }
             }
-            Plant::UnknownLanguage => set(&mut rec.lang, *pick(rng, &["DE", "IT", "HU", "PL"])),
-            Plant::UnknownState => set(&mut rec.status, *pick(rng, &["D", "C", "X"])),
+            Plant::UnknownLanguage => set(&mut rec.lang, one(rng, &["DE", "IT", "HU", "PL"])),
+            Plant::UnknownState => set(&mut rec.status, one(rng, &["D", "C", "X"])),
             Plant::RoleWithoutAddress => {
                 set(&mut rec.client_type, org::ROLE_WALK_IN);
                 if rec.n_addresses == 0 {
@@ -462,7 +489,10 @@ mod tests {
         rec.tax_id.clear();
         h.remember(&rec, Some(Plant::IdWithSpace));
         assert_eq!(h.id, "CL1");
-        assert_eq!(h.email, "bad", "an id plant leaves the e-mail the row's own");
+        assert_eq!(
+            h.email, "bad",
+            "an id plant leaves the e-mail the row's own"
+        );
         h.remember(&rec, Some(Plant::BadEmail));
         assert_eq!(h.email, "bad");
         assert_eq!(h.tax_id, "123-45-6789", "a blank tax id is never repeated");

@@ -334,7 +334,7 @@ impl Generator {
             locale.titles_male
         };
         if !titles.is_empty() && chance(rng, 40) {
-            rec.title.push_str(*pick(rng, titles));
+            rec.title.push_str(one(rng, titles));
         }
         let first = pick(rng, if female { locale.female } else { locale.male });
         let lasts = if female {
@@ -349,7 +349,7 @@ impl Generator {
             locale.middle_male
         };
         if !middles.is_empty() && chance(rng, locale.middle_rate) {
-            rec.middle.push_str(*pick(rng, middles));
+            rec.middle.push_str(one(rng, middles));
         }
         write_name(rng, &mut rec.first, first.0, false);
         // Some legacy screens stored surnames in capitals.
@@ -394,10 +394,10 @@ impl Generator {
         let b = &org::BRANCHES[branch];
         rec.branch.push_str(b.id);
         if chance(rng, 60) {
-            rec.centre.push_str(*pick(rng, b.centres));
+            rec.centre.push_str(one(rng, b.centres));
         }
         if chance(rng, 85) {
-            rec.officer.push_str(*pick(rng, b.officers));
+            rec.officer.push_str(one(rng, b.officers));
         }
         rec.client_type.push_str(match rng.u32(..100) {
             0..=1 => "",
@@ -407,7 +407,7 @@ impl Generator {
         });
 
         if !chance(rng, 8) {
-            rec.occupation.push_str(*pick(rng, OCCUPATIONS));
+            rec.occupation.push_str(one(rng, OCCUPATIONS));
         }
         if !chance(rng, 10) {
             let whole = rng.u32(300..25_000);
@@ -425,7 +425,10 @@ impl Generator {
             };
             push_dirty_case(rng, &mut rec.risk, risk, 15);
         }
-        write_tax_id(&mut rec.tax_id, perm(index, 1_000_000_000, 387_420_489, self.salt));
+        write_tax_id(
+            &mut rec.tax_id,
+            perm(index, 1_000_000_000, 387_420_489, self.salt),
+        );
         if chance(rng, 4) {
             rec.tax_id.insert(0, ' ');
         }
@@ -436,7 +439,7 @@ impl Generator {
             _ => "N",
         });
         if !chance(rng, 10) {
-            let segment = *pick(rng, org::SEGMENTS);
+            let segment = one(rng, org::SEGMENTS);
             push_dirty_case(rng, &mut rec.segment, segment, 10);
         }
         if chance(rng, 5) {
@@ -468,7 +471,7 @@ impl Generator {
             );
         }
         if chance(rng, 30) {
-            rec.notes.push_str(*pick(rng, NOTES));
+            rec.notes.push_str(one(rng, NOTES));
         }
 
         if rec.client_type != org::ROLE_WALK_IN && !chance(rng, 4) {
@@ -484,7 +487,11 @@ impl Generator {
             _ => 2,
         };
         for slot in 0..docs {
-            let national = if docs == 2 { slot == 0 } else { chance(rng, 70) };
+            let national = if docs == 2 {
+                slot == 0
+            } else {
+                chance(rng, 70)
+            };
             let d = rec.push_document();
             if national {
                 d.doc_type = org::DOC_NATIONAL_ID;
@@ -495,7 +502,11 @@ impl Generator {
                 );
             } else {
                 d.doc_type = org::DOC_DRIVING_LICENCE;
-                let _ = write!(d.number, "DL{:08}", perm(index, 100_000_000, 14_348_907, self.salt));
+                let _ = write!(
+                    d.number,
+                    "DL{:08}",
+                    perm(index, 100_000_000, 14_348_907, self.salt)
+                );
             }
             d.issuer.push_str(locale.authority);
             if !chance(rng, 20) {
@@ -524,7 +535,13 @@ pub(crate) fn perm(index: u64, modulus: u64, mult: u64, salt: u64) -> u64 {
 
 /// `@@@-@@-@@@@`, the tenant's Tax_ID pattern.
 pub(crate) fn write_tax_id(out: &mut String, n: u64) {
-    let _ = write!(out, "{:03}-{:02}-{:04}", n / 1_000_000, n / 10_000 % 100, n % 10_000);
+    let _ = write!(
+        out,
+        "{:03}-{:02}-{:04}",
+        n / 1_000_000,
+        n / 10_000 % 100,
+        n % 10_000
+    );
 }
 
 /// `##@@@@@@@`, the tenant's passport template: two letters, seven digits.
@@ -581,7 +598,7 @@ fn write_street(out: &mut String, style: &str, street: &str, number: u32) {
 
 /// A unique address: the row number keeps it apart from every other row's.
 fn write_email(rng: &mut Rng, out: &mut String, first: &Name, last: &Name, seq: u64, l: &Locale) {
-    let domain = *pick(rng, l.domains);
+    let domain = one(rng, l.domains);
     let (f, s) = (first.1, last.1);
     let _ = match rng.u32(..4) {
         0 => write!(out, "{f}.{s}{seq}@{domain}"),
@@ -626,7 +643,7 @@ pub(crate) fn write_kin(rng: &mut Rng, name: &mut String, phone: &mut String, l:
 
 pub(crate) fn fill_address(rng: &mut Rng, rec: &mut Record, l: &Locale) {
     let city = pick(rng, l.cities);
-    let street = *pick(rng, l.streets);
+    let street = one(rng, l.streets);
     let number = rng.u32(1..200);
     let unit = chance(rng, 10).then(|| rng.u32(1..40));
     let region = !chance(rng, 20);
@@ -674,6 +691,11 @@ fn push_dirty_case(rng: &mut Rng, out: &mut String, value: &str, pct: u32) {
 
 pub(crate) fn pick<'a, T>(rng: &mut Rng, from: &'a [T]) -> &'a T {
     &from[rng.usize(..from.len())]
+}
+
+/// One of a list of strings.
+pub(crate) fn one<'a>(rng: &mut Rng, from: &[&'a str]) -> &'a str {
+    from[rng.usize(..from.len())]
 }
 
 pub(crate) fn chance(rng: &mut Rng, pct: u32) -> bool {
@@ -772,7 +794,10 @@ mod tests {
         let a = &rec.addresses()[0];
         assert_eq!(a.zip.len(), 8);
         assert_eq!(a.zip.as_bytes()[4], b'-');
-        assert!(pt.cities.iter().any(|c| c.0 == a.city && a.zip.starts_with(c.2)));
+        assert!(pt
+            .cities
+            .iter()
+            .any(|c| c.0 == a.city && a.zip.starts_with(c.2)));
         assert!(!a.street.contains('{'));
     }
 
