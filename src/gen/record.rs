@@ -427,7 +427,7 @@ impl Generator {
         }
         write_tax_id(
             &mut rec.tax_id,
-            perm(index, 1_000_000_000, 387_420_489, self.salt),
+            perm(index, 1_000_000_000, 387_420_489, self.salt ^ 0x5851_f42d),
         );
         if chance(rng, 4) {
             rec.tax_id.insert(0, ' ');
@@ -459,7 +459,12 @@ impl Generator {
         }
         write_passport(
             &mut rec.passport_no,
-            perm(index, 6_760_000_000, 1_162_261_467, self.salt),
+            perm(
+                index,
+                6_760_000_000,
+                1_162_261_467,
+                self.salt.rotate_left(17),
+            ),
         );
         if !chance(rng, 5) {
             let _ = write!(
@@ -498,14 +503,19 @@ impl Generator {
                 let _ = write!(
                     d.number,
                     "{:010}",
-                    perm(index, 10_000_000_000, 3_486_784_401, self.salt)
+                    perm(
+                        index,
+                        10_000_000_000,
+                        3_486_784_401,
+                        self.salt.rotate_left(31)
+                    )
                 );
             } else {
                 d.doc_type = org::DOC_DRIVING_LICENCE;
                 let _ = write!(
                     d.number,
                     "DL{:08}",
-                    perm(index, 100_000_000, 14_348_907, self.salt)
+                    perm(index, 100_000_000, 14_348_907, self.salt.rotate_left(47))
                 );
             }
             d.issuer.push_str(locale.authority);
