@@ -10,6 +10,7 @@
 //! to disk: memory does not grow with the row count. Fails only with I/O
 //! errors.
 
+mod args;
 mod csv_out;
 mod json_out;
 mod locales;
@@ -22,6 +23,7 @@ use std::fs::File;
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
+pub use self::args::GenArgs;
 use self::csv_out::CsvOut;
 use self::json_out::JsonOut;
 use self::record::Generator;
