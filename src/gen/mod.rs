@@ -12,6 +12,7 @@
 
 mod args;
 mod csv_out;
+mod fake;
 mod json_out;
 mod locales;
 mod org;

@@ -9,8 +9,9 @@ use std::fmt::Write as _;
 
 use fastrand::Rng;
 
+use super::fake::{chance, fill_address, one, pick, write_kin};
 use super::org;
-use super::record::{chance, fill_address, one, pick, write_kin, Drawn, Record};
+use super::record::{Drawn, Record};
 use crate::model::ReturnCode;
 
 /// One kind of planted error.
