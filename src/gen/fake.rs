@@ -93,7 +93,7 @@ pub(crate) fn write_email(
     let (f, s) = (first.1, last.1);
     let _ = match rng.u32(..4) {
         0 => write!(out, "{f}.{s}{seq}@{domain}"),
-        1 => write!(out, "{}{s}{seq}@{domain}", &f[..1]),
+        1 => write!(out, "{}{s}{seq}@{domain}", f.get(..1).unwrap_or(f)),
         2 => write!(out, "{s}.{f}{seq}@{domain}"),
         _ => write!(out, "{f}_{seq}@{domain}"),
     };

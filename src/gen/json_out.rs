@@ -108,7 +108,7 @@ fn opt(s: &str) -> Option<&str> {
 /// impossible date stays impossible); anything else unchanged.
 fn iso_date(legacy: &str) -> String {
     let b = legacy.as_bytes();
-    if b.len() == 10 && b[2] == b'.' && b[5] == b'.' {
+    if b.len() == 10 && legacy.is_ascii() && b[2] == b'.' && b[5] == b'.' {
         format!("{}-{}-{}", &legacy[6..], &legacy[3..5], &legacy[..2])
     } else {
         legacy.to_string()

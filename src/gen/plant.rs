@@ -272,18 +272,19 @@ impl Plant {
                 one(rng, &["CRITICAL", "VERY HIGH", "MED", "4"]),
             ),
             Plant::TaxIdPattern => {
+                // Regrouped or undashed: still unique, no longer @@@-@@-@@@@.
                 let digits: String = rec.tax_id.chars().filter(char::is_ascii_digit).collect();
                 rec.tax_id.clear();
-                if rng.bool() {
-                    rec.tax_id.push_str(&digits);
-                } else {
-                    let _ = write!(
-                        rec.tax_id,
-                        "{}-{}-{}",
-                        &digits[..2],
-                        &digits[2..5],
-                        &digits[5..]
-                    );
+                match (
+                    rng.bool(),
+                    digits.get(..2),
+                    digits.get(2..5),
+                    digits.get(5..),
+                ) {
+                    (false, Some(a), Some(b), Some(c)) => {
+                        let _ = write!(rec.tax_id, "{a}-{b}-{c}");
+                    }
+                    _ => rec.tax_id.push_str(&digits),
                 }
             }
             Plant::TooLongShortField => {
@@ -322,7 +323,12 @@ impl Plant {
                 rec.nok1_phone.clear();
             }
             Plant::PassportPattern => {
-                let (letters, digits) = rec.passport_no.split_at(2);
+                // Digits first, or a dash after the letters: still unique.
+                let at = rec
+                    .passport_no
+                    .find(|c: char| c.is_ascii_digit())
+                    .unwrap_or(0);
+                let (letters, digits) = rec.passport_no.split_at(at);
                 let broken = if rng.bool() {
                     format!("{digits}{letters}")
                 } else {
