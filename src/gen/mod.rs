@@ -1,1 +1,192 @@
-//! (being built)
+//! `ferry gen`: a realistic legacy core-banking export, for rehearsals,
+//! benchmarks and the committed samples.
+//!
+//! In: a row count, an invalid ratio, a seed, an output path and a layout.
+//! Out: a main CSV (plus `<stem>_addresses.csv` and `<stem>_documents.csv`
+//! in the related layout), byte-for-byte the same for the same seed, with
+//! names and places from many scripts, the dirt a mapping cleans up
+//! legitimately, and `invalid_ratio` of the rows carrying exactly one
+//! planted error each, counted by return code in the `GenReport`. Streams
+//! to disk: memory does not grow with the row count. Fails only with I/O
+//! errors.
+
+mod args;
+mod csv_out;
+mod fake;
+mod json_out;
+mod locales;
+mod org;
+mod plant;
+mod record;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufWriter};
+use std::path::{Path, PathBuf};
+
+pub use self::args::GenArgs;
+use self::csv_out::CsvOut;
+use self::json_out::JsonOut;
+use self::record::Generator;
+
+/// The seed the committed samples are generated with.
+pub const SAMPLE_SEED: u64 = 7;
+/// Clients in `samples/clients.csv`.
+pub const SAMPLE_ROWS: u64 = 600;
+/// Share of invalid clients in the samples.
+pub const SAMPLE_INVALID_RATIO: f64 = 0.12;
+/// Clients in `samples/clients.json` (the first ones of `clients.csv`).
+pub const SAMPLE_JSON_ROWS: u64 = 100;
+
+/// Where the addresses of a client go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    /// Addresses and extra ID documents in related files keyed by client id.
+    #[default]
+    Related,
+    /// Address columns inline in the main file; no related files.
+    Wide,
+}
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct GenOptions {
+    pub rows: u64,
+    /// Share of rows (0..=1) that get one planted error each.
+    pub invalid_ratio: f64,
+    pub seed: u64,
+    /// The main CSV file; related files are written beside it.
+    pub out: PathBuf,
+    pub layout: Layout,
+}
+
+/// What was generated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GenReport {
+    /// Every file written, the main file first.
+    pub files: Vec<PathBuf>,
+    pub rows: u64,
+    /// Return code name (`EMAIL_ADDRESS_FORMAT_IS_INVALID`) → rows planted.
+    pub planted: BTreeMap<String, u64>,
+}
+
+impl GenReport {
+    /// Rows that carry a planted error.
+    pub fn invalid_rows(&self) -> u64 {
+        self.planted.values().sum()
+    }
+}
+
+/// Every kind of error the generator plants: the code it should be
+/// reported with, and what is done to the row.
+pub fn planted_kinds() -> impl Iterator<Item = (crate::model::ReturnCode, &'static str)> {
+    plant::Plant::ALL
+        .iter()
+        .map(|p| (p.code(), p.description()))
+}
+
+fn count(planted: &mut BTreeMap<String, u64>, p: plant::Plant) {
+    *planted.entry(p.code().name().to_string()).or_default() += 1;
+}
+
+fn create_parent(path: &Path) -> io::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
+        _ => Ok(()),
+    }
+}
+
+/// Generates `opts.rows` clients into `opts.out` (and, in the related
+/// layout, the address and document files beside it).
+pub fn generate(opts: &GenOptions) -> io::Result<GenReport> {
+    create_parent(&opts.out)?;
+    let (mut out, files) = CsvOut::create(&opts.out, opts.layout)?;
+    let mut generator = Generator::new(opts.seed, opts.invalid_ratio);
+    let mut planted = BTreeMap::new();
+    for _ in 0..opts.rows {
+        if let Some(p) = generator.next_client() {
+            count(&mut planted, p);
+        }
+        out.write(&generator.rec)?;
+    }
+    out.finish()?;
+    Ok(GenReport {
+        files,
+        rows: opts.rows,
+        planted,
+    })
+}
+
+/// Writes the first `rows` clients that `generate` would make with `seed`
+/// and `invalid_ratio` as one JSON array of nested objects (the shape of
+/// `samples/clients.json`).
+pub fn write_json_sample(
+    seed: u64,
+    invalid_ratio: f64,
+    rows: u64,
+    out: &Path,
+) -> io::Result<GenReport> {
+    create_parent(out)?;
+    let mut json = JsonOut::new(BufWriter::new(File::create(out)?))?;
+    let mut generator = Generator::new(seed, invalid_ratio);
+    let mut planted = BTreeMap::new();
+    for _ in 0..rows {
+        if let Some(p) = generator.next_client() {
+            count(&mut planted, p);
+        }
+        json.write(&generator.rec)?;
+    }
+    json.finish()?;
+    Ok(GenReport {
+        files: vec![out.to_path_buf()],
+        rows,
+        planted,
+    })
+}
+
+/// One planted error: the 1-based data row, the client id as written, and
+/// the code the row should be rejected with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlantedRow {
+    pub row: u64,
+    pub client_id: String,
+    pub code: crate::model::ReturnCode,
+}
+
+/// The answer key of a generation: every planted row, in row order. Holds
+/// one entry per invalid row, so meant for samples and tests, not for
+/// millions of rows.
+pub fn planted_rows(seed: u64, invalid_ratio: f64, rows: u64) -> Vec<PlantedRow> {
+    let mut generator = Generator::new(seed, invalid_ratio);
+    let mut out = Vec::new();
+    for row in 1..=rows {
+        if let Some(p) = generator.next_client() {
+            out.push(PlantedRow {
+                row,
+                client_id: generator.rec.id.clone(),
+                code: p.code(),
+            });
+        }
+    }
+    out
+}
+
+/// Writes `planted_rows` as CSV (`row,client_id,code,name`): what a dry run
+/// of the generated file must reject, row by row.
+pub fn write_answer_key(seed: u64, invalid_ratio: f64, rows: u64, out: &Path) -> io::Result<()> {
+    create_parent(out)?;
+    let mut w = csv::Writer::from_path(out)?;
+    w.write_record(["row", "client_id", "code", "name"])?;
+    for p in planted_rows(seed, invalid_ratio, rows) {
+        w.write_record([
+            p.row.to_string().as_str(),
+            &p.client_id,
+            p.code.code().to_string().as_str(),
+            p.code.name(),
+        ])?;
+    }
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests;
