@@ -1,0 +1,111 @@
+//! Test fixtures: in-memory sources, rows and a small tenant.
+
+use csv::StringRecord;
+
+use crate::field_error::FieldError;
+use crate::model::ReturnCode;
+use crate::source::{RawRow, RowSource, SourceError};
+use crate::tenant::{Branch, Centre, ClientRole, Tenant, TenantSchema, User};
+
+/// A record from its fields.
+pub fn record(fields: &[&str]) -> StringRecord {
+    StringRecord::from(fields.to_vec())
+}
+
+/// A row (number 1) from its fields.
+pub fn row(fields: &[&str]) -> RawRow {
+    RawRow {
+        row: 1,
+        line: 2,
+        fields: record(fields),
+        problem: None,
+    }
+}
+
+/// Column names from string literals.
+pub fn cols(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// A source serving rows from memory, as `crate::source::open` would.
+pub struct VecSource {
+    columns: Vec<String>,
+    rows: std::vec::IntoIter<RawRow>,
+}
+
+impl VecSource {
+    /// A source with a header and rows.
+    pub fn new(columns: &[&str], rows: &[&[&str]]) -> Self {
+        let rows: Vec<RawRow> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, f)| RawRow {
+                row: i as u64 + 1,
+                line: i as u64 + 2,
+                fields: record(f),
+                problem: None,
+            })
+            .collect();
+        Self {
+            columns: cols(columns),
+            rows: rows.into_iter(),
+        }
+    }
+
+    /// Marks the row at `index` (0-based) as not read cleanly.
+    pub fn problem_at(&mut self, index: usize, message: &str) {
+        let mut rows: Vec<RawRow> = std::mem::take(&mut self.rows).collect();
+        rows[index].problem = Some(FieldError::error(
+            "row",
+            ReturnCode::SourceMalformedRow,
+            message,
+        ));
+        self.rows = rows.into_iter();
+    }
+}
+
+impl RowSource for VecSource {
+    fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    fn next_row(&mut self) -> Result<Option<RawRow>, SourceError> {
+        Ok(self.rows.next())
+    }
+}
+
+/// A tenant with one branch (HQ), centre (C1), user (jdoe), role (RETAIL)
+/// and custom field (Occupation).
+pub fn tenant() -> Tenant {
+    let schema: TenantSchema = serde_json::from_value(serde_json::json!({
+        "customFieldSets": [{
+            "id": "Personal", "usage": "SINGLE",
+            "customFields": [{"id": "Occupation", "encodedKey": "8acf"}]
+        }]
+    }))
+    .expect("fixture");
+    Tenant::from_schema(TenantSchema {
+        branches: vec![Branch {
+            encoded_key: "8ab1".into(),
+            id: "HQ".into(),
+            ..Default::default()
+        }],
+        centres: vec![Centre {
+            encoded_key: "8ac1".into(),
+            id: "C1".into(),
+            ..Default::default()
+        }],
+        users: vec![User {
+            encoded_key: "8au1".into(),
+            username: "jdoe".into(),
+            ..Default::default()
+        }],
+        client_roles: vec![ClientRole {
+            encoded_key: "8ar1".into(),
+            id: Some("RETAIL".into()),
+            ..Default::default()
+        }],
+        ..schema
+    })
+    .expect("fixture")
+}
