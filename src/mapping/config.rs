@@ -202,8 +202,8 @@ impl MappingConfig {
 
         let client = match doc.remove("client") {
             Some(toml::Value::Table(t)) => {
-                fields::<ClientField>(
-                    "[client]",
+                section::<ClientField>(
+                    "[client]".into(),
                     t,
                     ClientField::from_name,
                     ClientField::NAMES,
@@ -211,7 +211,7 @@ impl MappingConfig {
                     &zones,
                     &mut warnings,
                 )?
-                .1
+                .fields
             }
             Some(_) => return Err(MappingError::entry("[client]", "must be a table")),
             None => Vec::new(),
@@ -219,8 +219,8 @@ impl MappingConfig {
 
         let address = match doc.remove("address") {
             Some(toml::Value::Table(t)) => {
-                let (from, fields) = fields::<AddressField>(
-                    "[address]",
+                let section = section::<AddressField>(
+                    "[address]".into(),
                     t,
                     AddressField::from_name,
                     AddressField::NAMES,
@@ -228,12 +228,8 @@ impl MappingConfig {
                     &zones,
                     &mut warnings,
                 )?;
-                check_from("[address]", &from)?;
-                Some(Section {
-                    entry: "[address]".into(),
-                    from,
-                    fields,
-                })
+                check_from(&section.entry, &section.from)?;
+                Some(section)
             }
             Some(_) => {
                 return Err(MappingError::entry(
@@ -247,9 +243,8 @@ impl MappingConfig {
         let mut id_documents = Vec::new();
         if let Some(v) = doc.remove("id_document") {
             for (i, t) in tables("id_document", v)?.into_iter().enumerate() {
-                let entry = format!("[[id_document]] #{}", i + 1);
-                let (from, fields) = fields::<DocField>(
-                    &entry,
+                let section = section::<DocField>(
+                    format!("[[id_document]] #{}", i + 1),
                     t,
                     DocField::from_name,
                     DocField::NAMES,
@@ -257,12 +252,8 @@ impl MappingConfig {
                     &zones,
                     &mut warnings,
                 )?;
-                check_from(&entry, &from)?;
-                id_documents.push(Section {
-                    entry,
-                    from,
-                    fields,
-                });
+                check_from(&section.entry, &section.from)?;
+                id_documents.push(section);
             }
         }
 
@@ -308,15 +299,15 @@ fn tables(section: &str, v: toml::Value) -> Result<Vec<toml::Table>, MappingErro
 }
 
 /// The target fields of a section, plus its `from` when `allow_from`.
-fn fields<F>(
-    entry: &str,
+fn section<F>(
+    entry: String,
     table: toml::Table,
     parse: fn(&str) -> Option<F>,
     known: &[&str],
     allow_from: bool,
     zones: &Zones,
     warnings: &mut Vec<String>,
-) -> Result<(Option<String>, Vec<(F, ValueSpec)>), MappingError> {
+) -> Result<Section<F>, MappingError> {
     let mut from = None;
     let mut out = Vec::with_capacity(table.len());
     for (name, value) in table {
@@ -343,7 +334,11 @@ fn fields<F>(
         warnings.extend(w.into_iter().map(|m| format!("{here}: {m}")));
         out.push((field, spec));
     }
-    Ok((from, out))
+    Ok(Section {
+        entry,
+        from,
+        fields: out,
+    })
 }
 
 fn custom_field(

@@ -42,6 +42,9 @@ pub(super) struct SectionPlan<F> {
     /// Index into `Plan::joins`; cells then index the join's stored rows.
     pub from: Option<usize>,
     pub fields: Vec<(F, Cell)>,
+    /// Whether no field reads a column: such a section is always sent
+    /// (otherwise only when some cell is not empty).
+    pub constant_only: bool,
 }
 
 /// One `[[custom_field]]`, compiled.
@@ -213,7 +216,14 @@ impl Compiler<'_> {
             };
             fields.push((*field, cell));
         }
-        Ok(SectionPlan { from, fields })
+        let constant_only = fields
+            .iter()
+            .all(|(_, c)| matches!(c.input, CellInput::Constant(_)));
+        Ok(SectionPlan {
+            from,
+            fields,
+            constant_only,
+        })
     }
 }
 
@@ -386,4 +396,229 @@ pub(super) fn main_columns(config: &MappingConfig) -> Vec<String> {
         add(&ValueSpec::column(&j.on));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{cols, compile, tenant, VecSource};
+    use super::super::Mapping;
+    use super::*;
+
+    fn err(toml: &str, columns: &[&str]) -> String {
+        compile(toml, columns, &tenant(), vec![])
+            .unwrap_err()
+            .to_string()
+    }
+
+    const JOIN: &str = r#"
+        [address]
+        from = "adr"
+        city = "city"
+        [[join]]
+        name = "adr"
+        file = "addresses.csv"
+        key = "client_id"
+        on = "NO"
+        "#;
+
+    fn addresses() -> VecSource {
+        VecSource::new(&["client_id", "city"], &[&["C1", "Berlin"]])
+    }
+
+    #[test]
+    fn a_missing_column_lists_the_file_s_columns() {
+        let e = err(
+            "[client]\nbirthDate = { column = \"DOB\", date = \"%F\" }\n",
+            &["ID", "NAME"],
+        );
+        assert_eq!(
+            e,
+            "[client] birthDate: column 'DOB' is not in the file (columns: ID, NAME)"
+        );
+        let e = err("[[id_document]]\ndocumentId = \"PASS\"\n", &["ID"]);
+        assert!(
+            e.starts_with("[[id_document]] #1 documentId: column 'PASS' is not in the file"),
+            "{e}"
+        );
+        let e = err(
+            "[[custom_field]]\nid = \"A\"\nvalue = \"V\"\ngroup_index = \"IDX\"\n",
+            &["V"],
+        );
+        assert!(
+            e.starts_with("[[custom_field]] #1 group_index: column 'IDX'"),
+            "{e}"
+        );
+        let e = err(
+            "[[custom_field]]\nid = { column = \"CF\" }\nvalue = \"V\"\n",
+            &["V"],
+        );
+        assert!(e.starts_with("[[custom_field]] #1 id: column 'CF'"), "{e}");
+    }
+
+    #[test]
+    fn a_used_column_that_appears_twice_is_ambiguous() {
+        let e = err(
+            "[client]\nhomePhone = \"PHONE\"\n",
+            &["ID", "PHONE", "PHONE"],
+        );
+        assert_eq!(e, "[client] homePhone: column 'PHONE' is ambiguous: the file has it twice (columns 2 and 3)");
+    }
+
+    #[test]
+    fn an_unused_duplicate_column_is_only_a_warning() {
+        let p = compile(
+            "[client]\nid = \"ID\"\n",
+            &["ID", "PHONE", "PHONE"],
+            &tenant(),
+            vec![],
+        )
+        .unwrap();
+        assert_eq!(p.warnings().len(), 1);
+        assert!(
+            p.warnings()[0].contains("two columns named 'PHONE'"),
+            "{:?}",
+            p.warnings()
+        );
+    }
+
+    #[test]
+    fn resolve_needs_a_tenant() {
+        let toml = "[client]\nassignedBranchKey = { column = \"B\", resolve = \"branch\" }\n";
+        let e = compile(toml, &["B"], &Tenant::unknown(), vec![])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("[client] assignedBranchKey: resolve = \"branch\" needs the tenant"),
+            "{e}"
+        );
+        assert!(compile(toml, &["B"], &tenant(), vec![]).is_ok());
+    }
+
+    #[test]
+    fn a_default_must_resolve() {
+        let e = err("[client]\nassignedUserKey = { column = \"U\", resolve = \"user\", default = \"ghost\" }\n", &["U"]);
+        assert_eq!(
+            e,
+            "[client] assignedUserKey: default 'ghost' is not a user of the tenant"
+        );
+    }
+
+    #[test]
+    fn an_unknown_custom_field_id_is_a_warning() {
+        let toml = "[[custom_field]]\nid = \"Occupation\"\nvalue = \"A\"\n[[custom_field]]\nid = \"Ocupation\"\nvalue = \"B\"\n";
+        let p = compile(toml, &["A", "B"], &tenant(), vec![]).unwrap();
+        assert_eq!(
+            p.warnings(),
+            ["[[custom_field]] #2 id: the tenant has no custom field 'Ocupation'; every row with a value will get 903 INVALID_CUSTOM_FIELD_ID"]
+        );
+        let p = compile(toml, &["A", "B"], &Tenant::unknown(), vec![]).unwrap();
+        assert!(
+            p.warnings().is_empty(),
+            "without a tenant nothing is known to be wrong"
+        );
+    }
+
+    #[test]
+    fn load_warnings_reach_the_plan() {
+        let toml =
+            "[client]\ngender = { column = \"SEX\", case = \"upper\", map = { m = \"MALE\" } }\n";
+        let p = compile(toml, &["SEX"], &tenant(), vec![]).unwrap();
+        assert!(
+            p.warnings()[0].starts_with("[client] gender: map key 'm' can never match"),
+            "{:?}",
+            p.warnings()
+        );
+    }
+
+    #[test]
+    fn join_mistakes_name_the_entry() {
+        let e = err(JOIN, &["ID"]);
+        assert_eq!(
+            e,
+            "[[join]] adr on: column 'NO' is not in the file (columns: ID)"
+        );
+
+        let e = compile(
+            &JOIN.replace("client_id\"", "client\""),
+            &["NO"],
+            &tenant(),
+            vec![("addresses.csv", addresses())],
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "[[join]] adr key: column 'client' is not in addresses.csv (columns: client_id, city)"
+        );
+
+        let e = compile(
+            &JOIN.replace("\"city\"", "\"town\""),
+            &["NO"],
+            &tenant(),
+            vec![("addresses.csv", addresses())],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("[address] city: column 'town' is not in addresses.csv"),
+            "{e}"
+        );
+
+        let e = compile(JOIN, &["NO"], &tenant(), vec![])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("[[join]] adr: /data/addresses.csv: not served"),
+            "{e}"
+        );
+
+        assert!(compile(
+            JOIN,
+            &["NO"],
+            &tenant(),
+            vec![("addresses.csv", addresses())]
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn a_missing_join_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = Mapping::from_toml(JOIN, dir.path()).unwrap();
+        let e = m
+            .compile(&cols(&["NO"]), &tenant())
+            .unwrap_err()
+            .to_string();
+        let want = format!(
+            "[[join]] adr: cannot open {}: no such file",
+            dir.path().join("addresses.csv").display()
+        );
+        assert_eq!(e, want);
+    }
+
+    #[test]
+    fn join_files_get_the_columns_they_are_read_for() {
+        let toml = format!("{JOIN}\n[[id_document]]\nfrom = \"adr\"\ndocumentId = \"doc\"\nissuingAuthority = \"city\"\n");
+        let m = Mapping::from_toml(&toml, Path::new("/data")).unwrap();
+        let mut seen = Vec::new();
+        let mut open =
+            |path: &Path, spec: &SourceSpec| -> Result<Box<dyn RowSource>, SourceError> {
+                seen.push((path.to_path_buf(), spec.json_paths.clone()));
+                Ok(Box::new(VecSource::new(&["doc", "client_id", "city"], &[])))
+            };
+        m.compile_with(&cols(&["NO"]), &tenant(), &mut open)
+            .unwrap();
+        assert_eq!(
+            seen,
+            vec![(
+                Path::new("/data/addresses.csv").to_path_buf(),
+                cols(&["city", "doc", "client_id"])
+            )]
+        );
+        assert_eq!(
+            m.source_spec().json_paths,
+            cols(&["NO"]),
+            "`on` is a main-file column"
+        );
+    }
 }

@@ -109,3 +109,48 @@ pub fn tenant() -> Tenant {
     })
     .expect("fixture")
 }
+
+/// Compiles `toml` for a main file with `columns`, serving `[[join]]` files
+/// (by file name) from `related`.
+pub fn compile(
+    toml: &str,
+    columns: &[&str],
+    tenant: &Tenant,
+    related: Vec<(&str, VecSource)>,
+) -> Result<super::Plan, super::MappingError> {
+    let mapping = super::Mapping::from_toml(toml, std::path::Path::new("/data"))?;
+    let mut related: Vec<(String, Option<VecSource>)> = related
+        .into_iter()
+        .map(|(name, src)| (name.to_string(), Some(src)))
+        .collect();
+    let mut open = |path: &std::path::Path,
+                    _: &crate::source::SourceSpec|
+     -> Result<Box<dyn RowSource>, SourceError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match related
+            .iter_mut()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, s)| s.take())
+        {
+            Some(src) => Ok(Box::new(src)),
+            None => Err(SourceError::Unusable {
+                path: path.display().to_string(),
+                message: "not served".into(),
+            }),
+        }
+    };
+    mapping.compile_with(&cols(columns), tenant, &mut open)
+}
+
+/// Maps one row with fields `fields`.
+pub fn apply(
+    plan: &super::Plan,
+    fields: &[&str],
+) -> (crate::model::ClientRequest, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    let req = plan.apply(&row(fields), &mut errors);
+    (req, errors)
+}
