@@ -1,122 +1,18 @@
-//! Mapping one row: `Plan::apply`, and `Plan::origin` to point a finding
-//! back at the source cell it came from.
+//! Mapping one row: `Plan::apply`.
 //!
 //! In: a `RawRow` (fields by index, as compiled). Out: a `ClientRequest`
 //! with only the non-empty fields set, and a `FieldError` for every cell
-//! that could not be mapped (9004 value not in a strict map, 102/309 bad
-//! date, 801/850/702/306 unknown tenant id, 9005 missing related row); such
-//! a field is left out so the validator does not report it twice. A short
-//! or ragged row reads its missing cells as empty: bad data never panics.
-
-use std::borrow::Cow;
+//! that could not be mapped (see `cell.rs`) or a required join without
+//! rows (9005); a bad field is left out so the validator does not report it
+//! twice. A short or ragged row reads its missing cells as empty: bad data
+//! never panics.
 
 use csv::StringRecord;
 
-use super::plan::{Cell, CellInput, GroupPlan, Plan, SectionPlan};
+use super::plan::{GroupPlan, Plan, SectionPlan};
 use crate::field_error::FieldError;
 use crate::model::{Address, ClientRequest, CustomFieldValue, GroupIndex, IdDocument, ReturnCode};
 use crate::source::RawRow;
-
-impl Cell {
-    /// The mapped value of this cell in `rec`, `None` when empty or bad
-    /// (bad: a finding is added to `errors` on the field `path()` names).
-    pub(super) fn eval<'a>(
-        &'a self,
-        rec: &'a StringRecord,
-        path: &dyn Fn() -> String,
-        errors: &mut Vec<FieldError>,
-    ) -> Option<String> {
-        self.eval_marked(rec, path, errors, &mut false)
-    }
-
-    /// `eval`, setting `from_cell` when the value was read from the row
-    /// rather than being a constant or a default: an address or document
-    /// whose cells are all empty is left out even if it has constants.
-    fn eval_marked<'a>(
-        &'a self,
-        rec: &'a StringRecord,
-        path: &dyn Fn() -> String,
-        errors: &mut Vec<FieldError>,
-        from_cell: &mut bool,
-    ) -> Option<String> {
-        let raw = match &self.input {
-            CellInput::Constant(c) => return (!c.is_empty()).then(|| c.to_string()),
-            CellInput::Column(i) => rec.get(*i).unwrap_or(""),
-        };
-        let trimmed = if self.trim { raw.trim() } else { raw };
-        let mut v: Cow<'a, str> = match self.case {
-            Some(case) if !trimmed.is_empty() => case.apply(trimmed),
-            _ => Cow::Borrowed(trimmed),
-        };
-        if let Some(map) = self.map.as_ref().filter(|_| !v.is_empty()) {
-            match map.get(&v) {
-                Some(mapped) => v = Cow::Borrowed(mapped),
-                None if map.strict => {
-                    errors.push(FieldError::error(
-                        path(),
-                        ReturnCode::SourceValueNotMapped,
-                        format!(
-                            "'{v}' in column '{}' is not in the mapping's value map (known: {})",
-                            self.origin(),
-                            map.keys().join(", ")
-                        ),
-                    ));
-                    return None;
-                }
-                None => {}
-            }
-        }
-        if v.is_empty() {
-            return self.default.as_deref().map(str::to_string);
-        }
-        if let Some(rule) = &self.date {
-            return match rule.convert(&v) {
-                Ok(date) => {
-                    *from_cell = true;
-                    Some(date.to_string())
-                }
-                Err(_) => {
-                    errors.push(FieldError::error(
-                        path(),
-                        self.date_code,
-                        format!(
-                            "'{v}' in column '{}' is not a date in the format '{}'",
-                            self.origin(),
-                            rule.format()
-                        ),
-                    ));
-                    None
-                }
-            };
-        }
-        if let Some(r) = &self.resolver {
-            return match r.get(&v) {
-                Some(key) => {
-                    *from_cell = true;
-                    Some(key.to_string())
-                }
-                None => {
-                    errors.push(FieldError::error(
-                        path(),
-                        r.kind().unknown_code(),
-                        format!(
-                            "'{v}' in column '{}' is not a {} of the tenant (by id or encoded key)",
-                            self.origin(),
-                            r.kind().name()
-                        ),
-                    ));
-                    None
-                }
-            };
-        }
-        *from_cell = true;
-        Some(v.into_owned())
-    }
-
-    fn origin(&self) -> &str {
-        self.origin.as_deref().unwrap_or("(constant)")
-    }
-}
 
 impl Plan {
     /// Maps one row. Safe to call from many threads at once.
@@ -238,98 +134,19 @@ impl Plan {
         }
     }
 
-    /// The source column that feeds a target field path (`client.birthDate`,
-    /// `addresses[0].city`, `idDocuments[1].documentId`,
-    /// `customInformation[Occupation]`, `customInformation[Beneficiary][2]`),
-    /// as `COLUMN` or `file.csv:column`; `None` for constants and unknown
-    /// paths. Document indexes count the produced documents in entry order,
-    /// so they are exact until an entry was skipped as empty or a joined
-    /// entry produced several documents; past that, the joined entry is
-    /// named. A custom field whose id comes from a column is found by its
-    /// value column when no entry has that id as a constant.
-    pub fn origin(&self, field: &str) -> Option<String> {
-        let label = |cell: &Cell| cell.origin.as_deref().map(str::to_string);
-        if let Some(name) = field.strip_prefix("client.") {
-            return self
-                .client
-                .iter()
-                .find(|(f, _)| f.name() == name)
-                .and_then(|(_, c)| label(c));
-        }
-        if let Some(rest) = field.strip_prefix("addresses[") {
-            let (_, name) = index_and_name(rest)?;
-            let a = self.address.as_ref()?;
-            return a
-                .fields
-                .iter()
-                .find(|(f, _)| f.name() == name)
-                .and_then(|(_, c)| label(c));
-        }
-        if let Some(rest) = field.strip_prefix("idDocuments[") {
-            let (mut at, name) = index_and_name(rest)?;
-            for d in &self.id_documents {
-                if at == 0 || d.from.is_some() {
-                    return d
-                        .fields
-                        .iter()
-                        .find(|(f, _)| f.name() == name)
-                        .and_then(|(_, c)| label(c));
-                }
-                at -= 1;
-            }
-            return None;
-        }
-        if let Some(rest) = field.strip_prefix("customInformation[") {
-            let (id, rest) = rest.split_once(']')?;
-            let group = rest.strip_prefix('[').and_then(|g| g.strip_suffix(']'));
-            let by_id = self.custom_fields.iter().find(|cf| {
-                let same_id = matches!(&cf.id.input, CellInput::Constant(c) if &**c == id);
-                let same_group = match (&cf.group, group) {
-                    (Some(GroupPlan::Constant(n)), Some(g)) => g.trim().parse::<i64>() == Ok(*n),
-                    _ => true,
-                };
-                same_id && same_group
-            });
-            let cf = by_id.or_else(|| {
-                self.custom_fields
-                    .iter()
-                    .find(|cf| matches!(cf.id.input, CellInput::Column(_)))
-            })?;
-            return label(&cf.value);
-        }
-        None
-    }
-
     /// Warnings found while compiling, for the terminal.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
 }
 
-/// `3].name` → `(3, "name")`.
-fn index_and_name(rest: &str) -> Option<(usize, &str)> {
-    let (i, name) = rest.split_once("].")?;
-    Some((i.parse().ok()?, name))
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use super::super::testing::{apply, compile, tenant, VecSource};
+    use super::super::testing::{apply, codes, joined_plan, plan};
     use super::*;
     use crate::tenant::Tenant;
-
-    fn plan(toml: &str, columns: &[&str]) -> Plan {
-        compile(toml, columns, &tenant(), vec![]).unwrap()
-    }
-
-    fn codes(errors: &[FieldError]) -> Vec<(String, u16)> {
-        errors
-            .iter()
-            .map(|e| (e.field.clone(), e.code.code()))
-            .collect()
-    }
 
     #[test]
     fn client_fields_are_mapped_and_empty_ones_left_out() {
@@ -375,193 +192,6 @@ mod tests {
     }
 
     #[test]
-    fn unmapped_values_pass_through_unless_strict() {
-        let p = plan(
-            r#"
-            [client]
-            gender = { column = "SEX", case = "upper", map = { M = "MALE", F = "FEMALE" } }
-            state = { column = "STATUS", map = { A = "ACTIVE" }, strict = true }
-            "#,
-            &["SEX", "STATUS"],
-        );
-        let (req, errors) = apply(&p, &["x", "Z"]);
-        assert_eq!(
-            req.client.gender,
-            Some(crate::model::Gender::Other("X".into()))
-        );
-        assert_eq!(
-            req.client.state, None,
-            "a value the strict map refused is left out"
-        );
-        assert_eq!(codes(&errors), vec![("client.state".to_string(), 9004)]);
-        assert!(
-            errors[0].message.contains("'Z' in column 'STATUS'"),
-            "{}",
-            errors[0].message
-        );
-        assert!(
-            errors[0].message.contains("known: A"),
-            "{}",
-            errors[0].message
-        );
-        let (req, errors) = apply(&p, &["m", ""]);
-        assert!(
-            errors.is_empty(),
-            "an empty value is not judged by a strict map"
-        );
-        assert_eq!(req.client.gender, Some(crate::model::Gender::Male));
-    }
-
-    #[test]
-    fn a_value_mapped_to_empty_takes_the_default() {
-        let p = plan(
-            r#"[client]
-            mobilePhone1 = { column = "TEL", map = { "N/A" = "" } }
-            homePhone = { column = "TEL", map = { "N/A" = "" }, default = "000" }"#,
-            &["TEL"],
-        );
-        let (req, _) = apply(&p, &["N/A"]);
-        assert_eq!(req.client.mobile_phone1, None);
-        assert_eq!(req.client.home_phone.as_deref(), Some("000"));
-    }
-
-    #[test]
-    fn dates_are_converted_between_zones() {
-        let p = plan(
-            r#"
-            [source]
-            time_zone = "America/New_York"
-            [target]
-            time_zone = "Europe/Berlin"
-            [client]
-            birthDate = { column = "BORN", date = "%Y-%m-%d %H:%M" }
-            [[id_document]]
-            documentId = "PASS"
-            validUntil = { column = "EXPIRY", date = "%d.%m.%Y" }
-            [[id_document]]
-            documentId = "CARD"
-            validUntil = { column = "CARD_EXPIRY", date = "%Y-%m-%d %H:%M", time_zone = "Asia/Tokyo" }
-            "#,
-            &["BORN", "PASS", "EXPIRY", "CARD", "CARD_EXPIRY"],
-        );
-        let (req, errors) = apply(
-            &p,
-            &[
-                "1990-07-08 23:30",
-                "P1",
-                "31.12.2030",
-                "K1",
-                "2030-01-01 07:30",
-            ],
-        );
-        assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(req.client.birth_date.as_deref(), Some("1990-07-09"));
-        let docs = req.id_documents.unwrap();
-        assert_eq!(
-            docs[0].valid_until.as_deref(),
-            Some("2030-12-31"),
-            "date-only: never shifted"
-        );
-        assert_eq!(
-            docs[1].valid_until.as_deref(),
-            Some("2029-12-31"),
-            "07:30 Tokyo is 23:30 Berlin"
-        );
-    }
-
-    #[test]
-    fn unparsable_dates_are_309_for_birth_dates_and_102_elsewhere() {
-        let p = plan(
-            r#"
-            [client]
-            birthDate = { column = "DOB", date = "%d.%m.%Y" }
-            [[id_document]]
-            documentId = "PASS"
-            validUntil = { column = "EXPIRY", date = "%d.%m.%Y" }
-            [[id_document]]
-            validUntil = { column = "EXPIRY2", date = "%d.%m.%Y" }
-            "#,
-            &["DOB", "PASS", "EXPIRY", "EXPIRY2"],
-        );
-        let (req, errors) = apply(&p, &["1990-07-08", "P1", "31.02.2030", "soon"]);
-        assert_eq!(
-            codes(&errors),
-            vec![
-                ("client.birthDate".to_string(), 309),
-                ("idDocuments[0].validUntil".to_string(), 102),
-                ("idDocuments[1].validUntil".to_string(), 102),
-            ]
-        );
-        assert_eq!(
-            errors[0].message,
-            "'1990-07-08' in column 'DOB' is not a date in the format '%d.%m.%Y'"
-        );
-        assert_eq!(req.client.birth_date, None);
-        let docs = req.id_documents.unwrap();
-        assert_eq!(
-            docs.len(),
-            2,
-            "a document with only a bad cell is kept for its finding's index"
-        );
-        assert_eq!(docs[0].document_id.as_deref(), Some("P1"));
-        assert_eq!(docs[0].valid_until, None);
-    }
-
-    #[test]
-    fn tenant_ids_resolve_to_encoded_keys() {
-        let p = plan(
-            r#"
-            [client]
-            assignedBranchKey = { column = "BRANCH", resolve = "branch", default = "HQ" }
-            assignedCentreKey = { column = "CENTRE", resolve = "centre" }
-            assignedUserKey = { column = "OFFICER", resolve = "user" }
-            clientRole = { column = "TYPE", resolve = "client_role" }
-            "#,
-            &["BRANCH", "CENTRE", "OFFICER", "TYPE"],
-        );
-        let (req, errors) = apply(&p, &["8ab1", "C1", "jdoe", "RETAIL"]);
-        assert!(errors.is_empty(), "{errors:?}");
-        let c = &req.client;
-        assert_eq!(c.assigned_branch_key.as_deref(), Some("8ab1"));
-        assert_eq!(c.assigned_centre_key.as_deref(), Some("8ac1"));
-        assert_eq!(c.assigned_user_key.as_deref(), Some("8au1"));
-        assert_eq!(
-            c.client_role
-                .as_ref()
-                .and_then(|r| r.encoded_key.as_deref()),
-            Some("8ar1")
-        );
-
-        let (req, errors) = apply(&p, &["", "C9", "nobody", "VIP"]);
-        assert_eq!(
-            req.client.assigned_branch_key.as_deref(),
-            Some("8ab1"),
-            "the default is resolved"
-        );
-        assert_eq!(
-            codes(&errors),
-            vec![
-                ("client.assignedCentreKey".to_string(), 850),
-                ("client.assignedUserKey".to_string(), 702),
-                ("client.clientRole".to_string(), 306),
-            ]
-        );
-        assert!(
-            errors[0]
-                .message
-                .contains("'C9' in column 'CENTRE' is not a centre"),
-            "{}",
-            errors[0].message
-        );
-        assert_eq!(req.client.assigned_centre_key, None);
-        let (_, errors) = apply(&p, &["LONDON", "", "", ""]);
-        assert_eq!(
-            codes(&errors),
-            vec![("client.assignedBranchKey".to_string(), 801)]
-        );
-    }
-
-    #[test]
     fn an_address_is_sent_only_when_it_has_a_value() {
         let p = plan(
             r#"[address]
@@ -593,62 +223,6 @@ mod tests {
             Some("DE"),
             "an all-constant address is always sent"
         );
-    }
-
-    fn joined_plan(required: bool) -> Plan {
-        let toml = format!(
-            r#"
-            [client]
-            id = "NO"
-            [address]
-            from = "adr"
-            line1 = "street"
-            city = {{ column = "city", case = "upper" }}
-            [[id_document]]
-            documentType = {{ constant = "PASSPORT" }}
-            documentId = "PASS"
-            [[id_document]]
-            from = "docs"
-            documentType = "type"
-            documentId = "number"
-            validUntil = {{ column = "expiry", date = "%d.%m.%Y" }}
-            [[join]]
-            name = "adr"
-            file = "sub/addresses.csv"
-            key = "client_id"
-            on = "NO"
-            required = {required}
-            [[join]]
-            name = "docs"
-            file = "documents.csv"
-            key = "client"
-            on = "NO"
-            "#
-        );
-        let addresses = VecSource::new(
-            &["client_id", "street", "city"],
-            &[
-                &["C1", "Main St 1", "Berlin"],
-                &["C1", "Second St", "Bonn"],
-                &["C7", "Orphan", "x"],
-            ],
-        );
-        let documents = VecSource::new(
-            &["client", "type", "number", "expiry"],
-            &[
-                &["C1", "ID_CARD", "X1", "01.02.2030"],
-                &["C2", "ID_CARD", "Y1", ""],
-                &["C1", "", "", ""],
-                &["C1", "LICENSE", "X2", "bad"],
-            ],
-        );
-        compile(
-            &toml,
-            &["NO", "PASS"],
-            &tenant(),
-            vec![("addresses.csv", addresses), ("documents.csv", documents)],
-        )
-        .unwrap()
     }
 
     #[test]
@@ -793,72 +367,6 @@ mod tests {
         );
         let (req, _) = apply(&p, &[]);
         assert_eq!(req, ClientRequest::default());
-    }
-
-    #[test]
-    fn origins_point_at_source_columns() {
-        let p = joined_plan(false);
-        assert_eq!(p.origin("client.id").as_deref(), Some("NO"));
-        assert_eq!(p.origin("client.birthDate"), None);
-        assert_eq!(
-            p.origin("addresses[0].city").as_deref(),
-            Some("addresses.csv:city")
-        );
-        assert_eq!(
-            p.origin("idDocuments[0].documentId").as_deref(),
-            Some("PASS")
-        );
-        assert_eq!(
-            p.origin("idDocuments[0].documentType"),
-            None,
-            "a constant has no column"
-        );
-        assert_eq!(
-            p.origin("idDocuments[1].documentId").as_deref(),
-            Some("documents.csv:number")
-        );
-        assert_eq!(
-            p.origin("idDocuments[5].validUntil").as_deref(),
-            Some("documents.csv:expiry")
-        );
-        assert_eq!(p.origin("idDocuments[x].documentId"), None);
-        assert_eq!(p.origin("nonsense"), None);
-
-        let p = plan(
-            r#"
-            [[custom_field]]
-            id = "Occupation"
-            value = "JOB"
-            [[custom_field]]
-            id = "Beneficiary"
-            group_index = 0
-            value = "BEN0"
-            [[custom_field]]
-            id = "Beneficiary"
-            group_index = 1
-            value = "BEN1"
-            [[custom_field]]
-            id = { column = "EXTRA_ID" }
-            value = "EXTRA_VALUE"
-            "#,
-            &["JOB", "BEN0", "BEN1", "EXTRA_ID", "EXTRA_VALUE"],
-        );
-        assert_eq!(
-            p.origin("customInformation[Occupation]").as_deref(),
-            Some("JOB")
-        );
-        assert_eq!(
-            p.origin("customInformation[Beneficiary][1]").as_deref(),
-            Some("BEN1")
-        );
-        assert_eq!(
-            p.origin("customInformation[Beneficiary]").as_deref(),
-            Some("BEN0")
-        );
-        assert_eq!(
-            p.origin("customInformation[Hobby]").as_deref(),
-            Some("EXTRA_VALUE")
-        );
     }
 
     #[test]

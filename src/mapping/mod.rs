@@ -9,11 +9,13 @@
 //! `Err`. The `Plan` is `Send + Sync` and reads columns by index.
 
 mod apply;
+mod cell;
 mod columns;
 mod config;
 mod date;
 mod error;
 mod join;
+mod origin;
 mod plan;
 mod resolve;
 mod target;

@@ -2,6 +2,8 @@
 
 use csv::StringRecord;
 
+use super::Plan;
+
 use crate::field_error::FieldError;
 use crate::model::ReturnCode;
 use crate::source::{RawRow, RowSource, SourceError};
@@ -117,7 +119,7 @@ pub fn compile(
     columns: &[&str],
     tenant: &Tenant,
     related: Vec<(&str, VecSource)>,
-) -> Result<super::Plan, super::MappingError> {
+) -> Result<Plan, super::MappingError> {
     let mapping = super::Mapping::from_toml(toml, std::path::Path::new("/data"))?;
     let mut related: Vec<(String, Option<VecSource>)> = related
         .into_iter()
@@ -153,4 +155,76 @@ pub fn apply(
     let mut errors = Vec::new();
     let req = plan.apply(&row(fields), &mut errors);
     (req, errors)
+}
+
+/// Compiles `toml` for a main file with `columns` and the fixture tenant.
+pub fn plan(toml: &str, columns: &[&str]) -> Plan {
+    compile(toml, columns, &tenant(), vec![]).expect("mapping compiles")
+}
+
+/// Findings as (field, code) pairs.
+pub fn codes(errors: &[FieldError]) -> Vec<(String, u16)> {
+    errors
+        .iter()
+        .map(|e| (e.field.clone(), e.code.code()))
+        .collect()
+}
+
+/// A plan whose address comes from `addresses.csv` (join `adr`, C1 has two
+/// rows, C7 is not a main client) and whose second document entry comes
+/// from `documents.csv` (join `docs`).
+pub fn joined_plan(required: bool) -> Plan {
+    let toml = format!(
+        r#"
+        [client]
+        id = "NO"
+        [address]
+        from = "adr"
+        line1 = "street"
+        city = {{ column = "city", case = "upper" }}
+        [[id_document]]
+        documentType = {{ constant = "PASSPORT" }}
+        documentId = "PASS"
+        [[id_document]]
+        from = "docs"
+        documentType = "type"
+        documentId = "number"
+        validUntil = {{ column = "expiry", date = "%d.%m.%Y" }}
+        [[join]]
+        name = "adr"
+        file = "sub/addresses.csv"
+        key = "client_id"
+        on = "NO"
+        required = {required}
+        [[join]]
+        name = "docs"
+        file = "documents.csv"
+        key = "client"
+        on = "NO"
+        "#
+    );
+    let addresses = VecSource::new(
+        &["client_id", "street", "city"],
+        &[
+            &["C1", "Main St 1", "Berlin"],
+            &["C1", "Second St", "Bonn"],
+            &["C7", "Orphan", "x"],
+        ],
+    );
+    let documents = VecSource::new(
+        &["client", "type", "number", "expiry"],
+        &[
+            &["C1", "ID_CARD", "X1", "01.02.2030"],
+            &["C2", "ID_CARD", "Y1", ""],
+            &["C1", "", "", ""],
+            &["C1", "LICENSE", "X2", "bad"],
+        ],
+    );
+    compile(
+        &toml,
+        &["NO", "PASS"],
+        &tenant(),
+        vec![("addresses.csv", addresses), ("documents.csv", documents)],
+    )
+    .unwrap()
 }
