@@ -32,8 +32,6 @@ impl ErrorBody {
 
     /// The return code, if it is one Ferry knows.
     pub fn code(&self) -> Option<ReturnCode> {
-        u16::try_from(self.return_code)
-            .ok()
-            .and_then(ReturnCode::from_code)
+        u16::try_from(self.return_code).ok().and_then(ReturnCode::from_code)
     }
 }
