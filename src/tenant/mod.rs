@@ -202,10 +202,9 @@ impl Tenant {
 
     /// An ID document template by encoded key.
     pub fn id_template(&self, key: &str) -> Option<&IdDocumentTemplate> {
-        self.schema
-            .id_document_templates
-            .iter()
-            .find(|t| t.encoded_key == key)
+        self.template_at
+            .get(key)
+            .map(|&i| &self.schema.id_document_templates[i])
     }
 
     /// A branch by encoded key or id.

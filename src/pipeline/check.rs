@@ -1,0 +1,379 @@
+//! The validation pass shared by the dry run and the import: source → map →
+//! validate, in parallel over bounded chunks, then the checks across rows.
+//!
+//! In: an input file, a mapping, optionally a tenant. Out: a [`Checked`]
+//! whose `replay` hands every row, in input order, with its final findings
+//! (per-row and across rows) and, for a valid row, the exact request body.
+//! Fails before reading any row when the mapping, tenant or file is
+//! unusable (`CheckError`, exit 2); bad rows are verdicts, never errors.
+//!
+//! Threads: a reader thread fills chunks, a rayon pool maps and validates
+//! each chunk (input order kept), a writer thread spools verdicts and
+//! collects the keys compared across rows. Memory is bounded by the chunk
+//! size and queue depth, not by the file.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread;
+
+use rayon::prelude::*;
+
+use super::progress::Progress;
+use super::spool::{SpoolReader, SpoolWriter, SpooledRow};
+use crate::field_error::FieldError;
+use crate::mapping::{Mapping, MappingError, Plan};
+use crate::source::{self, RawRow, RowSource, SourceError};
+use crate::tenant::{Tenant, TenantError};
+use crate::validate::cross_row::{Duplicate, KeySpool, RowKey};
+use crate::validate::{self, CheckOptions};
+
+/// Chunks in flight between the stages: bounds memory.
+const QUEUE_DEPTH: usize = 2;
+/// Keys held in memory before a sorted run spills to disk.
+const KEY_RUN_CAPACITY: usize = 1 << 20;
+
+/// Why the check cannot run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("mapping {path}: {source}")]
+    Mapping { path: String, source: MappingError },
+    #[error(transparent)]
+    Tenant(#[from] TenantError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("{0}")]
+    Setup(String),
+    #[error("temporary files: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What the check needs, as the command line gave it.
+#[derive(Debug, Clone)]
+pub struct CheckOptionsForFile {
+    pub input: PathBuf,
+    pub mapping: PathBuf,
+    pub tenant: Option<PathBuf>,
+    /// Validation threads; `None` for all cores.
+    pub threads: Option<usize>,
+    pub chunk_rows: usize,
+    /// Whether to show progress on a terminal.
+    pub progress: bool,
+    /// Clients must carry an id (the import's exactly-once rests on it).
+    pub require_id: bool,
+}
+
+/// Everything loaded and compiled before the first row is read.
+pub struct Prepared {
+    pub tenant: Tenant,
+    pub plan: Plan,
+    pub columns: Vec<String>,
+    source: Box<dyn RowSource>,
+}
+
+impl Prepared {
+    /// Loads the tenant and mapping, opens the source and compiles the plan.
+    /// Every failure here is the user's to fix and nothing has been read.
+    pub fn load(input: &Path, mapping: &Path, tenant: Option<&Path>) -> Result<Self, CheckError> {
+        let tenant = match tenant {
+            Some(p) => Tenant::load(p)?,
+            None => Tenant::unknown(),
+        };
+        let mapping_err = |source| CheckError::Mapping {
+            path: mapping.display().to_string(),
+            source,
+        };
+        let map = Mapping::load(mapping).map_err(mapping_err)?;
+        let source = source::open(input, &map.source_spec())?;
+        let columns = source.columns().to_vec();
+        let plan = map.compile(&columns, &tenant).map_err(mapping_err)?;
+        Ok(Self {
+            tenant,
+            plan,
+            columns,
+            source,
+        })
+    }
+
+    /// Compile-time warnings of the mapping, for the terminal.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = self.plan.warnings().to_vec();
+        if !self.tenant.is_known() {
+            w.push("no tenant given: custom field, ID document template and branch/centre/officer/role checks were skipped".into());
+        }
+        w
+    }
+}
+
+/// The result of the pass, ready to replay in input order.
+pub struct Checked {
+    pub tenant: Tenant,
+    pub plan: Plan,
+    pub columns: Vec<String>,
+    spool: SpoolReader,
+    duplicates: Vec<Duplicate>,
+}
+
+/// One row's final verdict, as `Checked::replay` hands it out.
+pub struct RowVerdict<'a> {
+    pub row: u64,
+    pub line: u64,
+    pub fields: &'a csv::StringRecord,
+    /// Errors and warnings, per-row ones first, then those across rows.
+    pub findings: &'a [FieldError],
+    /// The source column behind each finding (parallel to `findings`).
+    pub origins: &'a [Option<String>],
+    /// The request body, when no finding is an error.
+    pub payload: Option<&'a [u8]>,
+}
+
+impl RowVerdict<'_> {
+    /// Whether the row would be sent.
+    pub fn is_valid(&self) -> bool {
+        self.payload.is_some()
+    }
+}
+
+/// What the parallel stage computes for one row.
+struct Processed {
+    findings: Vec<FieldError>,
+    payload: Option<Vec<u8>>,
+    keys: Vec<RowKey>,
+}
+
+/// Runs the whole pass.
+pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Checked, CheckError> {
+    let Prepared {
+        tenant,
+        plan,
+        columns,
+        source,
+    } = prepared;
+    let pool = {
+        let mut b = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = opts.threads {
+            b = b.num_threads(n.max(1));
+        }
+        b.build()
+            .map_err(|e| CheckError::Setup(format!("cannot start threads: {e}")))?
+    };
+    let check_opts = CheckOptions {
+        today: jiff::Zoned::now().date(),
+        require_id: opts.require_id,
+    };
+    let chunk_rows = opts.chunk_rows.max(1);
+    let progress = Progress::new(opts.progress, "checking");
+
+    let (chunk_tx, chunk_rx) = sync_channel::<Result<Vec<RawRow>, SourceError>>(QUEUE_DEPTH);
+    let (done_tx, done_rx) = sync_channel::<(Vec<RawRow>, Vec<Processed>)>(QUEUE_DEPTH);
+
+    let (spool, keys, read_result) = thread::scope(|s| {
+        let reader = s.spawn(move || read_chunks(source, chunk_rows, chunk_tx));
+        let writer = s.spawn(move || write_verdicts(done_rx));
+        let mut failure = None;
+        for chunk in chunk_rx {
+            let rows = match chunk {
+                Ok(rows) => rows,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            };
+            let processed: Vec<Processed> = pool.install(|| {
+                rows.par_iter()
+                    .map(|raw| process_row(raw, &plan, &tenant, &check_opts))
+                    .collect()
+            });
+            progress.inc(rows.len() as u64);
+            if done_tx.send((rows, processed)).is_err() {
+                break;
+            }
+        }
+        drop(done_tx);
+        let read = reader.join().unwrap_or(Ok(()));
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("verdict writer stopped")));
+        match (failure, read, written) {
+            (Some(e), _, _) | (None, Err(e), _) => (None, None, Err(CheckError::Source(e))),
+            (None, Ok(()), Err(e)) => (None, None, Err(CheckError::Io(e))),
+            (None, Ok(()), Ok((spool, keys))) => (Some(spool), Some(keys), Ok(())),
+        }
+    });
+    progress.finish();
+    read_result?;
+    let (spool, keys) = match (spool, keys) {
+        (Some(s), Some(k)) => (s, k),
+        _ => return Err(CheckError::Setup("the pass ended without a result".into())),
+    };
+    let duplicates = keys.finish()?;
+    Ok(Checked {
+        tenant,
+        plan,
+        columns,
+        spool: spool.into_reader()?,
+        duplicates,
+    })
+}
+
+fn read_chunks(
+    mut source: Box<dyn RowSource>,
+    chunk_rows: usize,
+    tx: SyncSender<Result<Vec<RawRow>, SourceError>>,
+) -> Result<(), SourceError> {
+    loop {
+        let mut chunk = Vec::with_capacity(chunk_rows);
+        while chunk.len() < chunk_rows {
+            match source.next_row() {
+                Ok(Some(row)) => chunk.push(row),
+                Ok(None) => break,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return Ok(());
+                }
+            }
+        }
+        let last = chunk.len() < chunk_rows;
+        if !chunk.is_empty() && tx.send(Ok(chunk)).is_err() {
+            return Ok(());
+        }
+        if last {
+            return Ok(());
+        }
+    }
+}
+
+fn process_row(raw: &RawRow, plan: &Plan, tenant: &Tenant, opts: &CheckOptions) -> Processed {
+    let mut findings = Vec::new();
+    if let Some(problem) = &raw.problem {
+        findings.push(problem.clone());
+        return Processed {
+            findings,
+            payload: None,
+            keys: Vec::new(),
+        };
+    }
+    let request = plan.apply(raw, &mut findings);
+    let mapped = findings.len();
+    validate::check_client(&request, tenant, opts, &mut findings);
+    drop_findings_on_fields_already_reported(&mut findings, mapped);
+    if findings.iter().any(FieldError::is_error) {
+        return Processed {
+            findings,
+            payload: None,
+            keys: Vec::new(),
+        };
+    }
+    let mut keys = Vec::new();
+    validate::row_keys(&request, tenant, &mut keys);
+    let payload = serde_json::to_vec(&request).ok();
+    Processed {
+        findings,
+        payload,
+        keys,
+    }
+}
+
+/// A value the mapping could not produce is left out of the request, so the
+/// validator may report the same field again as missing (an unknown branch
+/// id would also read as 705 MISSING_BRANCH_KEY). The mapping's finding is
+/// the one that names the cause; the validator's echo on that field goes.
+fn drop_findings_on_fields_already_reported(findings: &mut Vec<FieldError>, mapped: usize) {
+    if mapped == 0 || findings.len() == mapped {
+        return;
+    }
+    let validated = findings.split_off(mapped);
+    for f in validated {
+        if !findings[..mapped].iter().any(|m| m.field == f.field) {
+            findings.push(f);
+        }
+    }
+}
+
+fn write_verdicts(
+    rx: Receiver<(Vec<RawRow>, Vec<Processed>)>,
+) -> std::io::Result<(SpoolWriter, KeySpool)> {
+    let mut spool = SpoolWriter::new()?;
+    let mut keys = KeySpool::new(KEY_RUN_CAPACITY);
+    for (rows, processed) in rx {
+        for (raw, p) in rows.iter().zip(&processed) {
+            for k in &p.keys {
+                keys.push(raw.row, k)?;
+            }
+            spool.write(
+                raw.row,
+                raw.line,
+                &raw.fields,
+                &p.findings,
+                p.payload.as_deref(),
+            )?;
+        }
+    }
+    Ok((spool, keys))
+}
+
+impl Checked {
+    /// Hands every row, in input order, to `visit` with its final verdict.
+    pub fn replay(
+        mut self,
+        mut visit: impl FnMut(&RowVerdict<'_>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut row = SpooledRow::default();
+        let mut origins: Vec<Option<String>> = Vec::new();
+        let mut dups = self.duplicates.iter().peekable();
+        while self.spool.next_into(&mut row)? {
+            while let Some(d) = dups.next_if(|d| d.row == row.row) {
+                if let Some(e) = d.to_field_error(&self.tenant) {
+                    row.findings.push(e);
+                }
+            }
+            let valid = !row.findings.iter().any(FieldError::is_error);
+            origins.clear();
+            origins.extend(row.findings.iter().map(|f| self.plan.origin(&f.field)));
+            visit(&RowVerdict {
+                row: row.row,
+                line: row.line,
+                fields: &row.fields,
+                findings: &row.findings,
+                origins: &origins,
+                payload: if valid { row.payload.as_deref() } else { None },
+            })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ReturnCode;
+
+    #[test]
+    fn validator_echo_of_a_mapping_finding_is_dropped() {
+        let mut f = vec![
+            FieldError::error(
+                "client.assignedBranchKey",
+                ReturnCode::InvalidBranchKey,
+                "unknown branch X",
+            ),
+            FieldError::error(
+                "client.assignedBranchKey",
+                ReturnCode::MissingBranchKey,
+                "missing",
+            ),
+            FieldError::error(
+                "client.emailAddress",
+                ReturnCode::EmailAddressFormatIsInvalid,
+                "bad",
+            ),
+        ];
+        drop_findings_on_fields_already_reported(&mut f, 1);
+        let codes: Vec<_> = f.iter().map(|e| e.code).collect();
+        assert_eq!(
+            codes,
+            [
+                ReturnCode::InvalidBranchKey,
+                ReturnCode::EmailAddressFormatIsInvalid
+            ]
+        );
+    }
+}
