@@ -1,0 +1,517 @@
+//! Rows: one per input row of an event, inserted in batches and moved
+//! through the journalling protocol by batched status changes.
+//!
+//! In: [`NewRow`]s and [`RowUpdate`]s. Out: [`RowRecord`]s, paged by row
+//! number. Every write call is one transaction. A change the protocol does not
+//! allow fails the whole call ([`LedgerError::InvalidRowTransition`],
+//! [`LedgerError::RowNotFound`], [`LedgerError::MissingBeforeImage`]).
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
+
+use super::error::LedgerError;
+use super::status::RowStatus;
+use super::{now, Ledger};
+use crate::model::ReturnCode;
+
+/// The last error seen for a row: a Mambu (or Ferry) return code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// The numeric return code (an HTTP status where the target gave no code).
+    pub code: i64,
+    /// Its name, e.g. `CLIENT_ID_ALREADY_IN_USE`.
+    pub name: String,
+    /// What the target or Ferry said.
+    pub message: String,
+}
+
+impl RowError {
+    /// An error with any code.
+    pub fn new(code: i64, name: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            name: name.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An error named by a known return code.
+    pub fn from_code(code: ReturnCode, message: impl Into<String>) -> Self {
+        Self::new(i64::from(code.code()), code.name(), message)
+    }
+}
+
+/// A row entering the ledger: PENDING if valid, REJECTED if not (or SKIPPED).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRow {
+    /// 1-based row number in the source; unique within the event.
+    pub row: u64,
+    /// The line the row starts on, to point a person back at it.
+    pub line: u64,
+    /// The client id from the source, if it has one.
+    pub client_id: Option<String>,
+    /// Rejected, Pending or Skipped.
+    pub status: RowStatus,
+    /// Why it was rejected (the first error), if it was.
+    pub error: Option<RowError>,
+}
+
+impl NewRow {
+    /// A valid row, waiting to be sent.
+    pub fn pending(row: u64, line: u64, client_id: Option<String>) -> Self {
+        Self {
+            row,
+            line,
+            client_id,
+            status: RowStatus::Pending,
+            error: None,
+        }
+    }
+
+    /// A row that failed validation and will never be sent.
+    pub fn rejected(row: u64, line: u64, client_id: Option<String>, error: RowError) -> Self {
+        Self {
+            row,
+            line,
+            client_id,
+            status: RowStatus::Rejected,
+            error: Some(error),
+        }
+    }
+}
+
+/// A change to one row. Fields left `None` keep what the ledger holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowUpdate {
+    /// The row number.
+    pub row: u64,
+    /// The new status (see [`RowStatus::can_become`]).
+    pub status: RowStatus,
+    /// The target's encodedKey for the client.
+    pub target_key: Option<String>,
+    /// The latest error; earlier errors are replaced, never cleared.
+    pub error: Option<RowError>,
+    /// The client as the target held it before our update (full-details GET,
+    /// JSON). Written once: a later value is ignored.
+    pub before_image: Option<String>,
+    /// The client's `lastModifiedDate` as the target reported it after our write.
+    pub last_modified: Option<String>,
+    /// Requests made for the row beyond the one [`Ledger::mark_sent`] counted
+    /// (retries after 429, 5xx, timeouts).
+    pub extra_attempts: u32,
+}
+
+impl RowUpdate {
+    /// A bare status change.
+    pub fn new(row: u64, status: RowStatus) -> Self {
+        Self {
+            row,
+            status,
+            target_key: None,
+            error: None,
+            before_image: None,
+            last_modified: None,
+            extra_attempts: 0,
+        }
+    }
+
+    /// Records the target's encodedKey.
+    pub fn with_target_key(mut self, key: impl Into<String>) -> Self {
+        self.target_key = Some(key.into());
+        self
+    }
+
+    /// Records the latest error.
+    pub fn with_error(mut self, error: RowError) -> Self {
+        self.error = Some(error);
+        self
+    }
+
+    /// Records the before-image (kept only if the row has none yet).
+    pub fn with_before_image(mut self, json: impl Into<String>) -> Self {
+        self.before_image = Some(json.into());
+        self
+    }
+
+    /// Records the `lastModifiedDate` seen after our write.
+    pub fn with_last_modified(mut self, date: impl Into<String>) -> Self {
+        self.last_modified = Some(date.into());
+        self
+    }
+
+    /// Counts retries beyond the journalled send.
+    pub fn with_extra_attempts(mut self, n: u32) -> Self {
+        self.extra_attempts = n;
+        self
+    }
+}
+
+/// What a revert does to a row the import wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevertAction {
+    /// The import created the client: delete it.
+    Delete,
+    /// The import updated the client: put the before-image back.
+    Restore,
+}
+
+/// One row as the ledger holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRecord {
+    /// 1-based row number in the source.
+    pub row: u64,
+    /// The line it starts on.
+    pub line: u64,
+    /// The client id from the source.
+    pub client_id: Option<String>,
+    /// Where the row stands now.
+    pub status: RowStatus,
+    /// What the import did (CREATED or UPDATED), kept through a revert.
+    pub outcome: Option<RowStatus>,
+    /// The target's encodedKey for the client.
+    pub target_key: Option<String>,
+    /// Requests made for the row.
+    pub attempts: u32,
+    /// The last error seen.
+    pub error: Option<RowError>,
+    /// The client before our update (upserts), JSON.
+    pub before_image: Option<String>,
+    /// `lastModifiedDate` seen after our write.
+    pub last_modified: Option<String>,
+    /// When the row last changed (UTC, RFC 3339).
+    pub updated_at: String,
+}
+
+impl RowRecord {
+    /// What a revert must do with this row, if anything: the import's
+    /// outcome decides, so a retried REVERT_FAILED or a forced KEPT row is
+    /// undone the same way as the CREATED or UPDATED row it was.
+    pub fn revert_action(&self) -> Option<RevertAction> {
+        if !matches!(
+            self.status,
+            RowStatus::Created | RowStatus::Updated | RowStatus::Kept | RowStatus::RevertFailed
+        ) {
+            return None;
+        }
+        match self.outcome? {
+            RowStatus::Created => Some(RevertAction::Delete),
+            RowStatus::Updated => Some(RevertAction::Restore),
+            _ => None,
+        }
+    }
+}
+
+const ROW_COLUMNS: &str = "row, line, client_id, status, outcome, target_key, attempts, \
+     error_code, error_name, error_message, before_image, last_modified, updated_at";
+
+fn status_from(code: i64) -> Result<RowStatus, LedgerError> {
+    RowStatus::from_code(code)
+        .ok_or_else(|| LedgerError::Corrupt(format!("unknown row status {code}")))
+}
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(RowRecord, i64, Option<i64>)> {
+    let code: Option<i64> = r.get(7)?;
+    let record = RowRecord {
+        row: r.get(0)?,
+        line: r.get(1)?,
+        client_id: r.get(2)?,
+        // Placeholders until the codes are checked by `finish_row`.
+        status: RowStatus::Pending,
+        outcome: None,
+        target_key: r.get(5)?,
+        attempts: r.get(6)?,
+        error: match code {
+            Some(code) => Some(RowError {
+                code,
+                name: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                message: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+            }),
+            None => None,
+        },
+        before_image: r.get(10)?,
+        last_modified: r.get(11)?,
+        updated_at: r.get(12)?,
+    };
+    Ok((record, r.get(3)?, r.get(4)?))
+}
+
+fn finish_row(
+    (mut record, status, outcome): (RowRecord, i64, Option<i64>),
+) -> Result<RowRecord, LedgerError> {
+    record.status = status_from(status)?;
+    record.outcome = outcome.map(status_from).transpose()?;
+    Ok(record)
+}
+
+/// Explains why an update guarded by the protocol changed nothing.
+fn refusal(tx: &Transaction<'_>, key: &str, event_id: i64, row: u64, to: RowStatus) -> LedgerError {
+    let found = tx
+        .query_row(
+            "SELECT status, before_image IS NOT NULL FROM rows WHERE event_id = ?1 AND row = ?2",
+            rusqlite::params![event_id, row],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)),
+        )
+        .optional();
+    match found {
+        Err(e) => e.into(),
+        Ok(None) => LedgerError::RowNotFound {
+            key: key.to_string(),
+            row,
+        },
+        Ok(Some((code, has_image))) => match status_from(code) {
+            Err(e) => e,
+            Ok(from) if from.can_become(to) && to == RowStatus::Updated && !has_image => {
+                LedgerError::MissingBeforeImage {
+                    key: key.to_string(),
+                    row,
+                }
+            }
+            Ok(from) => LedgerError::InvalidRowTransition {
+                key: key.to_string(),
+                row,
+                from: from.as_str().to_string(),
+                to: to.as_str().to_string(),
+            },
+        },
+    }
+}
+
+/// Applies `updates` inside `tx`, checking each against the protocol.
+pub(super) fn apply_in(
+    tx: &Transaction<'_>,
+    key: &str,
+    event_id: i64,
+    updates: &[RowUpdate],
+    at: &str,
+) -> Result<(), LedgerError> {
+    let mut stmt = tx.prepare_cached(
+        "UPDATE rows SET
+            status = ?3,
+            outcome = CASE WHEN ?3 IN (?13, ?14) THEN ?3 ELSE outcome END,
+            target_key = COALESCE(?4, target_key),
+            error_code = CASE WHEN ?5 IS NULL THEN error_code ELSE ?5 END,
+            error_name = CASE WHEN ?5 IS NULL THEN error_name ELSE ?6 END,
+            error_message = CASE WHEN ?5 IS NULL THEN error_message ELSE ?7 END,
+            before_image = COALESCE(before_image, ?8),
+            last_modified = COALESCE(?9, last_modified),
+            attempts = attempts + ?10,
+            updated_at = ?11
+         WHERE event_id = ?1 AND row = ?2
+           AND ((1 << status) & ?12) != 0
+           AND (?3 != ?14 OR COALESCE(before_image, ?8) IS NOT NULL)",
+    )?;
+    for u in updates {
+        let changed = stmt.execute(rusqlite::params![
+            event_id,
+            u.row,
+            u.status.code(),
+            u.target_key,
+            u.error.as_ref().map(|e| e.code),
+            u.error.as_ref().map(|e| e.name.as_str()),
+            u.error.as_ref().map(|e| e.message.as_str()),
+            u.before_image,
+            u.last_modified,
+            u.extra_attempts,
+            at,
+            RowStatus::predecessor_mask(u.status),
+            RowStatus::Created.code(),
+            RowStatus::Updated.code(),
+        ])?;
+        if changed == 0 {
+            return Err(refusal(tx, key, event_id, u.row, u.status));
+        }
+    }
+    Ok(())
+}
+
+/// Journals rows as SENT inside `tx`: one more attempt each, and the
+/// before-image where one is given and none is recorded yet.
+pub(super) fn mark_sent_in<'a>(
+    tx: &Transaction<'_>,
+    key: &str,
+    event_id: i64,
+    rows: impl IntoIterator<Item = (u64, Option<&'a str>)>,
+    at: &str,
+) -> Result<(), LedgerError> {
+    let mut stmt = tx.prepare_cached(
+        "UPDATE rows SET status = ?3, attempts = attempts + 1,
+            before_image = COALESCE(before_image, ?4), updated_at = ?5
+         WHERE event_id = ?1 AND row = ?2 AND ((1 << status) & ?6) != 0",
+    )?;
+    let mask = RowStatus::predecessor_mask(RowStatus::Sent);
+    for (row, image) in rows {
+        let changed = stmt.execute(rusqlite::params![
+            event_id,
+            row,
+            RowStatus::Sent.code(),
+            image,
+            at,
+            mask
+        ])?;
+        if changed == 0 {
+            return Err(refusal(tx, key, event_id, row, RowStatus::Sent));
+        }
+    }
+    Ok(())
+}
+
+impl Ledger {
+    /// Adds rows to the event in one transaction (the import passes a whole
+    /// chunk). A row number already present fails the call with
+    /// [`LedgerError::DuplicateRow`] and nothing is added.
+    pub fn insert_rows(&mut self, event: &str, rows: &[NewRow]) -> Result<(), LedgerError> {
+        let id = self.writable(event)?;
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO rows (event_id, row, line, client_id, status, error_code, error_name, \
+                 error_message, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for r in rows {
+                if !r.status.is_initial() {
+                    return Err(LedgerError::InvalidRowTransition {
+                        key: event.to_string(),
+                        row: r.row,
+                        from: "(new)".to_string(),
+                        to: r.status.as_str().to_string(),
+                    });
+                }
+                let inserted = stmt.execute(rusqlite::params![
+                    id,
+                    r.row,
+                    r.line,
+                    r.client_id,
+                    r.status.code(),
+                    r.error.as_ref().map(|e| e.code),
+                    r.error.as_ref().map(|e| e.name.as_str()),
+                    r.error.as_ref().map(|e| e.message.as_str()),
+                    at,
+                ]);
+                match inserted {
+                    Ok(_) => {}
+                    Err(rusqlite::Error::SqliteFailure(e, _))
+                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                    {
+                        return Err(LedgerError::DuplicateRow {
+                            key: event.to_string(),
+                            row: r.row,
+                        });
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Commits `rows` as SENT, right now: call it before their requests go
+    /// out. Each row's attempt count goes up by one.
+    pub fn mark_sent(&mut self, event: &str, rows: &[u64]) -> Result<(), LedgerError> {
+        self.mark_sent_with_images(event, &rows.iter().map(|&r| (r, None)).collect::<Vec<_>>())
+    }
+
+    /// [`mark_sent`](Self::mark_sent) for upserts: each row with the
+    /// before-image the target returned (`None` when the client did not exist
+    /// and will be created). A row's first before-image is kept for good.
+    pub fn mark_sent_with_images(
+        &mut self,
+        event: &str,
+        rows: &[(u64, Option<&str>)],
+    ) -> Result<(), LedgerError> {
+        let id = self.writable(event)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        mark_sent_in(&tx, event, id, rows.iter().copied(), &now())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Applies status changes in one transaction; any refused change fails
+    /// the call and none is applied.
+    pub fn apply(&mut self, event: &str, updates: &[RowUpdate]) -> Result<(), LedgerError> {
+        let id = self.writable(event)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        apply_in(&tx, event, id, updates, &now())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// One row, if the event has it.
+    pub fn row(&self, event: &str, row: u64) -> Result<Option<RowRecord>, LedgerError> {
+        let (id, _) = self.resolve(event)?;
+        let sql = format!("SELECT {ROW_COLUMNS} FROM rows WHERE event_id = ?1 AND row = ?2");
+        let found = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params![id, row], read_row)
+            .optional()?;
+        found.map(finish_row).transpose()
+    }
+
+    /// Up to `limit` rows in any of `statuses` with row numbers above
+    /// `after_row`, in row order. Pass the last row returned as the next
+    /// `after_row` to page through an event of any size.
+    pub fn rows_with_status(
+        &self,
+        event: &str,
+        statuses: &[RowStatus],
+        after_row: u64,
+        limit: usize,
+    ) -> Result<Vec<RowRecord>, LedgerError> {
+        let (id, _) = self.resolve(event)?;
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM rows WHERE event_id = ?1 AND status = ?2 AND row > ?3 \
+             ORDER BY row LIMIT ?4"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        // One index range per status, merged: an IN list would make SQLite
+        // sort every match of every page.
+        let sql_limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut out = Vec::new();
+        let mut seen = Vec::with_capacity(statuses.len());
+        for &st in statuses {
+            if seen.contains(&st) {
+                continue;
+            }
+            seen.push(st);
+            let page = stmt
+                .query_map(
+                    rusqlite::params![id, st.code(), after_row, sql_limit],
+                    read_row,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for raw in page {
+                out.push(finish_row(raw)?);
+            }
+        }
+        out.sort_unstable_by_key(|r| r.row);
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// The first `limit` rows the target refused or a revert could not undo.
+    pub fn failures(&self, event: &str, limit: usize) -> Result<Vec<RowRecord>, LedgerError> {
+        self.rows_with_status(
+            event,
+            &[RowStatus::Failed, RowStatus::RevertFailed],
+            0,
+            limit,
+        )
+    }
+
+    /// The highest row number journalled for the event, if any: where a
+    /// resumed import continues inserting.
+    pub fn last_row(&self, event: &str) -> Result<Option<u64>, LedgerError> {
+        let (id, _) = self.resolve(event)?;
+        Ok(self
+            .conn
+            .prepare_cached("SELECT max(row) FROM rows WHERE event_id = ?1")?
+            .query_row([id], |r| r.get(0))?)
+    }
+}
