@@ -178,3 +178,147 @@ impl Ledger {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::test_support::{new_event, temp_ledger};
+    use crate::ledger::{ImportMode, NewRow};
+    use crate::model::MigrationEventState;
+
+    /// Records `pid` (with `start`) as the holder of the event's lock.
+    fn plant_lock(ledger: &Ledger, key: &str, pid: u32, start: &str) {
+        ledger
+            .conn
+            .execute(
+                "UPDATE event_locks SET pid = ?1, process_start = ?2, token = 'other' \
+                 WHERE event_id = (SELECT id FROM events WHERE encoded_key = ?3)",
+                rusqlite::params![pid, start, key],
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn the_creator_holds_the_lock_until_it_drops_the_ledger() {
+        let (dir, mut first) = temp_ledger();
+        let key = first
+            .create_event(&new_event(ImportMode::Create))
+            .unwrap()
+            .encoded_key;
+        assert_eq!(first.lock(&key).unwrap(), LockOutcome::AlreadyHeld);
+        let mut second = Ledger::open(&dir.path().join("ledger.db")).unwrap();
+        let err = second.lock(&key).unwrap_err();
+        assert!(
+            matches!(&err, LedgerError::Locked { pid, .. } if *pid == std::process::id()),
+            "{err}"
+        );
+        // Reading needs no lock; writing does.
+        assert_eq!(second.event(&key).unwrap().encoded_key, key);
+        assert!(matches!(
+            second.insert_rows(&key, &[NewRow::pending(1, 2, None)]),
+            Err(LedgerError::NotLocked { .. })
+        ));
+        assert!(matches!(
+            second.set_state(&key, MigrationEventState::Approved),
+            Err(LedgerError::Locked { .. })
+        ));
+        drop(first);
+        assert_eq!(second.lock(&key).unwrap(), LockOutcome::Acquired);
+        second
+            .insert_rows(&key, &[NewRow::pending(1, 2, None)])
+            .unwrap();
+        second.unlock(&key).unwrap();
+        assert!(matches!(
+            second.mark_sent(&key, &[1]),
+            Err(LedgerError::NotLocked { .. })
+        ));
+    }
+
+    #[test]
+    fn a_lock_whose_process_is_gone_is_taken_over() {
+        let (dir, mut first) = temp_ledger();
+        let key = first
+            .create_event(&new_event(ImportMode::Create))
+            .unwrap()
+            .encoded_key;
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        plant_lock(&first, &key, dead, "1");
+        std::mem::forget(first); // as if killed: no cleanup ran
+        let mut second = Ledger::open(&dir.path().join("ledger.db")).unwrap();
+        match second.lock(&key).unwrap() {
+            LockOutcome::TookOver { pid, since } => {
+                assert_eq!(pid, dead);
+                assert!(since.ends_with('Z'));
+            }
+            other => panic!("expected TookOver, got {other:?}"),
+        }
+        second
+            .insert_rows(&key, &[NewRow::pending(1, 2, None)])
+            .unwrap();
+    }
+
+    #[test]
+    fn our_own_pid_from_an_earlier_run_is_stale() {
+        let (_dir, mut ledger) = temp_ledger();
+        let key = ledger
+            .create_event(&new_event(ImportMode::Create))
+            .unwrap()
+            .encoded_key;
+        plant_lock(&ledger, &key, std::process::id(), "not-our-start-time");
+        assert!(matches!(
+            ledger.lock(&key).unwrap(),
+            LockOutcome::TookOver { .. }
+        ));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_live_process_keeps_its_lock_until_it_exits() {
+        let (_dir, mut ledger) = temp_ledger();
+        let key = ledger
+            .create_event(&new_event(ImportMode::Create))
+            .unwrap()
+            .encoded_key;
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let ProcState::Running { start } = read_proc(pid) else {
+            panic!("child {pid} not visible in /proc");
+        };
+        plant_lock(&ledger, &key, pid, &start);
+        let err = ledger.lock(&key).unwrap_err();
+        assert!(
+            matches!(err, LedgerError::Locked { pid: p, .. } if p == pid),
+            "{err}"
+        );
+        // The same pid with another start time is a reused pid: stale.
+        plant_lock(&ledger, &key, pid, "1");
+        assert!(matches!(
+            ledger.lock(&key).unwrap(),
+            LockOutcome::TookOver { .. }
+        ));
+        plant_lock(&ledger, &key, pid, &start);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(
+            matches!(ledger.lock(&key).unwrap(), LockOutcome::TookOver { pid: p, .. } if p == pid)
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn proc_stat_is_read_past_a_command_name_with_spaces() {
+        let ProcState::Running { start } = read_proc(std::process::id()) else {
+            panic!("this process not visible in /proc");
+        };
+        assert!(
+            !start.is_empty() && start.bytes().all(|b| b.is_ascii_digit()),
+            "{start}"
+        );
+        assert!(matches!(read_proc(u32::MAX), ProcState::Gone));
+    }
+}

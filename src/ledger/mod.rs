@@ -155,3 +155,131 @@ fn now() -> String {
 
 #[cfg(test)]
 mod test_support;
+
+#[cfg(test)]
+mod tests {
+    use std::io::BufRead;
+
+    use super::test_support::new_event;
+    use super::*;
+
+    /// Set in the child process of `killed_mid_import_loses_nothing`.
+    const CHILD_ENV: &str = "FERRY_LEDGER_CRASH_CHILD";
+
+    /// Journals part of an import, prints the event key, then waits to be killed.
+    fn import_until_killed(path: &Path) {
+        let mut ledger = Ledger::open(path).unwrap();
+        let key = ledger
+            .create_event(&new_event(ImportMode::Create))
+            .unwrap()
+            .encoded_key;
+        let rows: Vec<NewRow> = (1..=1000)
+            .map(|r| NewRow::pending(r, r + 1, None))
+            .collect();
+        ledger.insert_rows(&key, &rows).unwrap();
+        let mut w = LedgerWriter::new(
+            &mut ledger,
+            &key,
+            1000,
+            std::time::Duration::from_secs(3600),
+        )
+        .unwrap();
+        w.mark_sent(&(1..=10).collect::<Vec<_>>()).unwrap();
+        for r in 1..=5 {
+            w.record(RowUpdate::new(r, RowStatus::Created)).unwrap();
+        }
+        w.flush().unwrap();
+        // Answers for rows 6..=10 arrive but are still buffered when the kill comes.
+        for r in 6..=10 {
+            w.record(RowUpdate::new(r, RowStatus::Created)).unwrap();
+        }
+        println!("{key}");
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+
+    #[test]
+    #[ignore = "the child process of killed_mid_import_loses_nothing"]
+    fn crash_child() {
+        if let Some(path) = std::env::var_os(CHILD_ENV) {
+            import_until_killed(Path::new(&path));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn killed_mid_import_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.db");
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "ledger::tests::crash_child",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_ENV, &path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let out = std::io::BufReader::new(child.stdout.take().unwrap());
+        // libtest may print "test … ... " on the same line first.
+        let key = out
+            .lines()
+            .map(|l| l.unwrap())
+            .filter_map(|l| l.split_ascii_whitespace().last().map(str::to_string))
+            .find(|w| w.len() == 32 && w.bytes().all(|b| b.is_ascii_hexdigit()))
+            .expect("child printed no event key");
+        let pid = child.id();
+        child.kill().unwrap(); // SIGKILL: no destructor, no flush, no unlock
+        child.wait().unwrap();
+
+        let mut ledger = Ledger::open(&path).unwrap();
+        let ev = ledger.event(&key).unwrap();
+        assert_eq!(ev.count(RowStatus::Created), 5);
+        assert_eq!(
+            ev.count(RowStatus::Sent),
+            5,
+            "buffered answers lost, rows left in doubt"
+        );
+        assert_eq!(ev.count(RowStatus::Pending), 990);
+        let in_doubt: Vec<u64> = ledger
+            .rows_with_status(&key, &[RowStatus::Sent], 0, 100)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.row)
+            .collect();
+        assert_eq!(in_doubt, [6, 7, 8, 9, 10]);
+        assert_eq!(
+            ledger.lock(&key).unwrap(),
+            LockOutcome::TookOver {
+                pid,
+                since: ev.creation_date
+            }
+        );
+    }
+
+    #[test]
+    fn data_survives_a_ledger_that_was_never_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.db");
+        let mut ledger = Ledger::open(&path).unwrap();
+        let key = ledger
+            .create_event(&new_event(ImportMode::Create))
+            .unwrap()
+            .encoded_key;
+        ledger
+            .insert_rows(&key, &[NewRow::pending(1, 2, Some("C1".into()))])
+            .unwrap();
+        ledger.mark_sent(&key, &[1]).unwrap();
+        std::mem::forget(ledger);
+        let reopened = Ledger::open(&path).unwrap();
+        let row = reopened.row(&key, 1).unwrap().unwrap();
+        assert_eq!(
+            (row.status, row.client_id.as_deref()),
+            (RowStatus::Sent, Some("C1"))
+        );
+        assert_eq!(reopened.path(), path);
+    }
+}

@@ -515,3 +515,350 @@ impl Ledger {
             .query_row([id], |r| r.get(0))?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::ledger::test_support::{new_event, temp_ledger};
+    use crate::ledger::ImportMode;
+
+    fn ledger_with_rows(mode: ImportMode, n: u64) -> (tempfile::TempDir, Ledger, String) {
+        let (dir, mut ledger) = temp_ledger();
+        let key = ledger.create_event(&new_event(mode)).unwrap().encoded_key;
+        let rows: Vec<NewRow> = (1..=n)
+            .map(|r| NewRow::pending(r, r + 1, Some(format!("C{r}"))))
+            .collect();
+        ledger.insert_rows(&key, &rows).unwrap();
+        (dir, ledger, key)
+    }
+
+    #[test]
+    fn hundred_thousand_rows_in_batches_one_transaction_each() {
+        let (_dir, mut ledger) = temp_ledger();
+        let key = ledger
+            .create_event(&new_event(ImportMode::Create))
+            .unwrap()
+            .encoded_key;
+        let started = Instant::now();
+        let mut batch = Vec::with_capacity(1000);
+        for chunk in 0..100u64 {
+            batch.clear();
+            batch.extend((1..=1000).map(|i| {
+                let row = chunk * 1000 + i;
+                if row % 10 == 0 {
+                    NewRow::rejected(
+                        row,
+                        row + 1,
+                        None,
+                        RowError::from_code(ReturnCode::MissingClientId, "no id"),
+                    )
+                } else {
+                    NewRow::pending(row, row + 1, Some(row.to_string()))
+                }
+            }));
+            ledger.insert_rows(&key, &batch).unwrap();
+        }
+        let took = started.elapsed();
+        // One fsync-free WAL commit per batch: seconds even unoptimised; a
+        // transaction per row would take far longer.
+        assert!(took < Duration::from_secs(30), "took {took:?}");
+        let counts = ledger.counts(&key).unwrap();
+        assert_eq!(counts.get(&RowStatus::Pending), Some(&90_000));
+        assert_eq!(counts.get(&RowStatus::Rejected), Some(&10_000));
+        assert_eq!(ledger.last_row(&key).unwrap(), Some(100_000));
+        let r = ledger.row(&key, 50_000).unwrap().unwrap();
+        assert_eq!(r.status, RowStatus::Rejected);
+        assert_eq!(
+            r.error,
+            Some(RowError::new(300, "MISSING_CLIENT_ID", "no id"))
+        );
+        assert_eq!(r.line, 50_001);
+    }
+
+    #[test]
+    fn duplicate_row_fails_the_whole_batch() {
+        let (_dir, mut ledger, key) = ledger_with_rows(ImportMode::Create, 3);
+        let err = ledger
+            .insert_rows(
+                &key,
+                &[NewRow::pending(4, 5, None), NewRow::pending(2, 3, None)],
+            )
+            .unwrap_err();
+        assert!(
+            matches!(err, LedgerError::DuplicateRow { row: 2, .. }),
+            "{err}"
+        );
+        assert_eq!(
+            ledger.row(&key, 4).unwrap(),
+            None,
+            "row 4 rolled back with its batch"
+        );
+        let err = ledger
+            .insert_rows(
+                &key,
+                &[NewRow {
+                    status: RowStatus::Created,
+                    ..NewRow::pending(9, 9, None)
+                }],
+            )
+            .unwrap_err();
+        assert!(
+            matches!(err, LedgerError::InvalidRowTransition { row: 9, .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn create_protocol_pending_sent_created() {
+        let (_dir, mut ledger, key) = ledger_with_rows(ImportMode::Create, 3);
+        // An answer for a row never journalled as sent is a protocol breach.
+        let err = ledger
+            .apply(&key, &[RowUpdate::new(1, RowStatus::Created)])
+            .unwrap_err();
+        assert!(
+            matches!(&err, LedgerError::InvalidRowTransition { row: 1, from, to, .. } if from == "PENDING" && to == "CREATED"),
+            "{err}"
+        );
+        ledger.mark_sent(&key, &[1, 2]).unwrap();
+        let r = ledger.row(&key, 1).unwrap().unwrap();
+        assert_eq!((r.status, r.attempts), (RowStatus::Sent, 1));
+        assert!(r.status.is_in_doubt());
+        ledger
+            .apply(
+                &key,
+                &[
+                    RowUpdate::new(1, RowStatus::Created)
+                        .with_target_key("8a8e8f")
+                        .with_last_modified("2026-11-22T18:10:11.071Z")
+                        .with_extra_attempts(2),
+                    RowUpdate::new(2, RowStatus::Failed).with_error(RowError::from_code(
+                        ReturnCode::ClientIdAlreadyInUse,
+                        "id in use",
+                    )),
+                ],
+            )
+            .unwrap();
+        let r = ledger.row(&key, 1).unwrap().unwrap();
+        assert_eq!(r.status, RowStatus::Created);
+        assert_eq!(r.outcome, Some(RowStatus::Created));
+        assert_eq!(r.target_key.as_deref(), Some("8a8e8f"));
+        assert_eq!(r.last_modified.as_deref(), Some("2026-11-22T18:10:11.071Z"));
+        assert_eq!(r.attempts, 3);
+        assert_eq!(r.client_id.as_deref(), Some("C1"));
+        assert!(r.status.is_settled());
+        let f = ledger.row(&key, 2).unwrap().unwrap();
+        assert_eq!(
+            f.error.as_ref().map(|e| (e.code, e.name.as_str())),
+            Some((316, "CLIENT_ID_ALREADY_IN_USE"))
+        );
+        // Resume may resend a failed row; its last error stays until replaced.
+        ledger.mark_sent(&key, &[2]).unwrap();
+        ledger
+            .apply(&key, &[RowUpdate::new(2, RowStatus::Created)])
+            .unwrap();
+        let f = ledger.row(&key, 2).unwrap().unwrap();
+        assert_eq!((f.status, f.attempts), (RowStatus::Created, 2));
+        assert_eq!(f.error.map(|e| e.code), Some(316));
+        assert!(matches!(
+            ledger.apply(&key, &[RowUpdate::new(99, RowStatus::Failed)]),
+            Err(LedgerError::RowNotFound { row: 99, .. })
+        ));
+        assert!(matches!(
+            ledger.mark_sent(&key, &[99]),
+            Err(LedgerError::RowNotFound { row: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn a_refused_update_rolls_back_its_whole_batch() {
+        let (_dir, mut ledger, key) = ledger_with_rows(ImportMode::Create, 2);
+        ledger.mark_sent(&key, &[1]).unwrap();
+        let err = ledger
+            .apply(
+                &key,
+                &[
+                    RowUpdate::new(1, RowStatus::Created),
+                    RowUpdate::new(2, RowStatus::Created),
+                ],
+            )
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            LedgerError::InvalidRowTransition { row: 2, .. }
+        ));
+        assert_eq!(
+            ledger.row(&key, 1).unwrap().unwrap().status,
+            RowStatus::Sent
+        );
+    }
+
+    #[test]
+    fn updated_needs_a_before_image_and_the_first_one_is_kept() {
+        let (_dir, mut ledger, key) = ledger_with_rows(ImportMode::Upsert, 2);
+        ledger.mark_sent(&key, &[1]).unwrap();
+        let err = ledger
+            .apply(&key, &[RowUpdate::new(1, RowStatus::Updated)])
+            .unwrap_err();
+        assert!(
+            matches!(err, LedgerError::MissingBeforeImage { row: 1, .. }),
+            "{err}"
+        );
+        ledger
+            .mark_sent_with_images(&key, &[(2, Some(r#"{"id":"C2","firstName":"Ann"}"#))])
+            .unwrap();
+        // A resend after a crash sees our own write; it must not become "before".
+        ledger
+            .mark_sent_with_images(&key, &[(2, Some(r#"{"id":"C2","firstName":"Anne"}"#))])
+            .unwrap();
+        ledger
+            .apply(
+                &key,
+                &[RowUpdate::new(2, RowStatus::Updated).with_before_image("{\"late\":true}")],
+            )
+            .unwrap();
+        let r = ledger.row(&key, 2).unwrap().unwrap();
+        assert_eq!(
+            r.before_image.as_deref(),
+            Some(r#"{"id":"C2","firstName":"Ann"}"#)
+        );
+        assert_eq!(
+            (r.status, r.outcome, r.attempts),
+            (RowStatus::Updated, Some(RowStatus::Updated), 2)
+        );
+        // A before-image in the same update is enough.
+        ledger
+            .apply(
+                &key,
+                &[RowUpdate::new(1, RowStatus::Updated).with_before_image("{}")],
+            )
+            .unwrap();
+        assert_eq!(
+            ledger
+                .row(&key, 1)
+                .unwrap()
+                .unwrap()
+                .before_image
+                .as_deref(),
+            Some("{}")
+        );
+    }
+
+    #[test]
+    fn revert_action_follows_what_the_import_did() {
+        let (_dir, mut ledger, key) = ledger_with_rows(ImportMode::Upsert, 4);
+        ledger
+            .mark_sent_with_images(&key, &[(1, None), (2, Some("{}")), (3, None)])
+            .unwrap();
+        ledger
+            .apply(
+                &key,
+                &[
+                    RowUpdate::new(1, RowStatus::Created),
+                    RowUpdate::new(2, RowStatus::Updated),
+                    RowUpdate::new(3, RowStatus::Failed),
+                ],
+            )
+            .unwrap();
+        let action = |l: &Ledger, row| l.row(&key, row).unwrap().unwrap().revert_action();
+        assert_eq!(action(&ledger, 1), Some(RevertAction::Delete));
+        assert_eq!(action(&ledger, 2), Some(RevertAction::Restore));
+        assert_eq!(action(&ledger, 3), None);
+        assert_eq!(action(&ledger, 4), None);
+        // A failed revert is retried the same way; a done one is not redone.
+        ledger
+            .apply(
+                &key,
+                &[
+                    RowUpdate::new(1, RowStatus::RevertFailed),
+                    RowUpdate::new(2, RowStatus::Restored),
+                ],
+            )
+            .unwrap();
+        assert_eq!(action(&ledger, 1), Some(RevertAction::Delete));
+        assert_eq!(action(&ledger, 2), None);
+        assert!(matches!(
+            ledger.apply(&key, &[RowUpdate::new(2, RowStatus::Deleted)]),
+            Err(LedgerError::InvalidRowTransition { .. })
+        ));
+    }
+
+    #[test]
+    fn rows_with_status_pages_in_row_order_across_statuses() {
+        let (_dir, mut ledger, key) = ledger_with_rows(ImportMode::Create, 50);
+        let sent: Vec<u64> = (1..=50).filter(|r| r % 2 == 0 || r % 3 == 0).collect();
+        ledger.mark_sent(&key, &sent).unwrap();
+        let outcomes: Vec<RowUpdate> = (1..=50)
+            .filter(|r| r % 2 == 0)
+            .map(|r| RowUpdate::new(r, RowStatus::Created))
+            .collect();
+        ledger.apply(&key, &outcomes).unwrap();
+        // Wanted: CREATED (even) and SENT (odd multiples of 3).
+        let wanted = [RowStatus::Sent, RowStatus::Created, RowStatus::Sent];
+        let mut got = Vec::new();
+        let mut after = 0;
+        let mut pages = 0;
+        loop {
+            let page = ledger.rows_with_status(&key, &wanted, after, 7).unwrap();
+            if page.is_empty() {
+                break;
+            }
+            assert!(page.len() <= 7);
+            pages += 1;
+            after = page.last().unwrap().row;
+            got.extend(page.into_iter().map(|r| r.row));
+        }
+        let expected: Vec<u64> = (1..=50).filter(|r| r % 2 == 0 || r % 3 == 0).collect();
+        assert_eq!(got, expected);
+        assert_eq!(pages, expected.len().div_ceil(7));
+        let pending = ledger
+            .rows_with_status(&key, &[RowStatus::Pending], 0, 100)
+            .unwrap();
+        assert_eq!(pending.len(), 50 - expected.len());
+        assert!(pending.iter().all(|r| r.status == RowStatus::Pending));
+        assert!(ledger
+            .rows_with_status(&key, &[], 0, 10)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn counts_and_failures() {
+        let (_dir, mut ledger, key) = ledger_with_rows(ImportMode::Create, 6);
+        ledger.mark_sent(&key, &[1, 2, 3, 4]).unwrap();
+        let err = |m: &str| RowError::new(500, "HTTP_500", m);
+        ledger
+            .apply(
+                &key,
+                &[
+                    RowUpdate::new(4, RowStatus::Failed).with_error(err("four")),
+                    RowUpdate::new(1, RowStatus::Created),
+                    RowUpdate::new(2, RowStatus::Failed).with_error(err("two")),
+                ],
+            )
+            .unwrap();
+        let counts = ledger.counts(&key).unwrap();
+        let as_vec: Vec<(RowStatus, u64)> = counts.into_iter().collect();
+        assert_eq!(
+            as_vec,
+            [
+                (RowStatus::Pending, 2),
+                (RowStatus::Sent, 1),
+                (RowStatus::Created, 1),
+                (RowStatus::Failed, 2)
+            ]
+        );
+        let failures = ledger.failures(&key, 10).unwrap();
+        let msgs: Vec<_> = failures
+            .iter()
+            .map(|r| r.error.as_ref().unwrap().message.as_str())
+            .collect();
+        assert_eq!(msgs, ["two", "four"]);
+        assert_eq!(ledger.failures(&key, 1).unwrap().len(), 1);
+        assert!(matches!(
+            ledger.counts("ffff"),
+            Err(LedgerError::NotFound(_))
+        ));
+    }
+}

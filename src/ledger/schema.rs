@@ -128,7 +128,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), LedgerError> {
     loop {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if found > SCHEMA_VERSION || found < 0 {
+        if !(0..=SCHEMA_VERSION).contains(&found) {
             return Err(LedgerError::NewerSchema {
                 path: path.to_path_buf(),
                 found,

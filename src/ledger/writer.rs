@@ -50,7 +50,7 @@ impl<'l> LedgerWriter<'l> {
 
     /// The ledger, for reads between writes.
     pub fn ledger(&self) -> &Ledger {
-        &self.ledger
+        self.ledger
     }
 
     /// The event written to.
@@ -138,5 +138,97 @@ impl<'l> LedgerWriter<'l> {
 impl Drop for LedgerWriter<'_> {
     fn drop(&mut self) {
         let _ = self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::test_support::{new_event, temp_ledger};
+    use crate::ledger::{ImportMode, NewRow};
+
+    /// A second handle on the same file sees only what was committed.
+    fn committed(dir: &tempfile::TempDir, key: &str, row: u64) -> RowStatus {
+        let reader = Ledger::open(&dir.path().join("ledger.db")).unwrap();
+        reader.row(key, row).unwrap().unwrap().status
+    }
+
+    fn setup(n: u64) -> (tempfile::TempDir, Ledger, String) {
+        let (dir, mut ledger) = temp_ledger();
+        let key = ledger
+            .create_event(&new_event(ImportMode::Create))
+            .unwrap()
+            .encoded_key;
+        let rows: Vec<NewRow> = (1..=n).map(|r| NewRow::pending(r, r, None)).collect();
+        ledger.insert_rows(&key, &rows).unwrap();
+        (dir, ledger, key)
+    }
+
+    #[test]
+    fn sent_commits_at_once_and_outcomes_in_batches() {
+        let (dir, mut ledger, key) = setup(5);
+        let mut w = LedgerWriter::new(&mut ledger, &key, 3, Duration::from_secs(3600)).unwrap();
+        w.mark_sent(&[1, 2, 3, 4]).unwrap();
+        assert_eq!(committed(&dir, &key, 4), RowStatus::Sent);
+        w.record(RowUpdate::new(1, RowStatus::Created)).unwrap();
+        w.record(RowUpdate::new(2, RowStatus::Created)).unwrap();
+        assert_eq!(w.pending(), 2);
+        assert_eq!(committed(&dir, &key, 1), RowStatus::Sent, "still buffered");
+        w.record(RowUpdate::new(3, RowStatus::Created)).unwrap();
+        assert_eq!(w.pending(), 0);
+        assert_eq!(committed(&dir, &key, 1), RowStatus::Created);
+        // Buffered outcomes ride along with the next SENT commit.
+        w.record(RowUpdate::new(4, RowStatus::Created)).unwrap();
+        w.mark_sent(&[5]).unwrap();
+        assert_eq!(committed(&dir, &key, 4), RowStatus::Created);
+        assert_eq!(committed(&dir, &key, 5), RowStatus::Sent);
+        // A resend recorded as SENT is never left in the buffer.
+        w.record(RowUpdate::new(5, RowStatus::Sent)).unwrap();
+        assert_eq!(w.pending(), 0);
+        w.finish().unwrap();
+        assert_eq!(ledger.row(&key, 5).unwrap().unwrap().attempts, 1);
+    }
+
+    #[test]
+    fn old_outcomes_are_flushed_by_time() {
+        let (dir, mut ledger, key) = setup(2);
+        let mut w = LedgerWriter::new(&mut ledger, &key, 1000, Duration::from_millis(20)).unwrap();
+        w.mark_sent(&[1, 2]).unwrap();
+        w.record(RowUpdate::new(1, RowStatus::Created)).unwrap();
+        w.flush_if_due().unwrap();
+        assert_eq!(w.pending(), 1);
+        std::thread::sleep(Duration::from_millis(30));
+        w.flush_if_due().unwrap();
+        assert_eq!(w.pending(), 0);
+        assert_eq!(committed(&dir, &key, 1), RowStatus::Created);
+    }
+
+    #[test]
+    fn dropping_the_writer_flushes_and_a_bad_batch_is_kept() {
+        let (dir, mut ledger, key) = setup(2);
+        {
+            let mut w =
+                LedgerWriter::new(&mut ledger, &key, 1000, Duration::from_secs(3600)).unwrap();
+            w.mark_sent(&[1]).unwrap();
+            w.record(RowUpdate::new(1, RowStatus::Created)).unwrap();
+        }
+        assert_eq!(committed(&dir, &key, 1), RowStatus::Created);
+        let mut w = LedgerWriter::new(&mut ledger, &key, 1000, Duration::from_secs(3600)).unwrap();
+        w.record(RowUpdate::new(2, RowStatus::Created)).unwrap(); // never sent
+        assert!(matches!(
+            w.flush(),
+            Err(LedgerError::InvalidRowTransition { row: 2, .. })
+        ));
+        assert_eq!(w.pending(), 1);
+    }
+
+    #[test]
+    fn a_writer_needs_a_locked_draft_event() {
+        let (dir, _ledger, key) = setup(1);
+        let mut other = Ledger::open(&dir.path().join("ledger.db")).unwrap();
+        assert!(matches!(
+            LedgerWriter::new(&mut other, &key, 10, Duration::from_secs(1)),
+            Err(LedgerError::NotLocked { .. })
+        ));
     }
 }
