@@ -50,11 +50,14 @@
 
 mod error;
 mod event;
+mod event_store;
 mod fingerprint;
 mod lock;
 mod row;
+mod row_store;
 mod schema;
 mod status;
+mod target;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -64,12 +67,13 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::model::MigrationEventState;
 
 pub use error::LedgerError;
-pub use event::{strip_credentials, EventRecord, ImportMode, NewEvent, StateChange};
+pub use event::{EventRecord, ImportMode, NewEvent, StateChange};
 pub use fingerprint::{fingerprint_file, fingerprint_reader};
 pub use lock::LockOutcome;
 pub use row::{NewRow, RevertAction, RowError, RowRecord, RowUpdate};
 pub use schema::SCHEMA_VERSION;
 pub use status::RowStatus;
+pub use target::strip_credentials;
 pub use writer::LedgerWriter;
 
 /// An open ledger file.

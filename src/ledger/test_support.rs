@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{ImportMode, Ledger, NewEvent};
+use super::{ImportMode, Ledger, NewEvent, NewRow};
 
 /// A fresh ledger in a temporary directory (kept alive by the returned guard).
 pub fn temp_ledger() -> (tempfile::TempDir, Ledger) {
@@ -22,4 +22,15 @@ pub fn new_event(mode: ImportMode) -> NewEvent {
         target: "https://bank.sandbox.mambu.com".into(),
         mode,
     }
+}
+
+/// A ledger with one event (of `mode`) holding `n` PENDING rows with ids C1…Cn.
+pub fn ledger_with_rows(mode: ImportMode, n: u64) -> (tempfile::TempDir, Ledger, String) {
+    let (dir, mut ledger) = temp_ledger();
+    let key = ledger.create_event(&new_event(mode)).unwrap().encoded_key;
+    let rows: Vec<NewRow> = (1..=n)
+        .map(|r| NewRow::pending(r, r + 1, Some(format!("C{r}"))))
+        .collect();
+    ledger.insert_rows(&key, &rows).unwrap();
+    (dir, ledger, key)
 }

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use rusqlite::TransactionBehavior;
 
 use super::error::LedgerError;
-use super::row::{apply_in, mark_sent_in, RowUpdate};
+use super::row::RowUpdate;
+use super::row_store::{apply_in, mark_sent_in};
 use super::status::RowStatus;
 use super::{now, Ledger};
 
