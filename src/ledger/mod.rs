@@ -26,6 +26,8 @@
 //! rows ([`RowStatus::is_settled`]). Revert walks CREATED and UPDATED rows
 //! ([`RowRecord::revert_action`]): delete, or restore the before-image unless
 //! the client's `lastModifiedDate` moved past the one recorded after our write.
+//! A revert killed between its request and its commit finds its own write
+//! there: a client equal to its before-image is RESTORED, not KEPT.
 //!
 //! Row changes are checked against [`RowStatus::can_become`] in the same SQL
 //! statement that makes them, so a broken caller gets an error instead of a
