@@ -12,6 +12,7 @@ pub mod cli;
 pub mod credentials;
 pub mod field_error;
 pub mod gen;
+pub mod ledger;
 pub mod mapping;
 pub mod model;
 pub mod pipeline;

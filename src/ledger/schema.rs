@@ -1,0 +1,225 @@
+//! The ledger's SQLite schema, its version, and how a file is opened.
+//!
+//! In: a path. Out: a connection in WAL mode with `synchronous=NORMAL`
+//! (durable against a killed process, the failure we design for), a busy
+//! timeout and foreign keys on, at the current schema version. A new file is
+//! created with mode 0600 before SQLite touches it, because before-images hold
+//! personal data; SQLite gives its -wal and -shm files the same mode.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use super::error::LedgerError;
+
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How long a writer waits for another connection's transaction.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Version 1. Rows are keyed by (event id, row) without a rowid so that a row
+/// lives in the primary-key B-tree itself; the status index serves resume's
+/// and revert's "rows in status X, in row order" pages and the counts.
+const V1: &str = "
+CREATE TABLE events (
+    id                  INTEGER PRIMARY KEY,
+    encoded_key         TEXT NOT NULL UNIQUE,
+    creation_date       TEXT NOT NULL,
+    event_type          TEXT NOT NULL,
+    state               TEXT NOT NULL,
+    state_changed_at    TEXT NOT NULL,
+    source_path         TEXT NOT NULL,
+    source_fingerprint  TEXT NOT NULL,
+    mapping_path        TEXT NOT NULL,
+    mapping_fingerprint TEXT NOT NULL,
+    tenant_path         TEXT,
+    target              TEXT NOT NULL,
+    mode                TEXT NOT NULL
+);
+
+CREATE TABLE rows (
+    event_id      INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    row           INTEGER NOT NULL,
+    line          INTEGER NOT NULL,
+    client_id     TEXT,
+    status        INTEGER NOT NULL,
+    outcome       INTEGER,
+    target_key    TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    error_code    INTEGER,
+    error_name    TEXT,
+    error_message TEXT,
+    before_image  TEXT,
+    last_modified TEXT,
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (event_id, row)
+) WITHOUT ROWID;
+
+CREATE INDEX rows_by_status ON rows (event_id, status, row);
+
+CREATE TABLE event_locks (
+    event_id      INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    pid           INTEGER NOT NULL,
+    process_start TEXT NOT NULL,
+    token         TEXT NOT NULL,
+    acquired_at   TEXT NOT NULL
+);
+
+-- Status names, so that a person reading the file with sqlite3 sees words.
+CREATE TABLE row_statuses (code INTEGER PRIMARY KEY, name TEXT NOT NULL);
+INSERT INTO row_statuses VALUES
+    (0, 'REJECTED'), (1, 'PENDING'), (2, 'SENT'), (3, 'CREATED'), (4, 'UPDATED'),
+    (5, 'FAILED'), (6, 'SKIPPED'), (7, 'DELETED'), (8, 'RESTORED'), (9, 'KEPT'),
+    (10, 'REVERT_FAILED');
+
+CREATE VIEW ledger_rows AS
+SELECT e.encoded_key AS event, r.row, r.line, r.client_id, s.name AS status,
+       o.name AS outcome, r.target_key, r.attempts, r.error_code, r.error_name,
+       r.error_message, r.last_modified, r.updated_at
+FROM rows r
+JOIN events e ON e.id = r.event_id
+JOIN row_statuses s ON s.code = r.status
+LEFT JOIN row_statuses o ON o.code = r.outcome;
+";
+
+/// Each entry moves the schema from version `index` to `index + 1`.
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [V1];
+
+/// Opens (creating if needed) the ledger at `path`, at the current schema.
+pub fn open(path: &Path) -> Result<Connection, LedgerError> {
+    let io = |source| LedgerError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    create_private(path).map_err(io)?;
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // journal_mode answers with the mode in force; WAL is refused only on
+    // file systems without shared memory, where the default journal still works.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+    migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
+/// Creates an empty file readable by its owner only, unless it exists.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`], one transaction per step.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), LedgerError> {
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if !(0..=SCHEMA_VERSION).contains(&found) {
+            return Err(LedgerError::NewerSchema {
+                path: path.to_path_buf(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found == SCHEMA_VERSION {
+            return Ok(());
+        }
+        // `found` is in 0..SCHEMA_VERSION here, so the index is in bounds.
+        tx.execute_batch(MIGRATIONS[found as usize])?;
+        tx.pragma_update(None, "user_version", found + 1)?;
+        tx.commit()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_schema_and_reopens_without_redoing_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/ledger.db");
+        let conn = open(&path).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 1, "NORMAL");
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        drop(conn);
+        let conn = open(&path).unwrap();
+        let names: i64 = conn
+            .query_row("SELECT count(*) FROM row_statuses", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(names, 11);
+    }
+
+    #[test]
+    fn status_names_match_the_enum() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("l.db")).unwrap();
+        for st in super::super::RowStatus::ALL {
+            let name: String = conn
+                .query_row(
+                    "SELECT name FROM row_statuses WHERE code = ?1",
+                    [st.code()],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(name, st.as_str());
+        }
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let conn = open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(conn);
+        let err = open(&path).unwrap_err();
+        assert!(
+            matches!(err, LedgerError::NewerSchema { found, .. } if found == SCHEMA_VERSION + 1)
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let conn = open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        for p in [path.clone(), dir.path().join("l.db-wal")] {
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", p.display());
+        }
+    }
+}
