@@ -95,6 +95,11 @@ impl Cache {
         self.by_seq.get(seq)
     }
 
+    /// Every client in creation order.
+    pub fn clients(&self) -> impl Iterator<Item = &Arc<Record>> {
+        self.by_seq.values()
+    }
+
     /// A client's document of one kind.
     pub fn document(&self, client_key: &str, kind: DocumentKind) -> Option<&Arc<Document>> {
         self.documents.get(&(client_key.to_string(), kind))
