@@ -96,15 +96,22 @@ mod tests {
     fn error_source_is_mambus_short_name() {
         let e = |f: &str| FieldError::error(f, ReturnCode::InvalidParameters, "");
         assert_eq!(e("client.emailAddress").error_source(), "emailAddress");
-        assert_eq!(e("customInformation[Loan_Purpose]").error_source(), "Loan_Purpose");
-        assert_eq!(e("customInformation[Beneficiary][2]").error_source(), "Beneficiary");
+        assert_eq!(
+            e("customInformation[Loan_Purpose]").error_source(),
+            "Loan_Purpose"
+        );
+        assert_eq!(
+            e("customInformation[Beneficiary][2]").error_source(),
+            "Beneficiary"
+        );
         assert_eq!(e("idDocuments[1].documentId").error_source(), "documentId");
         assert_eq!(e("addresses[0]").error_source(), "addresses");
     }
 
     #[test]
     fn error_body_carries_code_name_and_source() {
-        let body = FieldError::error("client.id", ReturnCode::ClientIdAlreadyInUse, "x").to_error_body();
+        let body =
+            FieldError::error("client.id", ReturnCode::ClientIdAlreadyInUse, "x").to_error_body();
         assert_eq!(
             serde_json::to_value(body).unwrap(),
             serde_json::json!({"returnCode":316,"returnStatus":"CLIENT_ID_ALREADY_IN_USE","errorSource":"id"})

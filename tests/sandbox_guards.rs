@@ -13,16 +13,45 @@ async fn requests_need_credentials() {
     let api = Api::start(config()).await;
     let r = api.http.get(api.url("/api/clients")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 401);
-    assert_eq!(r.json::<Value>().await.unwrap(), json!({"returnCode": 1, "returnStatus": "INVALID_BASIC_AUTHORIZATION"}));
-    let r = api.http.get(api.url("/api/clients")).basic_auth(USER, Some("wrong")).send().await.unwrap();
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        json!({"returnCode": 1, "returnStatus": "INVALID_BASIC_AUTHORIZATION"})
+    );
+    let r = api
+        .http
+        .get(api.url("/api/clients"))
+        .basic_auth(USER, Some("wrong"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 401);
-    assert_eq!(r.json::<Value>().await.unwrap(), json!({"returnCode": 2, "returnStatus": "INVALID_CREDENTIALS"}));
-    let r = api.http.get(api.url("/api/clients")).header("apikey", "nope").send().await.unwrap();
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        json!({"returnCode": 2, "returnStatus": "INVALID_CREDENTIALS"})
+    );
+    let r = api
+        .http
+        .get(api.url("/api/clients"))
+        .header("apikey", "nope")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 401);
-    let r = api.http.get(api.url("/api/clients")).header("apikey", API_KEY).send().await.unwrap();
+    let r = api
+        .http
+        .get(api.url("/api/clients"))
+        .header("apikey", API_KEY)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     // The export and tenant endpoints are guarded too.
-    let r = api.http.get(api.url("/api/sandbox/export")).send().await.unwrap();
+    let r = api
+        .http
+        .get(api.url("/api/sandbox/export"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 401);
     assert_eq!(api.get("/api/sandbox/export").await.0, 200);
 }
@@ -34,19 +63,33 @@ async fn over_the_rate_is_429_with_retry_after() {
     let api = Api::start(cfg).await;
     let mut refused = None;
     for _ in 0..10 {
-        let r = api.req(reqwest::Method::GET, "/api/clients").send().await.unwrap();
+        let r = api
+            .req(reqwest::Method::GET, "/api/clients")
+            .send()
+            .await
+            .unwrap();
         if r.status().as_u16() == 429 {
             refused = Some(r);
             break;
         }
     }
     let r = refused.expect("a burst over 5/s is refused");
-    let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(retry >= 1);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["returnCode"], 429);
     // Another credential has its own bucket.
-    let r = api.http.get(api.url("/api/clients")).header("apikey", API_KEY).send().await.unwrap();
+    let r = api
+        .http
+        .get(api.url("/api/clients"))
+        .header("apikey", API_KEY)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     // After waiting, requests pass again.
     tokio::time::sleep(Duration::from_millis(250)).await;
@@ -56,18 +99,41 @@ async fn over_the_rate_is_429_with_retry_after() {
 #[tokio::test]
 async fn floods_of_invalid_requests_are_penalised() {
     let mut cfg = config();
-    cfg.invalid_request_penalty = Some(ferry::sandbox::PenaltyConfig::new(3, Duration::from_secs(30)));
+    cfg.invalid_request_penalty = Some(ferry::sandbox::PenaltyConfig::new(
+        3,
+        Duration::from_secs(30),
+    ));
     let api = Api::start(cfg).await;
     for _ in 0..4 {
         assert_eq!(api.post("/api/clients", json!({"nope": 1})).await.0, 400);
     }
-    let r = api.req(reqwest::Method::GET, "/api/clients").send().await.unwrap();
+    let r = api
+        .req(reqwest::Method::GET, "/api/clients")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 429);
-    assert!(r.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    assert!(
+        r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body, json!({"returnCode": 24, "returnStatus": "EXCESSIVE_INVALID_REQUESTS"}));
+    assert_eq!(
+        body,
+        json!({"returnCode": 24, "returnStatus": "EXCESSIVE_INVALID_REQUESTS"})
+    );
     // Other callers are not affected.
-    let r = api.http.get(api.url("/api/clients")).header("apikey", API_KEY).send().await.unwrap();
+    let r = api
+        .http
+        .get(api.url("/api/clients"))
+        .header("apikey", API_KEY)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
 }
 
@@ -79,7 +145,11 @@ enum Outcome {
 }
 
 async fn create_outcome(api: &Api, id: &str) -> Outcome {
-    let r = api.req(reqwest::Method::POST, "/api/clients").json(&person(id, "A", "B")).send().await;
+    let r = api
+        .req(reqwest::Method::POST, "/api/clients")
+        .json(&person(id, "A", "B"))
+        .send()
+        .await;
     match r {
         Ok(r) => {
             let status = r.status().as_u16();
@@ -104,7 +174,12 @@ async fn run(spec: &str, seed: u64, n: usize) -> (Vec<Outcome>, Value) {
 }
 
 fn stored_ids(export: &Value) -> Vec<String> {
-    export["clients"].as_array().unwrap().iter().map(|c| c["client"]["id"].as_str().unwrap().to_string()).collect()
+    export["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["client"]["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -112,12 +187,20 @@ async fn server_errors_are_seeded_and_do_no_work() {
     let (a, export) = run("error=0.5", 7, 30).await;
     let (b, _) = run("error=0.5", 7, 30).await;
     assert_eq!(a, b, "same seed, same faults");
-    let errors: Vec<usize> = (0..a.len()).filter(|&i| a[i] != Outcome::Status(201)).collect();
+    let errors: Vec<usize> = (0..a.len())
+        .filter(|&i| a[i] != Outcome::Status(201))
+        .collect();
     assert!(errors.len() >= 5 && errors.len() <= 25, "{a:?}");
-    assert!(errors.iter().all(|&i| matches!(a[i], Outcome::Status(500 | 502 | 503))));
+    assert!(errors
+        .iter()
+        .all(|&i| matches!(a[i], Outcome::Status(500 | 502 | 503))));
     let ids = stored_ids(&export);
     for (i, o) in a.iter().enumerate() {
-        assert_eq!(ids.contains(&format!("F{i}")), *o == Outcome::Status(201), "F{i}: {o:?}");
+        assert_eq!(
+            ids.contains(&format!("F{i}")),
+            *o == Outcome::Status(201),
+            "F{i}: {o:?}"
+        );
     }
     let (c, _) = run("error=0.5", 8, 30).await;
     assert_ne!(a, c, "another seed, other faults");
@@ -157,10 +240,17 @@ async fn drops_cut_the_connection_without_doing_the_work() {
     let (a, export) = run("drop=0.5", 11, 20).await;
     let (b, _) = run("drop=0.5", 11, 20).await;
     assert_eq!(a, b);
-    assert!(a.contains(&Outcome::Failed) && a.contains(&Outcome::Status(201)), "{a:?}");
+    assert!(
+        a.contains(&Outcome::Failed) && a.contains(&Outcome::Status(201)),
+        "{a:?}"
+    );
     let ids = stored_ids(&export);
     for (i, o) in a.iter().enumerate() {
-        assert_eq!(ids.contains(&format!("F{i}")), *o == Outcome::Status(201), "F{i}: {o:?}");
+        assert_eq!(
+            ids.contains(&format!("F{i}")),
+            *o == Outcome::Status(201),
+            "F{i}: {o:?}"
+        );
     }
 }
 
@@ -191,7 +281,19 @@ async fn lost_responses_store_the_client_but_the_post_fails() {
     let api = Api::start(file_config(&path)).await;
     for id in &lost {
         let (s, c) = api.get(&format!("/api/clients/{id}")).await;
-        assert_eq!((s, c["id"].as_str()), (200, Some(id.as_str())), "the lost create was stored");
+        assert_eq!(
+            (s, c["id"].as_str()),
+            (200, Some(id.as_str())),
+            "the lost create was stored"
+        );
     }
-    assert_eq!(api.get("/api/clients?limit=100").await.1.as_array().unwrap().len(), 12);
+    assert_eq!(
+        api.get("/api/clients?limit=100")
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        12
+    );
 }

@@ -13,12 +13,19 @@ async fn a_file_store_survives_a_restart_with_its_tenant() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sandbox.db");
     let api = Api::start(file_config(&path)).await;
-    api.create(json!({"client": {"id": "K1", "firstName": "A", "lastName": "B"},
-                      "customInformation": [{"customFieldID": "Position", "value": "Clerk"}]}))
-        .await;
+    api.create(
+        json!({"client": {"id": "K1", "firstName": "A", "lastName": "B"},
+                      "customInformation": [{"customFieldID": "Position", "value": "Clerk"}]}),
+    )
+    .await;
     api.create(person("K2", "C", "D")).await;
-    api.patch("/api/clients/K2", json!({"client": {"state": "INACTIVE"}})).await;
-    api.post("/api/clients/K1/documents/SIGNATURE", json!({"documentContent": "c2ln"})).await;
+    api.patch("/api/clients/K2", json!({"client": {"state": "INACTIVE"}}))
+        .await;
+    api.post(
+        "/api/clients/K1/documents/SIGNATURE",
+        json!({"documentContent": "c2ln"}),
+    )
+    .await;
     let before = api.sandbox.export().await;
     api.sandbox.shutdown().await;
 
@@ -34,7 +41,15 @@ async fn a_file_store_survives_a_restart_with_its_tenant() {
     let (_, v) = api.get("/api/clients/K1/custominformation/Position").await;
     assert_eq!(v[0]["value"], "Clerk");
     api.create(person("K3", "E", "F")).await;
-    let ids: Vec<String> = api.get("/api/clients").await.1.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = api
+        .get("/api/clients")
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids, ["K1", "K2", "K3"], "creation order survives");
     api.sandbox.shutdown().await;
 }
@@ -49,8 +64,16 @@ async fn the_export_is_stable_and_sorted_by_id() {
     let (s, b) = api.get("/api/sandbox/export").await;
     assert_eq!(s, 200);
     assert_eq!(a, b);
-    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&api.sandbox.export().await).unwrap());
-    let ids: Vec<&str> = a["clients"].as_array().unwrap().iter().map(|c| c["client"]["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&api.sandbox.export().await).unwrap()
+    );
+    let ids: Vec<&str> = a["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["client"]["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["A1", "M5", "Z9"]);
     assert_eq!(a["documents"], json!([]));
     // A refused request changes nothing.
@@ -82,17 +105,31 @@ async fn concurrent_creates_all_commit_and_ids_stay_unique() {
         }
     }
     assert_eq!(created, 100);
-    assert_eq!(api.sandbox.export().await["clients"].as_array().unwrap().len(), 100);
+    assert_eq!(
+        api.sandbox.export().await["clients"]
+            .as_array()
+            .unwrap()
+            .len(),
+        100
+    );
 }
 
 #[tokio::test]
 async fn a_busy_address_is_a_start_error() {
-    let first = Sandbox::start(SandboxConfig::local(tenant())).await.unwrap();
+    let first = Sandbox::start(SandboxConfig::local(tenant()))
+        .await
+        .unwrap();
     let mut cfg = SandboxConfig::local(tenant());
     cfg.bind = first.addr();
-    assert!(matches!(Sandbox::start(cfg).await, Err(ferry::sandbox::SandboxError::Bind { .. })));
+    assert!(matches!(
+        Sandbox::start(cfg).await,
+        Err(ferry::sandbox::SandboxError::Bind { .. })
+    ));
     let mut cfg = SandboxConfig::local(tenant());
     cfg.store = StoreLocation::File("/nonexistent-dir/x/y.db".into());
-    assert!(matches!(Sandbox::start(cfg).await, Err(ferry::sandbox::SandboxError::Store(_))));
+    assert!(matches!(
+        Sandbox::start(cfg).await,
+        Err(ferry::sandbox::SandboxError::Store(_))
+    ));
     first.shutdown().await;
 }

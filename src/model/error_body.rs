@@ -32,6 +32,8 @@ impl ErrorBody {
 
     /// The return code, if it is one Ferry knows.
     pub fn code(&self) -> Option<ReturnCode> {
-        u16::try_from(self.return_code).ok().and_then(ReturnCode::from_code)
+        u16::try_from(self.return_code)
+            .ok()
+            .and_then(ReturnCode::from_code)
     }
 }

@@ -20,7 +20,10 @@ pub struct MigrationEvent {
     pub num_centres_imported: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_clients_imported: Option<i64>,
-    #[serde(rename = "numGLAccountsImported", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "numGLAccountsImported",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub num_gl_accounts_imported: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_groups_imported: Option<i64>,

@@ -43,7 +43,9 @@ const DUPLICATE_FIELDS: [DuplicateCheckField; 6] = [
 fn kind_code(kind: KeyKind) -> i64 {
     match kind {
         KeyKind::ClientId => 1,
-        KeyKind::Duplicate(f) => 100 + DUPLICATE_FIELDS.iter().position(|d| *d == f).unwrap_or(99) as i64,
+        KeyKind::Duplicate(f) => {
+            100 + DUPLICATE_FIELDS.iter().position(|d| *d == f).unwrap_or(99) as i64
+        }
         KeyKind::UniqueValue(n) => 1000 + i64::from(n),
     }
 }
@@ -108,12 +110,16 @@ impl App {
         match e {
             StoreError::IdInUse => ApiError::bad(ReturnCode::ClientIdAlreadyInUse, Some("id")),
             StoreError::KeyTaken(i) => match kinds.get(i) {
-                Some(KeyKind::ClientId) => ApiError::bad(ReturnCode::ClientIdAlreadyInUse, Some("id")),
+                Some(KeyKind::ClientId) => {
+                    ApiError::bad(ReturnCode::ClientIdAlreadyInUse, Some("id"))
+                }
                 Some(KeyKind::UniqueValue(n)) => {
                     let field = self.tenant.custom_fields().get(*n as usize).map(|f| f.id());
                     ApiError::bad(ReturnCode::DuplicateUniqueValue, field)
                 }
-                Some(KeyKind::Duplicate(f)) => ApiError::bad(ReturnCode::DuplicateClient, Some(duplicate_source(*f))),
+                Some(KeyKind::Duplicate(f)) => {
+                    ApiError::bad(ReturnCode::DuplicateClient, Some(duplicate_source(*f)))
+                }
                 None => ApiError::internal(),
             },
             StoreError::NotFound => ApiError::no_client(),
@@ -126,7 +132,11 @@ impl App {
 
     /// A stored client by id or encoded key.
     pub fn find(&self, id_or_key: &str) -> Result<Arc<Record>, ApiError> {
-        self.store.read().get(id_or_key).cloned().ok_or_else(ApiError::no_client)
+        self.store
+            .read()
+            .get(id_or_key)
+            .cloned()
+            .ok_or_else(ApiError::no_client)
     }
 
     /// Changes a stored client: `change` builds the new full shape (and any
@@ -158,14 +168,21 @@ impl App {
                 Err(e) => return Err(self.store_error(e, &keys.kinds)),
             }
         }
-        Err(ApiError::new(StatusCode::CONFLICT, ReturnCode::UnknownClientError, None))
+        Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ReturnCode::UnknownClientError,
+            None,
+        ))
     }
 }
 
 /// Refuses any edit of a BLACKLISTED client (3741).
 pub fn editable(record: &Record) -> Result<(), ApiError> {
     if record.full.client.state == Some(ClientState::Blacklisted) {
-        Err(ApiError::bad(ReturnCode::BlacklistedClientNotEditable, None))
+        Err(ApiError::bad(
+            ReturnCode::BlacklistedClientNotEditable,
+            None,
+        ))
     } else {
         Ok(())
     }
@@ -177,7 +194,10 @@ mod tests {
 
     #[test]
     fn kind_codes_are_distinct() {
-        let mut codes: Vec<i64> = DUPLICATE_FIELDS.iter().map(|f| kind_code(KeyKind::Duplicate(*f))).collect();
+        let mut codes: Vec<i64> = DUPLICATE_FIELDS
+            .iter()
+            .map(|f| kind_code(KeyKind::Duplicate(*f)))
+            .collect();
         codes.push(kind_code(KeyKind::ClientId));
         codes.push(kind_code(KeyKind::UniqueValue(0)));
         codes.push(kind_code(KeyKind::UniqueValue(1)));

@@ -60,14 +60,19 @@ impl Credentials {
         let encoded = auth
             .to_str()
             .ok()
-            .and_then(|s| s.strip_prefix("Basic ").or_else(|| s.strip_prefix("basic ")))
+            .and_then(|s| {
+                s.strip_prefix("Basic ")
+                    .or_else(|| s.strip_prefix("basic "))
+            })
             .ok_or(ReturnCode::InvalidBasicAuthorization)?;
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(encoded.trim())
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .ok_or(ReturnCode::InvalidBasicAuthorization)?;
-        let (user, password) = decoded.split_once(':').ok_or(ReturnCode::InvalidBasicAuthorization)?;
+        let (user, password) = decoded
+            .split_once(':')
+            .ok_or(ReturnCode::InvalidBasicAuthorization)?;
         if self.users.iter().any(|(u, p)| u == user && p == password) {
             Ok(Caller(format!("user:{user}")))
         } else {
@@ -81,7 +86,11 @@ impl Credentials {
 pub struct Caller(pub String);
 
 /// Middleware: refuses unauthenticated requests, tags the others.
-pub async fn require(State(creds): State<Arc<Credentials>>, mut req: Request, next: Next) -> Response {
+pub async fn require(
+    State(creds): State<Arc<Credentials>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     match creds.identify(req.headers()) {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
@@ -109,13 +118,36 @@ mod tests {
     fn basic_auth_and_api_keys() {
         let mut c = Credentials::user("ann", "pw");
         c.api_keys.push("k1".into());
-        let basic = |u: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(u));
-        assert_eq!(c.identify(&headers("authorization", &basic("ann:pw"))), Ok(Caller("user:ann".into())));
-        assert_eq!(c.identify(&headers("authorization", &basic("ann:no"))), Err(ReturnCode::InvalidCredentials));
-        assert_eq!(c.identify(&headers("apikey", "k1")), Ok(Caller("apikey:k1".into())));
-        assert_eq!(c.identify(&headers("apikey", "k2")), Err(ReturnCode::InvalidCredentials));
-        assert_eq!(c.identify(&HeaderMap::new()), Err(ReturnCode::InvalidBasicAuthorization));
-        assert_eq!(c.identify(&headers("authorization", "Bearer x")), Err(ReturnCode::InvalidBasicAuthorization));
+        let basic = |u: &str| {
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(u)
+            )
+        };
+        assert_eq!(
+            c.identify(&headers("authorization", &basic("ann:pw"))),
+            Ok(Caller("user:ann".into()))
+        );
+        assert_eq!(
+            c.identify(&headers("authorization", &basic("ann:no"))),
+            Err(ReturnCode::InvalidCredentials)
+        );
+        assert_eq!(
+            c.identify(&headers("apikey", "k1")),
+            Ok(Caller("apikey:k1".into()))
+        );
+        assert_eq!(
+            c.identify(&headers("apikey", "k2")),
+            Err(ReturnCode::InvalidCredentials)
+        );
+        assert_eq!(
+            c.identify(&HeaderMap::new()),
+            Err(ReturnCode::InvalidBasicAuthorization)
+        );
+        assert_eq!(
+            c.identify(&headers("authorization", "Bearer x")),
+            Err(ReturnCode::InvalidBasicAuthorization)
+        );
         assert!(Credentials::default().identify(&HeaderMap::new()).is_ok());
     }
 }

@@ -91,7 +91,10 @@ impl Cache {
     /// A client by id or, failing that, by encoded key (Mambu accepts both
     /// wherever a client is named in a path).
     pub fn get(&self, id_or_key: &str) -> Option<&Arc<Record>> {
-        let seq = self.by_id.get(id_or_key).or_else(|| self.by_key.get(id_or_key))?;
+        let seq = self
+            .by_id
+            .get(id_or_key)
+            .or_else(|| self.by_key.get(id_or_key))?;
         self.by_seq.get(seq)
     }
 
@@ -117,7 +120,8 @@ impl Cache {
                 self.by_id.remove(old.id());
             }
         }
-        self.by_key.insert(record.encoded_key().to_string(), record.seq);
+        self.by_key
+            .insert(record.encoded_key().to_string(), record.seq);
         self.by_id.insert(record.id().to_string(), record.seq);
         self.by_seq.insert(record.seq, record);
     }
@@ -134,7 +138,8 @@ impl Cache {
 
     /// Stores or replaces a document.
     pub(crate) fn put_document(&mut self, kind: DocumentKind, doc: Arc<Document>) {
-        self.documents.insert((doc.document_holder_key.clone(), kind), doc);
+        self.documents
+            .insert((doc.document_holder_key.clone(), kind), doc);
     }
 
     /// Removes a document.
@@ -157,7 +162,11 @@ mod tests {
             },
             ..ClientRequest::default()
         };
-        Arc::new(Record { seq, version: 1, full })
+        Arc::new(Record {
+            seq,
+            version: 1,
+            full,
+        })
     }
 
     #[test]

@@ -41,7 +41,12 @@ pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Result<Response
     let value = parse_json(&body)?;
     client_object(&value)?;
     let mut req: ClientRequest = typed(value)?;
-    if req.client.id.as_deref().is_some_and(|id| id.trim().is_empty()) {
+    if req
+        .client
+        .id
+        .as_deref()
+        .is_some_and(|id| id.trim().is_empty())
+    {
         req.client.id = None;
     }
     let keys = app.check(&req)?;
@@ -82,7 +87,10 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|_| ApiError::bad(ReturnCode::InvalidParameters, None))?;
     let record = app.find(&id)?;
-    let full = q.full_details.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let full = q
+        .full_details
+        .as_deref()
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     Ok(if full {
         Json(&record.full).into_response()
     } else {
@@ -91,7 +99,11 @@ pub async fn get(
 }
 
 /// `POST /api/clients/{idOrKey}`: an update (see `update`).
-pub async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn update(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let value = parse_json(&body)?;
     let full = app
         .modify(&id, |record| {
@@ -104,20 +116,32 @@ pub async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: B
 }
 
 /// `PATCH /api/clients/{idOrKey}`: state and assignments (see `patch`).
-pub async fn patch(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn patch(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let value = parse_json(&body)?;
-    app.modify(&id, |record| Ok((apply_patch(&record.full, &value, &mambu_now())?, Vec::new())))
-        .await?;
+    app.modify(&id, |record| {
+        Ok((apply_patch(&record.full, &value, &mambu_now())?, Vec::new()))
+    })
+    .await?;
     Ok(success())
 }
 
 /// `DELETE /api/clients/{idOrKey}`. Sandbox clients have no accounts,
 /// guarantees or groups, so 313–315 never apply.
-pub async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn delete(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let record = app.find(&id)?;
     let change = Change::Delete {
         encoded_key: record.encoded_key().to_string(),
     };
-    app.store.apply(vec![change]).await.map_err(|e| app.store_error(e, &[]))?;
+    app.store
+        .apply(vec![change])
+        .await
+        .map_err(|e| app.store_error(e, &[]))?;
     Ok(success())
 }

@@ -66,7 +66,13 @@ impl Listener for CuttableListener {
                     let handle = ConnHandle {
                         mode: Arc::clone(&mode),
                     };
-                    return (CuttableStream { inner: stream, mode }, handle);
+                    return (
+                        CuttableStream {
+                            inner: stream,
+                            mode,
+                        },
+                        handle,
+                    );
                 }
                 // Out of file descriptors and the like: wait, then go on.
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(5)).await,
@@ -95,7 +101,10 @@ pub struct CuttableStream {
 }
 
 fn cut() -> io::Error {
-    io::Error::new(io::ErrorKind::ConnectionReset, "connection cut by fault injection")
+    io::Error::new(
+        io::ErrorKind::ConnectionReset,
+        "connection cut by fault injection",
+    )
 }
 
 /// How much of `buf` to let through before cutting: the headers and half
@@ -111,13 +120,21 @@ fn cut_point(buf: &[u8]) -> usize {
 }
 
 impl AsyncRead for CuttableStream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for CuttableStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         match self.mode.load(Ordering::Relaxed) {
             NORMAL => Pin::new(&mut self.inner).poll_write(cx, buf),
             CUT_AFTER_HEADERS => {
@@ -147,7 +164,10 @@ impl AsyncWrite for CuttableStream {
         if self.mode.load(Ordering::Relaxed) == NORMAL {
             return Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         }
-        let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..]);
+        let first = bufs
+            .iter()
+            .find(|b| !b.is_empty())
+            .map_or(&[][..], |b| &b[..]);
         self.poll_write(cx, first)
     }
 

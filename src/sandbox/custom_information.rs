@@ -33,7 +33,13 @@ fn field_id(tenant: &Tenant, id_or_key: &str) -> String {
 /// Sets one value in a client's list: a single field's value is replaced
 /// (or added); a grouped field's value at `index` is replaced (or added),
 /// and without an index it starts a new group of its set.
-pub fn set_value(values: &mut Vec<CustomFieldValue>, tenant: &Tenant, id: &str, value: String, index: Option<i64>) {
+pub fn set_value(
+    values: &mut Vec<CustomFieldValue>,
+    tenant: &Tenant,
+    id: &str,
+    value: String,
+    index: Option<i64>,
+) {
     let def = tenant.custom_field(id);
     let grouped = def.is_some_and(|d| d.grouped);
     let index = if !grouped {
@@ -85,7 +91,10 @@ impl Entry {
             Some(Value::String(s)) => Ok(s.clone()),
             Some(Value::Number(n)) => Ok(n.to_string()),
             Some(Value::Bool(b)) => Ok(if *b { "TRUE" } else { "FALSE" }.to_string()),
-            None | Some(Value::Null) => Err(ApiError::bad(ReturnCode::MissingRequiredParameter, Some("value"))),
+            None | Some(Value::Null) => Err(ApiError::bad(
+                ReturnCode::MissingRequiredParameter,
+                Some("value"),
+            )),
             Some(_) => Err(ApiError::bad(ReturnCode::InvalidParameters, Some("value"))),
         }
     }
@@ -93,10 +102,12 @@ impl Entry {
     fn index(&self) -> Result<Option<i64>, ApiError> {
         match &self.custom_field_set_group_index {
             None => Ok(None),
-            Some(g) => g
-                .as_i64()
-                .map(Some)
-                .ok_or_else(|| ApiError::bad(ReturnCode::InvalidCustomFieldGroupIndex, Some("customFieldSetGroupIndex"))),
+            Some(g) => g.as_i64().map(Some).ok_or_else(|| {
+                ApiError::bad(
+                    ReturnCode::InvalidCustomFieldGroupIndex,
+                    Some("customFieldSetGroupIndex"),
+                )
+            }),
         }
     }
 }
@@ -112,10 +123,16 @@ fn with_values(app: &App, full: &ClientRequest, values: Vec<CustomFieldValue>) -
 }
 
 /// `GET …/custominformation/{customFieldId}`.
-pub async fn get(State(app): State<Arc<App>>, Path((id, field)): Path<(String, String)>) -> Result<Response, ApiError> {
+pub async fn get(
+    State(app): State<Arc<App>>,
+    Path((id, field)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
     let record = app.find(&id)?;
     if app.tenant.is_known() && app.tenant.custom_field(&field).is_none() {
-        return Err(ApiError::bad(ReturnCode::InvalidCustomFieldId, Some(&field)));
+        return Err(ApiError::bad(
+            ReturnCode::InvalidCustomFieldId,
+            Some(&field),
+        ));
     }
     let fid = field_id(&app.tenant, &field);
     let mut values: Vec<&CustomFieldValue> = record
@@ -150,19 +167,24 @@ pub async fn patch_one(
 }
 
 /// `PATCH …/custominformation` with `{"customInformation":[…]}`.
-pub async fn patch_many(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn patch_many(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let json = parse_json(&body)?;
-    let list = json
-        .get("customInformation")
-        .cloned()
-        .ok_or_else(|| ApiError::bad(ReturnCode::MissingRequiredParameter, Some("customInformation")))?;
+    let list = json.get("customInformation").cloned().ok_or_else(|| {
+        ApiError::bad(
+            ReturnCode::MissingRequiredParameter,
+            Some("customInformation"),
+        )
+    })?;
     let entries: Vec<Entry> = typed(list)?;
     let mut parsed = Vec::with_capacity(entries.len());
     for e in &entries {
-        let fid = e
-            .custom_field_id
-            .as_deref()
-            .ok_or_else(|| ApiError::bad(ReturnCode::MissingRequiredParameter, Some("customFieldID")))?;
+        let fid = e.custom_field_id.as_deref().ok_or_else(|| {
+            ApiError::bad(ReturnCode::MissingRequiredParameter, Some("customFieldID"))
+        })?;
         parsed.push((field_id(&app.tenant, fid), e.value()?, e.index()?));
     }
     app.modify(&id, |record| {
@@ -178,9 +200,15 @@ pub async fn patch_many(State(app): State<Arc<App>>, Path(id): Path<String>, bod
 }
 
 /// `DELETE …/custominformation/{customFieldId}`: every group's value goes.
-pub async fn delete(State(app): State<Arc<App>>, Path((id, field)): Path<(String, String)>) -> Result<Response, ApiError> {
+pub async fn delete(
+    State(app): State<Arc<App>>,
+    Path((id, field)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
     if app.tenant.is_known() && app.tenant.custom_field(&field).is_none() {
-        return Err(ApiError::bad(ReturnCode::InvalidCustomFieldId, Some(&field)));
+        return Err(ApiError::bad(
+            ReturnCode::InvalidCustomFieldId,
+            Some(&field),
+        ));
     }
     let fid = field_id(&app.tenant, &field);
     app.modify(&id, |record| {
@@ -226,7 +254,13 @@ mod tests {
     fn pairs(values: &[CustomFieldValue]) -> Vec<(String, String, i64)> {
         values
             .iter()
-            .map(|v| (v.custom_field_id.clone().unwrap(), v.value.clone().unwrap(), group_index(v)))
+            .map(|v| {
+                (
+                    v.custom_field_id.clone().unwrap(),
+                    v.value.clone().unwrap(),
+                    group_index(v),
+                )
+            })
             .collect()
     }
 

@@ -25,12 +25,16 @@ use super::store::Change;
 use crate::model::{ClientRequest, ReturnCode};
 
 fn kind(s: &str) -> Result<DocumentKind, ApiError> {
-    DocumentKind::parse(s).ok_or_else(|| ApiError::bad(ReturnCode::InvalidParameters, Some("documentType")))
+    DocumentKind::parse(s)
+        .ok_or_else(|| ApiError::bad(ReturnCode::InvalidParameters, Some("documentType")))
 }
 
 /// The decoded size of base64 content, or `None` when it is not base64.
 pub fn decoded_len(content: &str) -> Option<usize> {
-    base64::engine::general_purpose::STANDARD.decode(content).ok().map(|b| b.len())
+    base64::engine::general_purpose::STANDARD
+        .decode(content)
+        .ok()
+        .map(|b| b.len())
 }
 
 fn set_key(full: &mut ClientRequest, kind: DocumentKind, key: Option<String>) {
@@ -52,9 +56,14 @@ pub async fn post(
         .get("documentContent")
         .and_then(Value::as_str)
         .ok_or_else(|| ApiError::bad(ReturnCode::InvalidParameters, Some("documentContent")))?;
-    let size = decoded_len(content).ok_or_else(|| ApiError::bad(ReturnCode::InvalidParameters, Some("documentContent")))?;
+    let size = decoded_len(content)
+        .ok_or_else(|| ApiError::bad(ReturnCode::InvalidParameters, Some("documentContent")))?;
     let meta = json.get("document");
-    let text = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str).map(str::to_string);
+    let text = |k: &str| {
+        meta.and_then(|m| m.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
     let doc_key = app.keys.encoded_key();
     let mut stored_doc = None;
     app.modify(&id, |record| {
@@ -86,23 +95,46 @@ pub async fn post(
 }
 
 /// `GET …/documents/{kind}`: the base64 content as a JSON string.
-pub async fn get(State(app): State<Arc<App>>, Path((id, kind_name)): Path<(String, String)>) -> Result<Response, ApiError> {
+pub async fn get(
+    State(app): State<Arc<App>>,
+    Path((id, kind_name)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
     let kind = kind(&kind_name)?;
     let record = app.find(&id)?;
-    let doc = app.store.read().document(record.encoded_key(), kind).cloned();
+    let doc = app
+        .store
+        .read()
+        .document(record.encoded_key(), kind)
+        .cloned();
     match doc {
         Some(d) => Ok(Json(&d.document_content).into_response()),
-        None => Err(ApiError::new(StatusCode::NOT_FOUND, ReturnCode::InvalidParameters, Some(kind.as_str()))),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ReturnCode::InvalidParameters,
+            Some(kind.as_str()),
+        )),
     }
 }
 
 /// `DELETE …/documents/{kind}`.
-pub async fn delete(State(app): State<Arc<App>>, Path((id, kind_name)): Path<(String, String)>) -> Result<Response, ApiError> {
+pub async fn delete(
+    State(app): State<Arc<App>>,
+    Path((id, kind_name)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
     let kind = kind(&kind_name)?;
     app.modify(&id, |record| {
         editable(record)?;
-        if app.store.read().document(record.encoded_key(), kind).is_none() {
-            return Err(ApiError::new(StatusCode::NOT_FOUND, ReturnCode::InvalidParameters, Some(kind.as_str())));
+        if app
+            .store
+            .read()
+            .document(record.encoded_key(), kind)
+            .is_none()
+        {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                ReturnCode::InvalidParameters,
+                Some(kind.as_str()),
+            ));
         }
         let mut full = record.full.clone();
         set_key(&mut full, kind, None);

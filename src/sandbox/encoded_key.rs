@@ -55,7 +55,9 @@ pub fn format_timestamp(ts: jiff::Timestamp) -> String {
 
 /// Today's date in UTC.
 pub fn today() -> jiff::civil::Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }
 
 #[cfg(test)]

@@ -157,7 +157,8 @@ impl Faults {
     pub fn draw(&self, n: u64) -> Draw {
         let mut rng = fastrand::Rng::with_seed(self.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let c = &self.config;
-        let (hang, error, drop, lost, slow) = (rng.f64(), rng.f64(), rng.f64(), rng.f64(), rng.f64());
+        let (hang, error, drop, lost, slow) =
+            (rng.f64(), rng.f64(), rng.f64(), rng.f64(), rng.f64());
         let status = [500, 502, 503][rng.usize(0..3)];
         let fault = if hang < c.hang {
             Some(Fault::Hang)
@@ -190,7 +191,10 @@ pub async fn inject(State(f): State<Arc<Faults>>, req: Request, next: Next) -> R
     if let Some(d) = draw.delay {
         tokio::time::sleep(d).await;
     }
-    let conn = req.extensions().get::<ConnectInfo<ConnHandle>>().map(|c| c.0.clone());
+    let conn = req
+        .extensions()
+        .get::<ConnectInfo<ConnHandle>>()
+        .map(|c| c.0.clone());
     match draw.fault {
         None => next.run(req).await,
         Some(Fault::Error(status)) => server_error(status),
@@ -221,21 +225,30 @@ mod tests {
 
     #[test]
     fn parses_the_documented_spec() {
-        let f = FaultConfig::parse("error=0.05,latency=20ms,hang=0.01,drop=0.01,lost_response=0.01").unwrap();
+        let f =
+            FaultConfig::parse("error=0.05,latency=20ms,hang=0.01,drop=0.01,lost_response=0.01")
+                .unwrap();
         assert_eq!(f.error, 0.05);
         assert_eq!(f.latency, Duration::from_millis(20));
         assert_eq!(f.latency_share, 1.0);
         assert_eq!((f.hang, f.drop, f.lost_response), (0.01, 0.01, 0.01));
         let g = FaultConfig::parse("latency=1.5s:0.3").unwrap();
-        assert_eq!((g.latency, g.latency_share), (Duration::from_millis(1500), 0.3));
+        assert_eq!(
+            (g.latency, g.latency_share),
+            (Duration::from_millis(1500), 0.3)
+        );
         assert_eq!(FaultConfig::parse("").unwrap(), FaultConfig::none());
         assert!(!FaultConfig::none().is_active());
     }
 
     #[test]
     fn bad_specs_are_refused_with_a_reason() {
-        assert!(FaultConfig::parse("error=2").unwrap_err().contains("probability"));
-        assert!(FaultConfig::parse("latency=20").unwrap_err().contains("unit"));
+        assert!(FaultConfig::parse("error=2")
+            .unwrap_err()
+            .contains("probability"));
+        assert!(FaultConfig::parse("latency=20")
+            .unwrap_err()
+            .contains("unit"));
         assert!(FaultConfig::parse("boom=0.1").unwrap_err().contains("boom"));
         assert!(FaultConfig::parse("error").is_err());
     }
@@ -250,7 +263,10 @@ mod tests {
         let seq = |f: &Faults| (0..1000).map(|n| f.draw(n)).collect::<Vec<_>>();
         assert_eq!(seq(&a), seq(&b));
         assert_ne!(seq(&a), seq(&c));
-        let errors = seq(&a).iter().filter(|d| matches!(d.fault, Some(Fault::Error(_)))).count();
+        let errors = seq(&a)
+            .iter()
+            .filter(|d| matches!(d.fault, Some(Fault::Error(_))))
+            .count();
         assert!((150..250).contains(&errors), "{errors}");
     }
 }

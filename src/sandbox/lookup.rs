@@ -101,7 +101,8 @@ impl Lookup {
             birth_date: get("birthDate").map(|d| d.chars().take(10).collect()),
             branch: get("branchId").map(|b| tenant.branch(&b).map_or(b, |x| x.encoded_key.clone())),
             centre: get("centreId").map(|c| tenant.centre(&c).map_or(c, |x| x.encoded_key.clone())),
-            officer: get("creditOfficerUsername").map(|u| tenant.user(&u).map_or(u, |x| x.encoded_key.clone())),
+            officer: get("creditOfficerUsername")
+                .map(|u| tenant.user(&u).map_or(u, |x| x.encoded_key.clone())),
             state: get("state"),
         }
     }
@@ -109,15 +110,20 @@ impl Lookup {
     /// Whether a stored client matches every given filter.
     pub fn matches(&self, full: &ClientRequest) -> bool {
         let c = &full.client;
-        let eq = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| have == Some(w));
+        let eq = |want: &Option<String>, have: Option<&str>| {
+            want.as_deref().map_or(true, |w| have == Some(w))
+        };
         eq(&self.first_name, c.first_name.as_deref())
             && eq(&self.last_name, c.last_name.as_deref())
-            && eq(&self.birth_date, c.birth_date.as_deref().map(|d| d.get(..10).unwrap_or(d)))
+            && eq(
+                &self.birth_date,
+                c.birth_date.as_deref().map(|d| d.get(..10).unwrap_or(d)),
+            )
             && eq(&self.branch, c.assigned_branch_key.as_deref())
             && eq(&self.centre, c.assigned_centre_key.as_deref())
             && eq(&self.officer, c.assigned_user_key.as_deref())
             && eq(&self.state, c.state.as_ref().map(|s| s.as_str()))
-            && self.id_document.as_deref().is_none_or(|want| {
+            && self.id_document.as_deref().map_or(true, |want| {
                 full.id_documents
                     .iter()
                     .flatten()
@@ -127,7 +133,10 @@ impl Lookup {
 }
 
 /// `GET /api/clients`.
-pub async fn list(State(app): State<Arc<App>>, q: Result<Query<Params>, QueryRejection>) -> Result<Response, ApiError> {
+pub async fn list(
+    State(app): State<Arc<App>>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, ApiError> {
     let p = params(q)?;
     let page = page(&p)?;
     let lookup = Lookup::new(&p, &app.tenant);
@@ -139,14 +148,34 @@ mod tests {
     use super::*;
 
     fn p(pairs: &[(&str, &str)]) -> Params {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn pagination_defaults_and_bounds() {
-        assert_eq!(page(&p(&[])).unwrap(), Page { offset: 0, limit: 50 });
-        assert_eq!(page(&p(&[("offset", "5"), ("limit", "1000")])).unwrap(), Page { offset: 5, limit: 1000 });
-        for bad in [("limit", "1001"), ("limit", "-1"), ("limit", "x"), ("offset", "-3")] {
+        assert_eq!(
+            page(&p(&[])).unwrap(),
+            Page {
+                offset: 0,
+                limit: 50
+            }
+        );
+        assert_eq!(
+            page(&p(&[("offset", "5"), ("limit", "1000")])).unwrap(),
+            Page {
+                offset: 5,
+                limit: 1000
+            }
+        );
+        for bad in [
+            ("limit", "1001"),
+            ("limit", "-1"),
+            ("limit", "x"),
+            ("offset", "-3"),
+        ] {
             assert_eq!(page(&p(&[bad])).unwrap_err().body.return_code, 4, "{bad:?}");
         }
     }

@@ -82,7 +82,10 @@ impl SandboxConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot open the sandbox store: {0}")]
     Store(String),
     #[error("the stored tenant is inconsistent: {0}")]
@@ -103,14 +106,21 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 impl Sandbox {
     /// Opens the store, binds, and starts serving in the background.
     pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
-        let seed_tenant = config.tenant.is_known().then(|| config.tenant.schema().clone());
+        let seed_tenant = config
+            .tenant
+            .is_known()
+            .then(|| config.tenant.schema().clone());
         let location = config.store.clone();
-        let opened = tokio::task::spawn_blocking(move || store::Store::open(&location, seed_tenant.as_ref()))
-            .await
-            .map_err(|e| SandboxError::Store(e.to_string()))?
-            .map_err(|e| SandboxError::Store(e.to_string()))?;
+        let opened = tokio::task::spawn_blocking(move || {
+            store::Store::open(&location, seed_tenant.as_ref())
+        })
+        .await
+        .map_err(|e| SandboxError::Store(e.to_string()))?
+        .map_err(|e| SandboxError::Store(e.to_string()))?;
         let tenant = match (config.tenant.is_known(), opened.stored_tenant) {
-            (false, Some(schema)) => Tenant::from_schema(schema).map_err(|e| SandboxError::Tenant(e.to_string()))?,
+            (false, Some(schema)) => {
+                Tenant::from_schema(schema).map_err(|e| SandboxError::Tenant(e.to_string()))?
+            }
             _ => config.tenant,
         };
         let listener = tokio::net::TcpListener::bind(config.bind)
@@ -132,15 +142,23 @@ impl Sandbox {
         let router = routes::router(
             Arc::clone(&app),
             Arc::new(config.credentials),
-            Arc::new(rate_limit::Throttle::new(config.rate_limit, config.invalid_request_penalty)),
-            Arc::new(faults::Faults::new(config.faults, config.seed, stopped.clone())),
+            Arc::new(rate_limit::Throttle::new(
+                config.rate_limit,
+                config.invalid_request_penalty,
+            )),
+            Arc::new(faults::Faults::new(
+                config.faults,
+                config.seed,
+                stopped.clone(),
+            )),
         );
         let service = router.into_make_service_with_connect_info::<conn::ConnHandle>();
         let mut until_stop = stopped;
         let server = tokio::spawn(async move {
-            let serve = axum::serve(conn::CuttableListener::new(listener), service).with_graceful_shutdown(async move {
-                let _ = until_stop.wait_for(|s| *s).await;
-            });
+            let serve = axum::serve(conn::CuttableListener::new(listener), service)
+                .with_graceful_shutdown(async move {
+                    let _ = until_stop.wait_for(|s| *s).await;
+                });
             if let Err(e) = serve.await {
                 tracing::error!(error = %e, "sandbox server stopped");
             }
@@ -174,7 +192,10 @@ impl Sandbox {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let mut server = self.server;
-        if tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await.is_err() {
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
+            .await
+            .is_err()
+        {
             server.abort();
         }
         self.app.store.close().await;

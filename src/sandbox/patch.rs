@@ -28,9 +28,17 @@ pub fn transition_allowed(from: &ClientState, to: &ClientState) -> bool {
 }
 
 /// Applies a PATCH body to the stored client.
-pub fn apply_patch(stored: &ClientRequest, body: &Value, now: &str) -> Result<ClientRequest, ApiError> {
+pub fn apply_patch(
+    stored: &ClientRequest,
+    body: &Value,
+    now: &str,
+) -> Result<ClientRequest, ApiError> {
     let given = client_object(body)?;
-    let from = stored.client.state.clone().unwrap_or(ClientState::PendingApproval);
+    let from = stored
+        .client
+        .state
+        .clone()
+        .unwrap_or(ClientState::PendingApproval);
     let target = match given.get("state") {
         None => None,
         Some(Value::String(s)) => Some(ClientState::parse(s)),
@@ -42,7 +50,10 @@ pub fn apply_patch(stored: &ClientRequest, body: &Value, now: &str) -> Result<Cl
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if from == ClientState::Blacklisted && (!other.is_empty() || target.is_none()) {
-        return Err(ApiError::bad(ReturnCode::BlacklistedClientNotEditable, None));
+        return Err(ApiError::bad(
+            ReturnCode::BlacklistedClientNotEditable,
+            None,
+        ));
     }
     let mut full = stored.clone();
     full.client = merge_client(&stored.client, &other)?;
@@ -51,7 +62,10 @@ pub fn apply_patch(stored: &ClientRequest, body: &Value, now: &str) -> Result<Cl
             return Err(ApiError::bad(ReturnCode::InvalidClientState, Some("state")));
         }
         if !transition_allowed(&from, &to) {
-            return Err(ApiError::bad(ReturnCode::InvalidClientStateTransition, Some("state")));
+            return Err(ApiError::bad(
+                ReturnCode::InvalidClientStateTransition,
+                Some("state"),
+            ));
         }
         let c = &mut full.client;
         match to {
@@ -83,7 +97,8 @@ mod tests {
     }
 
     fn to(state: ClientState, target: &str) -> Result<ClientRequest, i64> {
-        apply_patch(&client(state), &json!({"client": {"state": target}}), "now").map_err(|e| e.body.return_code)
+        apply_patch(&client(state), &json!({"client": {"state": target}}), "now")
+            .map_err(|e| e.body.return_code)
     }
 
     #[test]
@@ -96,7 +111,12 @@ mod tests {
         assert!(to(ClientState::Active, "EXITED").is_ok());
         let exited = to(ClientState::Inactive, "EXITED").unwrap();
         assert_eq!(exited.client.closed_date.as_deref(), Some("now"));
-        for s in [ClientState::PendingApproval, ClientState::Active, ClientState::Exited, ClientState::Rejected] {
+        for s in [
+            ClientState::PendingApproval,
+            ClientState::Active,
+            ClientState::Exited,
+            ClientState::Rejected,
+        ] {
             assert!(to(s, "BLACKLISTED").is_ok());
         }
     }
@@ -106,9 +126,19 @@ mod tests {
         assert_eq!(to(ClientState::PendingApproval, "EXITED").unwrap_err(), 312);
         assert_eq!(to(ClientState::PendingApproval, "ACTIVE").unwrap_err(), 312);
         assert_eq!(to(ClientState::Exited, "INACTIVE").unwrap_err(), 312);
-        assert_eq!(to(ClientState::Blacklisted, "PENDING_APPROVAL").unwrap_err(), 312);
-        assert_eq!(to(ClientState::PendingApproval, "SLEEPING").unwrap_err(), 305);
-        let null = apply_patch(&client(ClientState::Active), &json!({"client": {"state": null}}), "n");
+        assert_eq!(
+            to(ClientState::Blacklisted, "PENDING_APPROVAL").unwrap_err(),
+            312
+        );
+        assert_eq!(
+            to(ClientState::PendingApproval, "SLEEPING").unwrap_err(),
+            305
+        );
+        let null = apply_patch(
+            &client(ClientState::Active),
+            &json!({"client": {"state": null}}),
+            "n",
+        );
         assert_eq!(null.unwrap_err().body.return_code, 305);
     }
 

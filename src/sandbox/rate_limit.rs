@@ -78,7 +78,10 @@ impl Throttle {
             let strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(until) = strikes.get(caller).and_then(|s| s.blocked_until) {
                 if until > now {
-                    return Some((ReturnCode::ExcessiveInvalidRequests, whole_seconds(until - now)));
+                    return Some((
+                        ReturnCode::ExcessiveInvalidRequests,
+                        whole_seconds(until - now),
+                    ));
                 }
             }
         }
@@ -185,7 +188,10 @@ mod tests {
         t.strike("a", now);
         assert!(t.refuse("a", now).is_none());
         t.strike("a", now);
-        assert_eq!(t.refuse("a", now), Some((ReturnCode::ExcessiveInvalidRequests, 5)));
+        assert_eq!(
+            t.refuse("a", now),
+            Some((ReturnCode::ExcessiveInvalidRequests, 5))
+        );
         assert!(t.refuse("b", now).is_none());
         assert!(t.refuse("a", now + Duration::from_secs(6)).is_none());
     }

@@ -43,7 +43,11 @@ impl ApiError {
 
     /// 500 INTERNAL_ERROR.
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, ReturnCode::InternalError, None)
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ReturnCode::InternalError,
+            None,
+        )
     }
 
     /// 400 with the validator's finding.
@@ -60,7 +64,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut r = (self.status, Json(self.body)).into_response();
         if let Some(secs) = self.retry_after {
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         r
     }
@@ -104,7 +109,9 @@ mod tests {
 
     #[test]
     fn wrong_types_are_invalid_parameters() {
-        let e = typed::<crate::model::ClientRequest>(serde_json::json!({"client": {"loanCycle": "x"}})).unwrap_err();
+        let e =
+            typed::<crate::model::ClientRequest>(serde_json::json!({"client": {"loanCycle": "x"}}))
+                .unwrap_err();
         assert_eq!((e.status, e.body.return_code), (StatusCode::BAD_REQUEST, 4));
     }
 }

@@ -19,7 +19,12 @@ use super::{clients, custom_information, documents, lookup, search, tenant_route
 use crate::model::ReturnCode;
 
 /// Builds the sandbox's router.
-pub fn router(app: Arc<App>, creds: Arc<Credentials>, throttle: Arc<Throttle>, faults: Arc<Faults>) -> Router {
+pub fn router(
+    app: Arc<App>,
+    creds: Arc<Credentials>,
+    throttle: Arc<Throttle>,
+    faults: Arc<Faults>,
+) -> Router {
     let clients = Router::new()
         .route("/api/clients", post(clients::create).get(lookup::list))
         .route("/api/clients/search", post(search::search))
@@ -30,8 +35,14 @@ pub fn router(app: Arc<App>, creds: Arc<Credentials>, throttle: Arc<Throttle>, f
                 .patch(clients::patch)
                 .delete(clients::delete),
         )
-        .route("/api/clients/{id}/custominformation", patch(custom_information::patch_many))
-        .route("/api/clients/{id}/custominformation/", patch(custom_information::patch_many))
+        .route(
+            "/api/clients/{id}/custominformation",
+            patch(custom_information::patch_many),
+        )
+        .route(
+            "/api/clients/{id}/custominformation/",
+            patch(custom_information::patch_many),
+        )
         .route(
             "/api/clients/{id}/custominformation/{field}",
             get(custom_information::get)
@@ -40,11 +51,16 @@ pub fn router(app: Arc<App>, creds: Arc<Credentials>, throttle: Arc<Throttle>, f
         )
         .route(
             "/api/clients/{id}/documents/{kind}",
-            post(documents::post).get(documents::get).delete(documents::delete),
+            post(documents::post)
+                .get(documents::get)
+                .delete(documents::delete),
         )
         .layer(from_fn_with_state(faults, faults::inject));
     let rest = Router::new()
-        .route("/api/customfieldsets", get(tenant_routes::custom_field_sets))
+        .route(
+            "/api/customfieldsets",
+            get(tenant_routes::custom_field_sets),
+        )
         .route("/api/branches", get(tenant_routes::branches))
         .route("/api/centres", get(tenant_routes::centres))
         .route("/api/users", get(tenant_routes::users))
@@ -54,7 +70,9 @@ pub fn router(app: Arc<App>, creds: Arc<Credentials>, throttle: Arc<Throttle>, f
         .route("/api/sandbox/export", get(tenant_routes::export_route));
     clients
         .merge(rest)
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ReturnCode::InvalidParameters, None) })
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, ReturnCode::InvalidParameters, None)
+        })
         .with_state(app)
         .layer(from_fn_with_state(throttle, rate_limit::throttle))
         .layer(from_fn_with_state(creds, auth::require))

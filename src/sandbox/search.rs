@@ -40,12 +40,25 @@ pub enum DataType {
 pub fn data_type(selection: &str) -> Option<DataType> {
     use DataType::*;
     Some(match selection {
-        "CREDIT_OFFICER_KEY" | "CLIENT_ROLE_KEY" | "BRANCH_KEY" | "CENTRE_KEY" | "GROUP_KEY" | "ENCODED_KEY" => Key,
-        "FULL_NAME" | "FIRST_NAME" | "MIDDLE_NAME" | "LAST_NAME" | "ID" | "HOME_PHONE_NUMBER"
-        | "MOBILE_PHONE_NUMBER" | "EMAIL_ADDRESS" | "CLIENT_ADDRESS" | "GROUP_ID" => String,
+        "CREDIT_OFFICER_KEY" | "CLIENT_ROLE_KEY" | "BRANCH_KEY" | "CENTRE_KEY" | "GROUP_KEY"
+        | "ENCODED_KEY" => Key,
+        "FULL_NAME"
+        | "FIRST_NAME"
+        | "MIDDLE_NAME"
+        | "LAST_NAME"
+        | "ID"
+        | "HOME_PHONE_NUMBER"
+        | "MOBILE_PHONE_NUMBER"
+        | "EMAIL_ADDRESS"
+        | "CLIENT_ADDRESS"
+        | "GROUP_ID" => String,
         "CREATION_DATE" | "LAST_MODIFIED_DATE" => DateUtc,
         "BIRTHDATE" => Date,
-        "DEPOSITS_BALANCE" | "LOANS_BALANCE" | "PENDING_LOAN_AMOUNT" | "APPROVED_LOAN_AMOUNT" | "TOTAL_BALANCE"
+        "DEPOSITS_BALANCE"
+        | "LOANS_BALANCE"
+        | "PENDING_LOAN_AMOUNT"
+        | "APPROVED_LOAN_AMOUNT"
+        | "TOTAL_BALANCE"
         | "TOTAL_DUE" => Money,
         "LOAN_CYCLE" | "GROUP_LOAN_CYCLE" => Number,
         "GENDER" | "CLIENT_STATE" | "PORTAL_STATE" | "PREFERRED_LANGUAGE" => Enum,
@@ -62,7 +75,8 @@ pub fn element_allowed(element: &str, dt: DataType) -> Option<bool> {
         "EQUALS" => matches!(dt, Money | Number | String | Enum | Key),
         "MORE_THAN" | "LESS_THAN" => numeric,
         "BETWEEN" => numeric || date,
-        "ON" | "AFTER" | "BEFORE" | "TODAY" | "THIS_WEEK" | "THIS_MONTH" | "THIS_YEAR" | "LAST_DAYS" => date,
+        "ON" | "AFTER" | "BEFORE" | "TODAY" | "THIS_WEEK" | "THIS_MONTH" | "THIS_YEAR"
+        | "LAST_DAYS" => date,
         "STARTS_WITH" => dt == String,
         "IN" => matches!(dt, Enum | Key),
         "EMPTY" | "NOT_EMPTY" => true,
@@ -134,12 +148,21 @@ impl Filter {
     /// Checks a constraint against the seed's tables; `today` anchors the
     /// relative date elements.
     pub fn new(c: &Constraint, today: Date) -> Result<Filter, ApiError> {
-        if c.data_item_type.as_deref().is_some_and(|t| t != "CLIENT" && t != "CLIENTS") {
+        if c.data_item_type
+            .as_deref()
+            .is_some_and(|t| t != "CLIENT" && t != "CLIENTS")
+        {
             return Err(bad("dataItemType"));
         }
-        let selection = c.filter_selection.clone().ok_or_else(|| bad("filterSelection"))?;
+        let selection = c
+            .filter_selection
+            .clone()
+            .ok_or_else(|| bad("filterSelection"))?;
         let dt = data_type(&selection).ok_or_else(|| bad("filterSelection"))?;
-        let element = c.filter_element.as_deref().ok_or_else(|| bad("filterElement"))?;
+        let element = c
+            .filter_element
+            .as_deref()
+            .ok_or_else(|| bad("filterElement"))?;
         if !element_allowed(element, dt).ok_or_else(|| bad("filterElement"))? {
             return Err(bad("filterElement"));
         }
@@ -150,21 +173,38 @@ impl Filter {
                 Test::NumberRange(n, n, true, true)
             }
             "EQUALS" => Test::TextEquals(text(&c.value, "value")?, dt == DataType::String),
-            "MORE_THAN" => Test::NumberRange(number(&c.value, "value")?, f64::INFINITY, false, true),
-            "LESS_THAN" => Test::NumberRange(f64::NEG_INFINITY, number(&c.value, "value")?, true, false),
+            "MORE_THAN" => {
+                Test::NumberRange(number(&c.value, "value")?, f64::INFINITY, false, true)
+            }
+            "LESS_THAN" => {
+                Test::NumberRange(f64::NEG_INFINITY, number(&c.value, "value")?, true, false)
+            }
             "BETWEEN" if numeric => Test::NumberRange(
                 number(&c.value, "value")?,
                 number(&c.second_value, "secondValue")?,
                 true,
                 true,
             ),
-            "BETWEEN" => Test::DateRange(date(&c.value, "value")?, date(&c.second_value, "secondValue")?),
+            "BETWEEN" => Test::DateRange(
+                date(&c.value, "value")?,
+                date(&c.second_value, "secondValue")?,
+            ),
             "ON" => {
                 let d = date(&c.value, "value")?;
                 Test::DateRange(d, d)
             }
-            "AFTER" => Test::DateRange(date(&c.value, "value")?.tomorrow().map_err(|_| bad("value"))?, Date::MAX),
-            "BEFORE" => Test::DateRange(Date::MIN, date(&c.value, "value")?.yesterday().map_err(|_| bad("value"))?),
+            "AFTER" => Test::DateRange(
+                date(&c.value, "value")?
+                    .tomorrow()
+                    .map_err(|_| bad("value"))?,
+                Date::MAX,
+            ),
+            "BEFORE" => Test::DateRange(
+                Date::MIN,
+                date(&c.value, "value")?
+                    .yesterday()
+                    .map_err(|_| bad("value"))?,
+            ),
             "TODAY" => Test::DateRange(today, today),
             "THIS_WEEK" => {
                 let monday = today
@@ -179,14 +219,22 @@ impl Filter {
                 if !(0.0..=100_000.0).contains(&n) {
                     return Err(bad("value"));
                 }
-                let from = today.checked_sub((n as i64).days()).map_err(|_| bad("value"))?;
+                let from = today
+                    .checked_sub((n as i64).days())
+                    .map_err(|_| bad("value"))?;
                 Test::DateRange(from, today)
             }
             "STARTS_WITH" => Test::StartsWith(text(&c.value, "value")?.to_lowercase()),
             "IN" => {
                 let list = match (&c.values, &c.value) {
-                    (Some(vs), _) => vs.iter().map(|v| text(&Some(v.clone()), "values")).collect::<Result<_, _>>()?,
-                    (None, v) => text(v, "value")?.split(',').map(|s| s.trim().to_string()).collect(),
+                    (Some(vs), _) => vs
+                        .iter()
+                        .map(|v| text(&Some(v.clone()), "values"))
+                        .collect::<Result<_, _>>()?,
+                    (None, v) => text(v, "value")?
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .collect(),
                 };
                 Test::In(list)
             }
@@ -203,19 +251,38 @@ impl Filter {
         let field = field.as_deref().filter(|s| !s.is_empty());
         match &self.test {
             Test::Empty(want_empty) => field.is_none() == *want_empty,
-            Test::TextEquals(v, fold) => field.is_some_and(|f| if *fold { f.to_lowercase() == v.to_lowercase() } else { f == v }),
-            Test::StartsWith(prefix) => field.is_some_and(|f| f.to_lowercase().starts_with(prefix.as_str())),
-            Test::In(list) => field.is_some_and(|f| list.iter().any(|v| v == f)),
-            Test::NumberRange(lo, hi, lo_in, hi_in) => field.and_then(|f| f.parse::<f64>().ok()).is_some_and(|n| {
-                (if *lo_in { n >= *lo } else { n > *lo }) && (if *hi_in { n <= *hi } else { n < *hi })
+            Test::TextEquals(v, fold) => field.is_some_and(|f| {
+                if *fold {
+                    f.to_lowercase() == v.to_lowercase()
+                } else {
+                    f == v
+                }
             }),
-            Test::DateRange(from, to) => field.and_then(parse_date).is_some_and(|d| d >= *from && d <= *to),
+            Test::StartsWith(prefix) => {
+                field.is_some_and(|f| f.to_lowercase().starts_with(prefix.as_str()))
+            }
+            Test::In(list) => field.is_some_and(|f| list.iter().any(|v| v == f)),
+            Test::NumberRange(lo, hi, lo_in, hi_in) => {
+                field.and_then(|f| f.parse::<f64>().ok()).is_some_and(|n| {
+                    (if *lo_in { n >= *lo } else { n > *lo })
+                        && (if *hi_in { n <= *hi } else { n < *hi })
+                })
+            }
+            Test::DateRange(from, to) => field
+                .and_then(parse_date)
+                .is_some_and(|d| d >= *from && d <= *to),
         }
     }
 }
 
 fn join(parts: &[Option<&str>]) -> Option<String> {
-    let s = parts.iter().flatten().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ");
+    let s = parts
+        .iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
     (!s.is_empty()).then_some(s)
 }
 
@@ -230,7 +297,11 @@ fn field_text(selection: &str, full: &ClientRequest) -> Option<String> {
         "CENTRE_KEY" => s(&c.assigned_centre_key),
         "ENCODED_KEY" => s(&c.encoded_key),
         "GROUP_KEY" | "GROUP_ID" => full.group_keys.as_ref().and_then(|g| g.first().cloned()),
-        "FULL_NAME" => join(&[c.first_name.as_deref(), c.middle_name.as_deref(), c.last_name.as_deref()]),
+        "FULL_NAME" => join(&[
+            c.first_name.as_deref(),
+            c.middle_name.as_deref(),
+            c.last_name.as_deref(),
+        ]),
         "FIRST_NAME" => s(&c.first_name),
         "MIDDLE_NAME" => s(&c.middle_name),
         "LAST_NAME" => s(&c.last_name),
@@ -238,21 +309,29 @@ fn field_text(selection: &str, full: &ClientRequest) -> Option<String> {
         "HOME_PHONE_NUMBER" => s(&c.home_phone),
         "MOBILE_PHONE_NUMBER" => s(&c.mobile_phone1),
         "EMAIL_ADDRESS" => s(&c.email_address),
-        "CLIENT_ADDRESS" => full.addresses.as_ref().and_then(|a| a.first()).and_then(|a| {
-            join(&[
-                a.line1.as_deref(),
-                a.line2.as_deref(),
-                a.city.as_deref(),
-                a.region.as_deref(),
-                a.postcode.as_deref(),
-                a.country.as_deref(),
-            ])
-        }),
+        "CLIENT_ADDRESS" => full
+            .addresses
+            .as_ref()
+            .and_then(|a| a.first())
+            .and_then(|a| {
+                join(&[
+                    a.line1.as_deref(),
+                    a.line2.as_deref(),
+                    a.city.as_deref(),
+                    a.region.as_deref(),
+                    a.postcode.as_deref(),
+                    a.country.as_deref(),
+                ])
+            }),
         "CREATION_DATE" => s(&c.creation_date),
         "LAST_MODIFIED_DATE" => s(&c.last_modified_date),
         "BIRTHDATE" => s(&c.birth_date),
         // Sandbox clients hold no accounts.
-        "DEPOSITS_BALANCE" | "LOANS_BALANCE" | "PENDING_LOAN_AMOUNT" | "APPROVED_LOAN_AMOUNT" | "TOTAL_BALANCE"
+        "DEPOSITS_BALANCE"
+        | "LOANS_BALANCE"
+        | "PENDING_LOAN_AMOUNT"
+        | "APPROVED_LOAN_AMOUNT"
+        | "TOTAL_BALANCE"
         | "TOTAL_DUE" => Some("0".into()),
         "LOAN_CYCLE" => c.loan_cycle.map(|n| n.to_string()),
         "GROUP_LOAN_CYCLE" => c.group_loan_cycle.map(|n| n.to_string()),
@@ -263,7 +342,10 @@ fn field_text(selection: &str, full: &ClientRequest) -> Option<String> {
             .as_ref()
             .and_then(|p| p.portal_state.as_ref())
             .map(|p| p.as_str().to_string()),
-        "PREFERRED_LANGUAGE" => c.preferred_language.as_ref().map(|g| g.as_str().to_string()),
+        "PREFERRED_LANGUAGE" => c
+            .preferred_language
+            .as_ref()
+            .map(|g| g.as_str().to_string()),
         _ => None,
     }
 }
@@ -283,15 +365,20 @@ pub async fn search(
 ) -> Result<Response, ApiError> {
     let page = page(&params(q)?)?;
     let body: SearchBody = typed(parse_json(&body)?)?;
-    let constraints = body
-        .filter_constraints
-        .ok_or_else(|| ApiError::bad(ReturnCode::MissingRequiredParameter, Some("filterConstraints")))?;
+    let constraints = body.filter_constraints.ok_or_else(|| {
+        ApiError::bad(
+            ReturnCode::MissingRequiredParameter,
+            Some("filterConstraints"),
+        )
+    })?;
     let day = today();
     let filters = constraints
         .iter()
         .map(|c| Filter::new(c, day))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(select(&app, page, |full| filters.iter().all(|f| f.matches(full))))
+    Ok(select(&app, page, |full| {
+        filters.iter().all(|f| f.matches(full))
+    }))
 }
 
 #[cfg(test)]
@@ -325,18 +412,53 @@ mod tests {
         let n = Value::Null;
         assert!(hit("FIRST_NAME", "EQUALS", json!("vijolica"), n.clone()));
         assert!(!hit("GENDER", "EQUALS", json!("male"), n.clone()));
-        assert!(hit("FULL_NAME", "STARTS_WITH", json!("VIJOLICA JAY B"), n.clone()));
-        assert!(hit("BIRTHDATE", "BETWEEN", json!("1987-01-01"), json!("1987-07-08")));
-        assert!(!hit("BIRTHDATE", "BETWEEN", json!("1987-07-09"), json!("1988-01-01")));
+        assert!(hit(
+            "FULL_NAME",
+            "STARTS_WITH",
+            json!("VIJOLICA JAY B"),
+            n.clone()
+        ));
+        assert!(hit(
+            "BIRTHDATE",
+            "BETWEEN",
+            json!("1987-01-01"),
+            json!("1987-07-08")
+        ));
+        assert!(!hit(
+            "BIRTHDATE",
+            "BETWEEN",
+            json!("1987-07-09"),
+            json!("1988-01-01")
+        ));
         assert!(hit("BIRTHDATE", "ON", json!("1987-07-08"), n.clone()));
-        assert!(hit("CREATION_DATE", "AFTER", json!("2024-05-12"), n.clone()));
-        assert!(!hit("CREATION_DATE", "AFTER", json!("2024-05-13"), n.clone()));
-        assert!(hit("CREATION_DATE", "BEFORE", json!("2024-05-14"), n.clone()));
+        assert!(hit(
+            "CREATION_DATE",
+            "AFTER",
+            json!("2024-05-12"),
+            n.clone()
+        ));
+        assert!(!hit(
+            "CREATION_DATE",
+            "AFTER",
+            json!("2024-05-13"),
+            n.clone()
+        ));
+        assert!(hit(
+            "CREATION_DATE",
+            "BEFORE",
+            json!("2024-05-14"),
+            n.clone()
+        ));
         assert!(hit("CREATION_DATE", "THIS_WEEK", n.clone(), n.clone()));
         assert!(hit("CREATION_DATE", "THIS_MONTH", n.clone(), n.clone()));
         assert!(!hit("CREATION_DATE", "TODAY", n.clone(), n.clone()));
         assert!(hit("CREATION_DATE", "LAST_DAYS", json!(3), n.clone()));
-        assert!(hit("CLIENT_STATE", "IN", json!("EXITED, ACTIVE"), n.clone()));
+        assert!(hit(
+            "CLIENT_STATE",
+            "IN",
+            json!("EXITED, ACTIVE"),
+            n.clone()
+        ));
         assert!(hit("LOAN_CYCLE", "MORE_THAN", json!(1), n.clone()));
         assert!(!hit("LOAN_CYCLE", "LESS_THAN", json!("2"), n.clone()));
         assert!(hit("LOAN_CYCLE", "EQUALS", json!(2), n.clone()));
@@ -348,13 +470,34 @@ mod tests {
     #[test]
     fn elements_outside_the_data_type_and_bad_values_are_refused() {
         let n = Value::Null;
-        assert_eq!(filter("FIRST_NAME", "MORE_THAN", json!(1), n.clone()).unwrap_err(), 4);
-        assert_eq!(filter("GENDER", "STARTS_WITH", json!("M"), n.clone()).unwrap_err(), 4);
-        assert_eq!(filter("BIRTHDATE", "EQUALS", json!("1987-07-08"), n.clone()).unwrap_err(), 4);
-        assert_eq!(filter("NOPE", "EQUALS", json!("x"), n.clone()).unwrap_err(), 4);
-        assert_eq!(filter("FIRST_NAME", "LIKE", json!("x"), n.clone()).unwrap_err(), 4);
-        assert_eq!(filter("BIRTHDATE", "ON", json!("yesterday"), n.clone()).unwrap_err(), 4);
-        assert_eq!(filter("LOAN_CYCLE", "BETWEEN", json!(1), n.clone()).unwrap_err(), 4);
+        assert_eq!(
+            filter("FIRST_NAME", "MORE_THAN", json!(1), n.clone()).unwrap_err(),
+            4
+        );
+        assert_eq!(
+            filter("GENDER", "STARTS_WITH", json!("M"), n.clone()).unwrap_err(),
+            4
+        );
+        assert_eq!(
+            filter("BIRTHDATE", "EQUALS", json!("1987-07-08"), n.clone()).unwrap_err(),
+            4
+        );
+        assert_eq!(
+            filter("NOPE", "EQUALS", json!("x"), n.clone()).unwrap_err(),
+            4
+        );
+        assert_eq!(
+            filter("FIRST_NAME", "LIKE", json!("x"), n.clone()).unwrap_err(),
+            4
+        );
+        assert_eq!(
+            filter("BIRTHDATE", "ON", json!("yesterday"), n.clone()).unwrap_err(),
+            4
+        );
+        assert_eq!(
+            filter("LOAN_CYCLE", "BETWEEN", json!(1), n.clone()).unwrap_err(),
+            4
+        );
         assert_eq!(filter("FIRST_NAME", "EQUALS", n.clone(), n).unwrap_err(), 4);
     }
 }

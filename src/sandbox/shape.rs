@@ -16,7 +16,13 @@ use crate::model::{
 use crate::tenant::Tenant;
 
 /// Completes a new client: keys, id, dates, default state, role and cycles.
-pub fn new_client(mut req: ClientRequest, id: String, tenant: &Tenant, keys: &KeyGen, now: &str) -> ClientRequest {
+pub fn new_client(
+    mut req: ClientRequest,
+    id: String,
+    tenant: &Tenant,
+    keys: &KeyGen,
+    now: &str,
+) -> ClientRequest {
     let key = keys.encoded_key();
     let c = &mut req.client;
     c.encoded_key = Some(key.clone());
@@ -41,11 +47,27 @@ pub fn new_client(mut req: ClientRequest, id: String, tenant: &Tenant, keys: &Ke
 
 /// Completes the nested arrays of `req` for the client with encoded key
 /// `parent`, keeping the keys of entries that match `stored`.
-pub fn nested(req: &mut ClientRequest, stored: &ClientRequest, parent: &str, tenant: &Tenant, keys: &KeyGen) {
+pub fn nested(
+    req: &mut ClientRequest,
+    stored: &ClientRequest,
+    parent: &str,
+    tenant: &Tenant,
+    keys: &KeyGen,
+) {
     let addresses = req.addresses.take().unwrap_or_default();
-    req.addresses = Some(shape_addresses(addresses, stored.addresses.as_deref().unwrap_or(&[]), parent, keys));
+    req.addresses = Some(shape_addresses(
+        addresses,
+        stored.addresses.as_deref().unwrap_or(&[]),
+        parent,
+        keys,
+    ));
     let docs = req.id_documents.take().unwrap_or_default();
-    req.id_documents = Some(shape_documents(docs, stored.id_documents.as_deref().unwrap_or(&[]), parent, keys));
+    req.id_documents = Some(shape_documents(
+        docs,
+        stored.id_documents.as_deref().unwrap_or(&[]),
+        parent,
+        keys,
+    ));
     let values = req.custom_information.take().unwrap_or_default();
     req.custom_information = Some(shape_custom(
         values,
@@ -58,7 +80,12 @@ pub fn nested(req: &mut ClientRequest, stored: &ClientRequest, parent: &str, ten
 }
 
 /// Only the first address is kept (Mambu stores one per client).
-pub fn shape_addresses(given: Vec<Address>, stored: &[Address], parent: &str, keys: &KeyGen) -> Vec<Address> {
+pub fn shape_addresses(
+    given: Vec<Address>,
+    stored: &[Address],
+    parent: &str,
+    keys: &KeyGen,
+) -> Vec<Address> {
     given
         .into_iter()
         .take(1)
@@ -78,7 +105,12 @@ pub fn shape_addresses(given: Vec<Address>, stored: &[Address], parent: &str, ke
 }
 
 /// ID documents keep their keys when they match a stored one.
-pub fn shape_documents(given: Vec<IdDocument>, stored: &[IdDocument], parent: &str, keys: &KeyGen) -> Vec<IdDocument> {
+pub fn shape_documents(
+    given: Vec<IdDocument>,
+    stored: &[IdDocument],
+    parent: &str,
+    keys: &KeyGen,
+) -> Vec<IdDocument> {
     given
         .into_iter()
         .enumerate()
@@ -118,7 +150,10 @@ pub fn shape_custom(
         .into_iter()
         .enumerate()
         .map(|(i, mut v)| {
-            let def = v.custom_field_id.as_deref().and_then(|id| tenant.custom_field(id));
+            let def = v
+                .custom_field_id
+                .as_deref()
+                .and_then(|id| tenant.custom_field(id));
             if let Some(def) = def {
                 v.custom_field_id = Some(def.id().to_string());
                 v.custom_field_key = def.definition.encoded_key.clone();
@@ -241,17 +276,29 @@ mod tests {
             custom_information: Some(vec![value("kp", "Designer", None)]),
             ..ClientRequest::default()
         };
-        let full = new_client(req, "100".into(), &tenant(), &keys, "2024-01-01T00:00:00+0000");
+        let full = new_client(
+            req,
+            "100".into(),
+            &tenant(),
+            &keys,
+            "2024-01-01T00:00:00+0000",
+        );
         let key = full.client.encoded_key.clone().unwrap();
         assert_eq!(full.client.state, Some(ClientState::PendingApproval));
-        assert_eq!((full.client.loan_cycle, full.client.group_loan_cycle), (Some(0), Some(0)));
+        assert_eq!(
+            (full.client.loan_cycle, full.client.group_loan_cycle),
+            (Some(0), Some(0))
+        );
         let addresses = full.addresses.unwrap();
         assert_eq!(addresses.len(), 1);
         assert_eq!(addresses[0].parent_key.as_deref(), Some(key.as_str()));
         let cv = &full.custom_information.unwrap()[0];
         assert_eq!(cv.custom_field_id.as_deref(), Some("Position"));
         assert_eq!(cv.custom_field_key.as_deref(), Some("kp"));
-        assert_eq!(cv.custom_field_set_group_index, Some(GroupIndex::Number(-1)));
+        assert_eq!(
+            cv.custom_field_set_group_index,
+            Some(GroupIndex::Number(-1))
+        );
         assert_eq!(full.group_keys, Some(vec![]));
     }
 
@@ -273,6 +320,9 @@ mod tests {
             custom_information: Some(again),
             ..ClientRequest::default()
         });
-        assert_eq!(view.custom_information.unwrap()[0], value("ccc1", "B", Some(1)));
+        assert_eq!(
+            view.custom_information.unwrap()[0],
+            value("ccc1", "B", Some(1))
+        );
     }
 }

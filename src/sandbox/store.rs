@@ -39,7 +39,10 @@ pub struct StoredKey {
 #[derive(Debug)]
 pub enum Change {
     /// A new client (its `seq` is assigned here) and its keys.
-    Create { record: Record, keys: Vec<StoredKey> },
+    Create {
+        record: Record,
+        keys: Vec<StoredKey>,
+    },
     /// Replaces a client if it is still at `expected_version`; `keys`
     /// replace the client's keys when given.
     Update {
@@ -50,9 +53,15 @@ pub enum Change {
     /// Removes a client with its keys and documents.
     Delete { encoded_key: String },
     /// Stores or replaces a document.
-    PutDocument { kind: DocumentKind, document: Document },
+    PutDocument {
+        kind: DocumentKind,
+        document: Document,
+    },
     /// Removes a document.
-    DeleteDocument { client_key: String, kind: DocumentKind },
+    DeleteDocument {
+        client_key: String,
+        kind: DocumentKind,
+    },
 }
 
 /// Why a command was refused.
@@ -106,7 +115,10 @@ const MAX_BATCH: usize = 2048;
 impl Store {
     /// Opens (or creates) the database, stores `tenant` when given, loads
     /// every client into the cache and starts the store thread.
-    pub fn open(location: &StoreLocation, tenant: Option<&TenantSchema>) -> Result<Opened, StoreError> {
+    pub fn open(
+        location: &StoreLocation,
+        tenant: Option<&TenantSchema>,
+    ) -> Result<Opened, StoreError> {
         let conn = match location {
             StoreLocation::File(path) => Connection::open(path)?,
             StoreLocation::Memory => Connection::open_in_memory()?,
@@ -135,10 +147,15 @@ impl Store {
         )?;
         if let Some(t) = tenant {
             let json = serde_json::to_string(t).map_err(|e| StoreError::Internal(e.to_string()))?;
-            conn.execute("INSERT OR REPLACE INTO meta(name, value) VALUES('tenant', ?1)", [json])?;
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(name, value) VALUES('tenant', ?1)",
+                [json],
+            )?;
         }
         let stored_tenant = conn
-            .query_row("SELECT value FROM meta WHERE name='tenant'", [], |r| r.get::<_, String>(0))
+            .query_row("SELECT value FROM meta WHERE name='tenant'", [], |r| {
+                r.get::<_, String>(0)
+            })
             .optional()?
             .map(|s| serde_json::from_str(&s))
             .transpose()
@@ -204,7 +221,11 @@ fn load(conn: &Connection) -> Result<Cache, StoreError> {
     let mut cache = Cache::default();
     let mut stmt = conn.prepare("SELECT seq, version, json FROM clients ORDER BY seq")?;
     let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+        ))
     })?;
     for row in rows {
         let (seq, version, json) = row?;
@@ -220,8 +241,9 @@ fn load(conn: &Connection) -> Result<Cache, StoreError> {
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
     for row in rows {
         let (kind, json) = row?;
-        let kind = DocumentKind::parse(&kind)
-            .ok_or_else(|| StoreError::Internal(format!("stored document kind {kind} is unknown")))?;
+        let kind = DocumentKind::parse(&kind).ok_or_else(|| {
+            StoreError::Internal(format!("stored document kind {kind} is unknown"))
+        })?;
         let doc: Document = serde_json::from_str(&json)
             .map_err(|e| StoreError::Internal(format!("stored document is corrupt: {e}")))?;
         cache.put_document(kind, Arc::new(doc));
@@ -237,11 +259,18 @@ enum Effect {
     RemoveDocument(String, DocumentKind),
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Command>, cache: Arc<RwLock<Cache>>, mut next_seq: i64) {
+fn run(
+    mut conn: Connection,
+    mut rx: mpsc::Receiver<Command>,
+    cache: Arc<RwLock<Cache>>,
+    mut next_seq: i64,
+) {
     let mut batch: Vec<Command> = Vec::with_capacity(MAX_BATCH);
     let mut outcomes: Vec<Result<Vec<Effect>, StoreError>> = Vec::with_capacity(MAX_BATCH);
     loop {
-        let Some(first) = rx.blocking_recv() else { return };
+        let Some(first) = rx.blocking_recv() else {
+            return;
+        };
         batch.push(first);
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -322,11 +351,14 @@ fn is_unique_violation(e: &rusqlite::Error, column: &str) -> bool {
 }
 
 fn insert_keys(conn: &Connection, owner: &str, keys: &[StoredKey]) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached("INSERT INTO client_keys(kind, hash, client_key) VALUES(?1, ?2, ?3)")?;
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO client_keys(kind, hash, client_key) VALUES(?1, ?2, ?3)")?;
     for (i, k) in keys.iter().enumerate() {
         match stmt.execute(params![k.kind, k.hash.to_be_bytes(), owner]) {
             Ok(_) => {}
-            Err(e) if is_unique_violation(&e, "client_keys") => return Err(StoreError::KeyTaken(i)),
+            Err(e) if is_unique_violation(&e, "client_keys") => {
+                return Err(StoreError::KeyTaken(i))
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -349,7 +381,12 @@ fn apply_change(
             let mut stmt = conn.prepare_cached(
                 "INSERT INTO clients(seq, encoded_key, id, version, json) VALUES(?1, ?2, ?3, 1, ?4)",
             )?;
-            match stmt.execute(params![seq, record.encoded_key(), record.id(), to_json(&record.full)?]) {
+            match stmt.execute(params![
+                seq,
+                record.encoded_key(),
+                record.id(),
+                to_json(&record.full)?
+            ]) {
                 Ok(_) => {}
                 Err(e) if is_unique_violation(&e, "clients.id") => return Err(StoreError::IdInUse),
                 Err(e) => return Err(e.into()),
@@ -387,7 +424,11 @@ fn apply_change(
                     .prepare_cached("SELECT seq FROM clients WHERE encoded_key = ?1")?
                     .query_row([record.encoded_key()], |r| r.get(0))
                     .optional()?;
-                return Err(if exists.is_some() { StoreError::Stale } else { StoreError::NotFound });
+                return Err(if exists.is_some() {
+                    StoreError::Stale
+                } else {
+                    StoreError::NotFound
+                });
             }
             if let Some(keys) = keys {
                 conn.prepare_cached("DELETE FROM client_keys WHERE client_key = ?1")?
@@ -414,8 +455,14 @@ fn apply_change(
             effects.push(Effect::Remove(encoded_key.clone()));
         }
         Change::PutDocument { kind, document } => {
-            conn.prepare_cached("INSERT OR REPLACE INTO documents(client_key, kind, json) VALUES(?1, ?2, ?3)")?
-                .execute(params![document.document_holder_key, kind.as_str(), to_json(document)?])?;
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO documents(client_key, kind, json) VALUES(?1, ?2, ?3)",
+            )?
+            .execute(params![
+                document.document_holder_key,
+                kind.as_str(),
+                to_json(document)?
+            ])?;
             effects.push(Effect::PutDocument(*kind, Arc::new(document.clone())));
         }
         Change::DeleteDocument { client_key, kind } => {
@@ -460,9 +507,15 @@ mod tests {
         let s = opened.store;
         let k = StoredKey { kind: 7, hash: 42 };
         s.apply(create("1", "a", vec![k])).await.unwrap();
-        assert_eq!(s.apply(create("1", "b", vec![])).await, Err(StoreError::IdInUse));
+        assert_eq!(
+            s.apply(create("1", "b", vec![])).await,
+            Err(StoreError::IdInUse)
+        );
         let other = StoredKey { kind: 7, hash: 43 };
-        assert_eq!(s.apply(create("2", "c", vec![other, k])).await, Err(StoreError::KeyTaken(1)));
+        assert_eq!(
+            s.apply(create("2", "c", vec![other, k])).await,
+            Err(StoreError::KeyTaken(1))
+        );
         // The refused create did not keep its first key.
         s.apply(create("3", "d", vec![other])).await.unwrap();
         let ids: Vec<String> = s.read().clients().map(|r| r.id().to_string()).collect();
@@ -477,7 +530,10 @@ mod tests {
         let r = s.read().get("a").map(|r| (r.seq, r.version)).unwrap();
         let update = |v| {
             vec![Change::Update {
-                record: Record { seq: r.0, ..record("1b", "a") },
+                record: Record {
+                    seq: r.0,
+                    ..record("1b", "a")
+                },
                 keys: None,
                 expected_version: v,
             }]
@@ -500,9 +556,19 @@ mod tests {
         let s = Store::open(&loc, Some(&tenant)).unwrap().store;
         s.apply(create("1", "a", vec![])).await.unwrap();
         s.close().await;
-        let again = tokio::task::spawn_blocking(move || Store::open(&loc, None)).await.unwrap().unwrap();
+        let again = tokio::task::spawn_blocking(move || Store::open(&loc, None))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(again.stored_tenant, Some(tenant));
-        assert_eq!(again.store.read().get("1").map(|r| r.encoded_key().to_string()), Some("a".into()));
+        assert_eq!(
+            again
+                .store
+                .read()
+                .get("1")
+                .map(|r| r.encoded_key().to_string()),
+            Some("a".into())
+        );
         again.store.close().await;
     }
 }

@@ -60,7 +60,10 @@ pub fn client_object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
 }
 
 /// Whether a nested entry's key (if it has one) names a stored entry.
-fn key_known<'a>(key: Option<&String>, mut stored: impl Iterator<Item = Option<&'a String>>) -> bool {
+fn key_known<'a>(
+    key: Option<&String>,
+    mut stored: impl Iterator<Item = Option<&'a String>>,
+) -> bool {
     match key {
         None => true,
         Some(k) => stored.any(|s| s == Some(k)),
@@ -79,32 +82,63 @@ pub fn apply_update(
     let stored_key = stored.client.encoded_key.as_deref().unwrap_or_default();
     match given.get("encodedKey") {
         None | Some(Value::Null) => {
-            return Err(ApiError::bad(ReturnCode::MissingRequiredParameter, Some("encodedKey")))
+            return Err(ApiError::bad(
+                ReturnCode::MissingRequiredParameter,
+                Some("encodedKey"),
+            ))
         }
         Some(Value::String(k)) if k == stored_key => {}
-        Some(_) => return Err(ApiError::bad(ReturnCode::InvalidClientKey, Some("encodedKey"))),
+        Some(_) => {
+            return Err(ApiError::bad(
+                ReturnCode::InvalidClientKey,
+                Some("encodedKey"),
+            ))
+        }
     }
     let req: ClientRequest = typed(body.clone())?;
     let mut client = merge_client(&stored.client, given)?;
     client.last_modified_date = Some(now.to_string());
 
     if let Some(given) = &req.addresses {
-        let stored_keys = stored.addresses.iter().flatten().map(|a| a.encoded_key.as_ref());
-        if !given.iter().take(1).all(|a| key_known(a.encoded_key.as_ref(), stored_keys.clone())) {
-            return Err(ApiError::bad(ReturnCode::InvalidAddress, Some("encodedKey")));
+        let stored_keys = stored
+            .addresses
+            .iter()
+            .flatten()
+            .map(|a| a.encoded_key.as_ref());
+        if !given
+            .iter()
+            .take(1)
+            .all(|a| key_known(a.encoded_key.as_ref(), stored_keys.clone()))
+        {
+            return Err(ApiError::bad(
+                ReturnCode::InvalidAddress,
+                Some("encodedKey"),
+            ));
         }
     }
     if let Some(given) = &req.id_documents {
-        let stored_keys = stored.id_documents.iter().flatten().map(|d| d.encoded_key.as_ref());
-        if !given.iter().all(|d| key_known(d.encoded_key.as_ref(), stored_keys.clone())) {
-            return Err(ApiError::bad(ReturnCode::InvalidIdDocument, Some("encodedKey")));
+        let stored_keys = stored
+            .id_documents
+            .iter()
+            .flatten()
+            .map(|d| d.encoded_key.as_ref());
+        if !given
+            .iter()
+            .all(|d| key_known(d.encoded_key.as_ref(), stored_keys.clone()))
+        {
+            return Err(ApiError::bad(
+                ReturnCode::InvalidIdDocument,
+                Some("encodedKey"),
+            ));
         }
     }
     let mut merged = ClientRequest {
         client,
         addresses: req.addresses.or_else(|| stored.addresses.clone()),
         id_documents: req.id_documents.or_else(|| stored.id_documents.clone()),
-        custom_information: req.custom_information.or_else(|| stored.custom_information.clone()),
+        custom_information: req
+            .custom_information
+            .or_else(|| stored.custom_information.clone()),
         group_keys: stored.group_keys.clone(),
     };
     shape::nested(&mut merged, stored, stored_key, tenant, keys);
@@ -170,7 +204,10 @@ mod tests {
         assert!(d[1].encoded_key.is_some() && d[1].encoded_key != docs[0].encoded_key);
         let c: Vec<CustomFieldValue> = m.custom_information.unwrap();
         assert_eq!(c.len(), 1);
-        assert_eq!(c[0].encoded_key, s.custom_information.as_ref().unwrap()[1].encoded_key);
+        assert_eq!(
+            c[0].encoded_key,
+            s.custom_information.as_ref().unwrap()[1].encoded_key
+        );
         assert_eq!(m.addresses, Some(Vec::<Address>::new()));
     }
 
@@ -183,7 +220,13 @@ mod tests {
         assert_eq!(code(json!({"client": {"encodedKey": "nope"}})), 302);
         assert_eq!(code(json!({"firstName": "x"})), 31);
         let key = s.client.encoded_key.clone().unwrap();
-        assert_eq!(code(json!({"client": {"encodedKey": key}, "addresses": [{"encodedKey": "zz"}]})), 1150);
-        assert_eq!(code(json!({"client": {"encodedKey": key}, "idDocuments": [{"encodedKey": "zz"}]})), 950);
+        assert_eq!(
+            code(json!({"client": {"encodedKey": key}, "addresses": [{"encodedKey": "zz"}]})),
+            1150
+        );
+        assert_eq!(
+            code(json!({"client": {"encodedKey": key}, "idDocuments": [{"encodedKey": "zz"}]})),
+            950
+        );
     }
 }

@@ -162,12 +162,17 @@ impl Tenant {
 
     /// A custom field by id or encoded key.
     pub fn custom_field(&self, id_or_key: &str) -> Option<&FieldDef> {
-        self.field_by_id_or_key.get(id_or_key).map(|&i| &self.fields[i])
+        self.field_by_id_or_key
+            .get(id_or_key)
+            .map(|&i| &self.fields[i])
     }
 
     /// An ID document template by encoded key.
     pub fn id_template(&self, key: &str) -> Option<&IdDocumentTemplate> {
-        self.schema.id_document_templates.iter().find(|t| t.encoded_key == key)
+        self.schema
+            .id_document_templates
+            .iter()
+            .find(|t| t.encoded_key == key)
     }
 
     /// A branch by encoded key or id.

@@ -23,7 +23,12 @@ pub struct CheckOptions {
 
 /// Checks one client request against Mambu's per-row rules; findings are
 /// appended to `out`.
-pub fn check_client(req: &ClientRequest, tenant: &Tenant, opts: &CheckOptions, out: &mut Vec<FieldError>) {
+pub fn check_client(
+    req: &ClientRequest,
+    tenant: &Tenant,
+    opts: &CheckOptions,
+    out: &mut Vec<FieldError>,
+) {
     let _ = (req, tenant, opts, out);
 }
 

@@ -98,7 +98,11 @@ impl Api {
             .timeout(std::time::Duration::from_secs(10))
             .build()
             .expect("client builds");
-        Api { sandbox, http, base }
+        Api {
+            sandbox,
+            http,
+            base,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -106,11 +110,18 @@ impl Api {
     }
 
     pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(method, self.url(path)).basic_auth(USER, Some(PASSWORD))
+        self.http
+            .request(method, self.url(path))
+            .basic_auth(USER, Some(PASSWORD))
     }
 
     /// Sends and returns the status and JSON body (Null when not JSON).
-    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut r = self.req(method, path);
         if let Some(b) = body {
             r = r.json(&b);
@@ -159,8 +170,18 @@ pub fn code_of(body: &Value) -> i64 {
 pub fn validator_verdict(body: &Value, tenant: &Tenant) -> Option<FieldError> {
     let req: ClientRequest = serde_json::from_value(body.clone()).expect("request parses");
     let mut out = Vec::new();
-    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    check_client(&req, tenant, &CheckOptions { today, require_id: false }, &mut out);
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    check_client(
+        &req,
+        tenant,
+        &CheckOptions {
+            today,
+            require_id: false,
+        },
+        &mut out,
+    );
     out.into_iter().find(FieldError::is_error)
 }
 
@@ -175,12 +196,19 @@ pub fn validator_is_real() -> bool {
 pub fn assert_rule(status: u16, body: &Value, request: &Value, code: i64) {
     match validator_verdict(request, &tenant()) {
         Some(e) => {
-            assert_eq!(i64::from(e.code.code()), code, "validator's code for {request}");
+            assert_eq!(
+                i64::from(e.code.code()),
+                code,
+                "validator's code for {request}"
+            );
             assert_eq!(status, 400, "{body}");
             assert_eq!(body, &serde_json::to_value(e.to_error_body()).unwrap());
         }
         None => {
-            assert!(!validator_is_real(), "the validator accepts {request}; expected {code}");
+            assert!(
+                !validator_is_real(),
+                "the validator accepts {request}; expected {code}"
+            );
             assert_eq!(status, 201, "{body}");
         }
     }
