@@ -30,7 +30,11 @@ pub async fn custom_field_sets(
         .schema()
         .custom_field_sets
         .iter()
-        .filter(|s| wanted.map_or(true, |w| s.entity_type.as_deref().unwrap_or("CLIENT_INFO") == w))
+        .filter(|s| {
+            wanted.map_or(true, |w| {
+                s.entity_type.as_deref().unwrap_or("CLIENT_INFO") == w
+            })
+        })
         .collect();
     Ok(Json(sets).into_response())
 }
