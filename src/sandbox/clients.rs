@@ -1,0 +1,147 @@
+//! The client resource: create, get, update, PATCH and delete.
+//!
+//! In: `/api/clients[/{idOrKey}]` requests. Out: 201 with the full shape
+//! (create, update), the basic or full shape (GET), `SUCCESS` (PATCH,
+//! DELETE), or Mambu's error body. Every change goes through
+//! `App::check`, i.e. `crate::validate`.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::app::{editable, App};
+use super::cache::Record;
+use super::encoded_key::mambu_now;
+use super::patch::apply_patch;
+use super::reply::{parse_json, success, typed, ApiError};
+use super::shape;
+use super::store::{Change, StoreError};
+use super::update::{apply_update, client_object};
+use crate::model::{ClientRequest, ReturnCode};
+
+/// How often a generated id is drawn again when it is taken.
+const ID_ATTEMPTS: usize = 5;
+
+fn created(full: &ClientRequest) -> Response {
+    let id = full.client.id.as_deref().unwrap_or_default();
+    let mut r = (StatusCode::CREATED, Json(full)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/clients/{id}")) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+/// `POST /api/clients`.
+pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, ApiError> {
+    let value = parse_json(&body)?;
+    client_object(&value)?;
+    let mut req: ClientRequest = typed(value)?;
+    if req
+        .client
+        .id
+        .as_deref()
+        .is_some_and(|id| id.trim().is_empty())
+    {
+        req.client.id = None;
+    }
+    let keys = app.check(&req)?;
+    let given_id = req.client.id.clone();
+    let now = mambu_now();
+    for _ in 0..ID_ATTEMPTS {
+        let id = given_id.clone().unwrap_or_else(|| app.keys.client_id());
+        let full = shape::new_client(req.clone(), id, &app.tenant, &app.keys, &now);
+        let change = Change::Create {
+            record: Record {
+                seq: 0,
+                version: 0,
+                full: full.clone(),
+            },
+            keys: keys.stored.clone(),
+        };
+        match app.store.apply(vec![change]).await {
+            Ok(()) => return Ok(created(&full)),
+            Err(StoreError::IdInUse) if given_id.is_none() => continue,
+            Err(e) => return Err(app.store_error(e, &keys.kinds)),
+        }
+    }
+    Err(ApiError::internal())
+}
+
+/// `?fullDetails=true`.
+#[derive(Debug, serde::Deserialize)]
+pub struct Details {
+    #[serde(rename = "fullDetails")]
+    full_details: Option<String>,
+}
+
+/// `GET /api/clients/{idOrKey}`: the client alone, or the full shape.
+pub async fn get(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    q: Result<Query<Details>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|_| ApiError::bad(ReturnCode::InvalidParameters, None))?;
+    let record = app.find(&id)?;
+    let full = q
+        .full_details
+        .as_deref()
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    Ok(if full {
+        Json(&record.full).into_response()
+    } else {
+        Json(&record.full.client).into_response()
+    })
+}
+
+/// `POST /api/clients/{idOrKey}`: an update (see `update`).
+pub async fn update(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let value = parse_json(&body)?;
+    let full = app
+        .modify(&id, |record| {
+            editable(record)?;
+            let merged = apply_update(&record.full, &value, &app.tenant, &app.keys, &mambu_now())?;
+            Ok((merged, Vec::new()))
+        })
+        .await?;
+    Ok(created(&full))
+}
+
+/// `PATCH /api/clients/{idOrKey}`: state and assignments (see `patch`).
+pub async fn patch(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let value = parse_json(&body)?;
+    app.modify(&id, |record| {
+        Ok((apply_patch(&record.full, &value, &mambu_now())?, Vec::new()))
+    })
+    .await?;
+    Ok(success())
+}
+
+/// `DELETE /api/clients/{idOrKey}`. Sandbox clients have no accounts,
+/// guarantees or groups, so 313–315 never apply.
+pub async fn delete(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = app.find(&id)?;
+    let change = Change::Delete {
+        encoded_key: record.encoded_key().to_string(),
+    };
+    app.store
+        .apply(vec![change])
+        .await
+        .map_err(|e| app.store_error(e, &[]))?;
+    Ok(success())
+}
