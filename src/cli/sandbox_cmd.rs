@@ -1,10 +1,87 @@
 //! `ferry sandbox`: serve the Mambu-compatible API until Ctrl-C.
+//!
+//! Credentials are those a loader would send: `MAMBU_API_KEY` or
+//! `MAMBU_USER` + `MAMBU_PASSWORD`, or `--credentials-file`. With none,
+//! the sandbox is open to any caller and says so.
+
+use std::io::Write;
 
 use super::args::SandboxArgs;
 use super::{report_error, Exit};
+use crate::credentials::Credentials;
+use crate::sandbox::{self, FaultConfig, Sandbox, SandboxConfig, StoreLocation};
+use crate::tenant::Tenant;
 
 pub fn run(a: SandboxArgs) -> Exit {
-    let _ = a;
-    report_error(&"the sandbox is not available in this build");
-    Exit::BadInput
+    let config = match build_config(&a) {
+        Ok(c) => c,
+        Err(e) => {
+            report_error(&e);
+            return Exit::BadInput;
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            report_error(&format!("cannot start the runtime: {e}"));
+            return Exit::BadInput;
+        }
+    };
+    runtime.block_on(async move {
+        let open = config.credentials.is_open();
+        let sandbox = match Sandbox::start(config).await {
+            Ok(s) => s,
+            Err(e) => {
+                report_error(&e);
+                return Exit::BadInput;
+            }
+        };
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "sandbox listening on {}", sandbox.base_url());
+        if open {
+            let _ = writeln!(
+                out,
+                "no credentials configured: any caller is accepted (set MAMBU_API_KEY to require one)"
+            );
+        }
+        let _ = out.flush();
+        let _ = tokio::signal::ctrl_c().await;
+        sandbox.shutdown().await;
+        Exit::Done
+    })
+}
+
+fn build_config(a: &SandboxArgs) -> Result<SandboxConfig, String> {
+    let tenant = match &a.tenant {
+        Some(p) => Tenant::load(p).map_err(|e| e.to_string())?,
+        None => Tenant::unknown(),
+    };
+    let faults = if a.faults.trim().is_empty() {
+        FaultConfig::none()
+    } else {
+        FaultConfig::parse(&a.faults).map_err(|e| format!("--faults: {e}"))?
+    };
+    let credentials =
+        match Credentials::discover(a.credentials_file.as_deref()).map_err(|e| e.to_string())? {
+            Some(Credentials::ApiKey(key)) => sandbox::Credentials {
+                api_keys: vec![key.expose().to_string()],
+                users: Vec::new(),
+            },
+            Some(Credentials::Basic { user, password }) => {
+                sandbox::Credentials::user(&user, password.expose())
+            }
+            None => sandbox::Credentials::default(),
+        };
+    let mut config = SandboxConfig::local(tenant);
+    config.bind = a.bind;
+    config.store = if a.memory {
+        StoreLocation::Memory
+    } else {
+        StoreLocation::File(a.state.clone())
+    };
+    config.credentials = credentials;
+    config.rate_limit = a.rate_limit;
+    config.faults = faults;
+    config.seed = a.seed;
+    Ok(config)
 }

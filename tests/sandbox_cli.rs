@@ -1,0 +1,96 @@
+//! `ferry sandbox` from the command line: it prints its address, serves
+//! over real HTTP with the credentials from the environment, keeps its
+//! state in a file across restarts, and stops on Ctrl-C.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Running {
+    child: Child,
+    url: String,
+}
+
+impl Running {
+    fn start(state: &std::path::Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(["sandbox", "--bind", "127.0.0.1:0", "--state"])
+            .arg(state)
+            .env("MAMBU_API_KEY", "rehearsal-key")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ferry sandbox starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("sandbox listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .to_string();
+        Self { child, url }
+    }
+
+    fn interrupt(mut self) -> i32 {
+        Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = self.child.wait().unwrap();
+        status
+            .code()
+            .unwrap_or_else(|| panic!("ended by {status:?}"))
+    }
+}
+
+#[tokio::test]
+async fn serves_with_env_credentials_keeps_state_and_stops_on_ctrl_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sandbox.db");
+    let http = reqwest::Client::new();
+    let body =
+        serde_json::json!({"client": {"id": "CLI-1", "firstName": "Ada", "lastName": "Byron"}});
+
+    let running = Running::start(&state);
+    let refused = http
+        .post(format!("{}/api/clients", running.url))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let created = http
+        .post(format!("{}/api/clients", running.url))
+        .header("apikey", "rehearsal-key")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    assert_eq!(running.interrupt(), 0);
+
+    let again = Running::start(&state);
+    let got: serde_json::Value = http
+        .get(format!("{}/api/clients/CLI-1", again.url))
+        .header("apikey", "rehearsal-key")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["firstName"], "Ada");
+    assert_eq!(again.interrupt(), 0);
+}
+
+#[test]
+fn bad_fault_spec_is_a_usage_error() {
+    common::Ferry::new()
+        .args(["sandbox", "--memory", "--faults", "error=lots"])
+        .run()
+        .status(2)
+        .stderr_has("--faults");
+}
