@@ -26,6 +26,145 @@ pub enum Command {
     Gen(crate::gen::GenArgs),
     /// Serve a Mambu-compatible Clients API to rehearse against.
     Sandbox(SandboxArgs),
+    /// Validate, then push every valid row to the target as one migration event.
+    Import(ImportArgs),
+    /// Carry on with an import a crash or Ctrl-C left unfinished.
+    Resume(ResumeArgs),
+    /// List migration events, or show one.
+    Events(EventsArgs),
+    /// Accept an import: DRAFT → APPROVED (final).
+    Approve(DecideArgs),
+    /// Roll an import back: delete what it created, restore what it updated.
+    Revert(RevertArgs),
+}
+
+/// How requests go out (shared by import, resume and revert).
+#[derive(Debug, Args, Clone)]
+pub struct PaceArgs {
+    /// Requests per second, as agreed with the tenant (default: no limit).
+    #[arg(long)]
+    pub rate: Option<u32>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Seconds before a request counts as lost.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// A credentials file (`apikey = …`, or `user = …` and `password = …`);
+    /// otherwise MAMBU_API_KEY, or MAMBU_USER and MAMBU_PASSWORD.
+    #[arg(long)]
+    pub credentials_file: Option<PathBuf>,
+}
+
+/// The ledger file.
+#[derive(Debug, Args, Clone)]
+pub struct LedgerArg {
+    /// The migration ledger (SQLite).
+    #[arg(long, default_value = "ferry-ledger.db")]
+    pub ledger: PathBuf,
+}
+
+/// What an import does with a client id that already exists.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ModeArg {
+    /// Create only; an existing id is a failure (316).
+    Create,
+    /// Update an existing client (its before-image kept for revert), create the rest.
+    Upsert,
+}
+
+/// `ferry import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export to load.
+    pub input: PathBuf,
+    /// The mapping file (TOML).
+    #[arg(long)]
+    pub mapping: PathBuf,
+    /// The target tenant's schema (JSON); for --sandbox it also seeds the sandbox.
+    #[arg(long)]
+    pub tenant: Option<PathBuf>,
+    /// The target's base URL, e.g. https://tenant.mambu.com.
+    #[arg(long, required_unless_present = "sandbox", conflicts_with = "sandbox")]
+    pub target: Option<String>,
+    /// Load into the embedded sandbox instead (state kept in --sandbox-state).
+    #[arg(long)]
+    pub sandbox: bool,
+    /// The embedded sandbox's state file.
+    #[arg(long, default_value = "ferry-sandbox.db")]
+    pub sandbox_state: PathBuf,
+    #[arg(long, value_enum, default_value_t = ModeArg::Create)]
+    pub mode: ModeArg,
+    #[command(flatten)]
+    pub pace: PaceArgs,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+    /// Where the report, success.csv and failures.csv go.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// Validation threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// `ferry resume`.
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The event's key (a unique prefix will do).
+    pub event: String,
+    #[command(flatten)]
+    pub pace: PaceArgs,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// `ferry events [show EVENT]`.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    #[command(subcommand)]
+    pub show: Option<EventsCommand>,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+}
+
+/// `ferry events show`.
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// One event as Mambu's migrationEvent, with row counts and failures.
+    Show {
+        /// The event's key (a unique prefix will do).
+        event: String,
+        /// How many failures to list.
+        #[arg(long, default_value_t = 20)]
+        failures: usize,
+    },
+}
+
+/// `ferry approve`.
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The event's key (a unique prefix will do).
+    pub event: String,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+}
+
+/// `ferry revert`.
+#[derive(Debug, Args)]
+pub struct RevertArgs {
+    /// The event's key (a unique prefix will do).
+    pub event: String,
+    /// Also revert clients changed at the target since the import.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub pace: PaceArgs,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
 }
 
 /// `ferry validate`.

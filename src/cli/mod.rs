@@ -3,7 +3,10 @@
 
 mod args;
 mod exit;
+mod decide_cmd;
+mod events_cmd;
 mod gen_cmd;
+mod import_cmd;
 mod sandbox_cmd;
 mod validate_cmd;
 
@@ -32,6 +35,11 @@ pub fn main() -> ExitCode {
         args::Command::Validate(a) => validate_cmd::run(a),
         args::Command::Gen(a) => gen_cmd::run(a),
         args::Command::Sandbox(a) => sandbox_cmd::run(a),
+        args::Command::Import(a) => import_cmd::run(a),
+        args::Command::Resume(a) => import_cmd::resume(a),
+        args::Command::Events(a) => events_cmd::run(a),
+        args::Command::Approve(a) => decide_cmd::approve(a),
+        args::Command::Revert(a) => decide_cmd::revert(a),
     };
     exit.into()
 }

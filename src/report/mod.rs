@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use files::{create_private_dir, create_private_file};
+pub use rejects_csv::defuse;
 pub use summary::Summary;
 
 use crate::field_error::FieldError;

@@ -118,6 +118,16 @@ fn write_cell<W: Write>(
     Ok(())
 }
 
+/// `value` as it may safely stand in a CSV cell a spreadsheet opens: a
+/// leading `'` when it would otherwise be read as a formula.
+pub fn defuse(value: &str) -> std::borrow::Cow<'_, str> {
+    if needs_quote_prefix(value) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
 /// Whether a spreadsheet would read `value` as a formula.
 pub(crate) fn needs_quote_prefix(value: &str) -> bool {
     matches!(

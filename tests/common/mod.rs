@@ -116,3 +116,90 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// `ferry sandbox` running as its own process on a free port.
+pub struct SandboxProcess {
+    child: std::process::Child,
+    pub url: String,
+    pub key: String,
+}
+
+impl SandboxProcess {
+    /// Starts `ferry sandbox --bind 127.0.0.1:0 …extra`, with an API key.
+    pub fn start(extra: &[&str]) -> Self {
+        use std::io::BufRead;
+        let key = "rehearsal-key".to_string();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(["sandbox", "--bind", "127.0.0.1:0"])
+            .args(extra)
+            .env("MAMBU_API_KEY", &key)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("ferry sandbox starts");
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("sandbox listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .to_string();
+        Self { child, url, key }
+    }
+
+    /// The whole state, as `GET /api/sandbox/export` gives it.
+    pub fn export(&self) -> serde_json::Value {
+        self.get("/api/sandbox/export")
+    }
+
+    /// A GET with the sandbox's key, its answer as JSON.
+    pub fn get(&self, path: &str) -> serde_json::Value {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            reqwest::Client::new()
+                .get(format!("{}{path}", self.url))
+                .header("apikey", &self.key)
+                .send()
+                .await
+                .expect("sandbox answers")
+                .json()
+                .await
+                .expect("JSON answer")
+        })
+    }
+
+    /// A request with the sandbox's key and a JSON body; the HTTP status.
+    pub fn send(&self, method: &str, path: &str, body: &serde_json::Value) -> u16 {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            reqwest::Client::new()
+                .request(method.parse().unwrap(), format!("{}{path}", self.url))
+                .header("apikey", &self.key)
+                .json(body)
+                .send()
+                .await
+                .expect("sandbox answers")
+                .status()
+                .as_u16()
+        })
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Client ids in an export, with how often each appears.
+pub fn exported_ids(export: &serde_json::Value) -> std::collections::BTreeMap<String, usize> {
+    let mut ids = std::collections::BTreeMap::new();
+    for c in export["clients"].as_array().expect("clients array") {
+        let id = c["client"]["id"].as_str().or(c["id"].as_str()).expect("client id").to_string();
+        *ids.entry(id).or_insert(0) += 1;
+    }
+    ids
+}

@@ -1,0 +1,75 @@
+//! `ferry events` and `ferry events show EVENT`.
+
+use std::io::Write;
+
+use super::args::{EventsArgs, EventsCommand};
+use super::{report_error, Exit};
+use crate::ledger::Ledger;
+
+pub fn run(a: EventsArgs) -> Exit {
+    let ledger = match Ledger::open(&a.ledger.ledger) {
+        Ok(l) => l,
+        Err(e) => {
+            report_error(&e);
+            return Exit::BadInput;
+        }
+    };
+    let text = match a.show {
+        None => list(&ledger),
+        Some(EventsCommand::Show { event, failures }) => show(&ledger, &event, failures),
+    };
+    match text {
+        Ok(t) => {
+            let _ = std::io::stdout().write_all(t.as_bytes());
+            Exit::Done
+        }
+        Err(e) => {
+            report_error(&e);
+            Exit::BadInput
+        }
+    }
+}
+
+fn list(ledger: &Ledger) -> Result<String, String> {
+    let events = ledger.events().map_err(|e| e.to_string())?;
+    if events.is_empty() {
+        return Ok("no migration events in this ledger\n".into());
+    }
+    let mut out = format!("{:<34}{:<10}{:<26}{:>10}  {}\n", "EVENT", "STATE", "CREATED", "CLIENTS", "SOURCE");
+    for e in events {
+        out += &format!(
+            "{:<34}{:<10}{:<26}{:>10}  {}\n",
+            e.encoded_key,
+            e.state.as_str(),
+            e.creation_date,
+            e.to_migration_event().num_clients_imported.unwrap_or(0),
+            e.source_path.display()
+        );
+    }
+    Ok(out)
+}
+
+fn show(ledger: &Ledger, key: &str, failures: usize) -> Result<String, String> {
+    let e = ledger.event(key).map_err(|e| e.to_string())?;
+    let doc = serde_json::json!({
+        "migrationEvent": e.to_migration_event(),
+        "source": {"file": e.source_path, "fingerprint": e.source_fingerprint},
+        "mapping": {"file": e.mapping_path, "fingerprint": e.mapping_fingerprint},
+        "tenant": e.tenant_path,
+        "target": e.target,
+        "mode": e.mode.as_str(),
+        "rows": e.counts.iter().map(|(s, n)| (s.as_str().to_string(), *n)).collect::<serde_json::Map<_, _>>(),
+        "failures": ledger.failures(&e.encoded_key, failures).map_err(|e| e.to_string())?.iter().map(|r| serde_json::json!({
+            "row": r.row,
+            "line": r.line,
+            "id": r.client_id,
+            "status": r.status.as_str(),
+            "code": r.error.as_ref().map(|x| x.code),
+            "name": r.error.as_ref().map(|x| x.name.clone()),
+            "message": r.error.as_ref().map(|x| x.message.clone()),
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&doc)
+        .map(|s| s + "\n")
+        .map_err(|e| e.to_string())
+}

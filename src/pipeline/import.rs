@@ -1,0 +1,495 @@
+//! The import: validate exactly as the dry run does, then push every valid
+//! row to the target, journalled in the ledger under one migration event.
+//! `resume` runs the same engine over an event a crash or Ctrl-C left.
+//!
+//! In: the files, the target, pace and mode (or an event to resume). Out:
+//! the dry-run report plus success.csv and failures.csv in the report dir,
+//! a DRAFT event in the ledger, and an `ImportReport`. Fails with
+//! `ImportError` before anything is sent when the files, the target or the
+//! credentials are unusable.
+//!
+//! Flow: the validation pass runs first (nothing is sent for a file that
+//! cannot be read); its replay inserts every row into the ledger in batches
+//! (REJECTED or PENDING) and hands valid rows to the dispatcher, which
+//! commits a batch as SENT, then sends it through the rate-limited target
+//! with bounded concurrency; each answer is journalled as it comes.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::JoinSet;
+
+use super::check::{check_file, CheckError, CheckOptionsForFile, Checked, Prepared};
+use super::journal::Journal;
+use super::outcome_files::OutcomeFiles;
+use super::progress::Progress;
+use super::row_work::{self, Context, Job};
+use super::target_session::{Pace, Session, SessionError, TargetChoice};
+use crate::field_error::FieldError;
+use crate::ledger::{
+    fingerprint_file, EventRecord, ImportMode, Ledger, NewEvent, NewRow, RowError, RowStatus,
+};
+use crate::model::MigrationEventState;
+use crate::report::{Report, ReportOptions, RowOutcome, RunMeta};
+
+/// Rows inserted into the ledger per transaction.
+const INSERT_BATCH: usize = 1000;
+/// Requests marked SENT together (one commit).
+const SEND_BATCH: usize = 64;
+
+/// Why an import (or resume) could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    #[error("ledger: {0}")]
+    Ledger(String),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<crate::ledger::LedgerError> for ImportError {
+    fn from(e: crate::ledger::LedgerError) -> Self {
+        Self::Ledger(e.to_string())
+    }
+}
+
+/// What `ferry import` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub check: CheckOptionsForFile,
+    pub target: TargetChoice,
+    pub credentials_file: Option<PathBuf>,
+    pub pace: Pace,
+    pub mode: ImportMode,
+    pub ledger: PathBuf,
+    pub report_dir: PathBuf,
+}
+
+/// What `ferry resume` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ResumeOptions {
+    pub event: String,
+    pub ledger: PathBuf,
+    pub credentials_file: Option<PathBuf>,
+    pub pace: Pace,
+    pub report_dir: PathBuf,
+    pub threads: Option<usize>,
+    pub progress: bool,
+}
+
+/// How an import ended.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    pub event: EventRecord,
+    pub interrupted: bool,
+    pub elapsed: Duration,
+    /// Rows answered by the target during this run.
+    pub answered: u64,
+    pub requests: u64,
+    pub throttled: u64,
+}
+
+impl ImportReport {
+    /// Rows neither rejected nor done: still PENDING or SENT.
+    pub fn left(&self) -> u64 {
+        self.event.count(RowStatus::Pending) + self.event.count(RowStatus::Sent)
+    }
+
+    /// Whether every row is settled and none was rejected or failed.
+    pub fn all_done(&self) -> bool {
+        !self.interrupted
+            && self.left() == 0
+            && self.event.count(RowStatus::Rejected) == 0
+            && self.event.count(RowStatus::Failed) == 0
+    }
+}
+
+/// Runs `ferry import`. `stop` is set by Ctrl-C.
+pub fn import(opts: &ImportOptions, stop: Arc<AtomicBool>) -> Result<ImportReport, ImportError> {
+    let c = &opts.check;
+    let prepared = Prepared::load(&c.input, &c.mapping, c.tenant.as_deref())?;
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let session = Session::connect(&opts.target, opts.credentials_file.as_deref(), opts.pace).await?;
+        let mut ledger = Ledger::open(&opts.ledger)?;
+        let new = NewEvent::for_files(&c.input, &c.mapping, c.tenant.as_deref(), &session.label, opts.mode)?;
+        let event = ledger.create_event(&new)?;
+        let engine = Engine {
+            check: c.clone(),
+            pace: opts.pace,
+            mode: opts.mode,
+            report_dir: opts.report_dir.clone(),
+            stop,
+        };
+        let result = engine.drive(prepared, ledger, event, None, &session).await;
+        session.close().await;
+        result
+    })
+}
+
+/// Runs `ferry resume EVENT`.
+pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportReport, ImportError> {
+    let mut ledger = Ledger::open(&opts.ledger)?;
+    let event = ledger.event(&opts.event)?;
+    if event.state != MigrationEventState::Draft {
+        return Err(ImportError::Usage(format!(
+            "migration event {} is {}; only a DRAFT import can be resumed",
+            event.encoded_key, event.state
+        )));
+    }
+    for (path, print) in [(&event.source_path, &event.source_fingerprint), (&event.mapping_path, &event.mapping_fingerprint)] {
+        let now = fingerprint_file(path).map_err(|e| ImportError::Usage(format!("{}: {e}", path.display())))?;
+        if &now != print {
+            return Err(ImportError::Usage(format!(
+                "{} has changed since the import began; resume needs the same file",
+                path.display()
+            )));
+        }
+    }
+    ledger.lock(&event.encoded_key)?;
+    let known = known_statuses(&ledger, &event.encoded_key)?;
+    let prepared = Prepared::load(&event.source_path, &event.mapping_path, event.tenant_path.as_deref())?;
+    let check = CheckOptionsForFile {
+        input: event.source_path.clone(),
+        mapping: event.mapping_path.clone(),
+        tenant: event.tenant_path.clone(),
+        threads: opts.threads,
+        chunk_rows: 4096,
+        progress: opts.progress,
+        require_id: true,
+    };
+    let choice = match TargetChoice::from_label(&event.target) {
+        TargetChoice::Sandbox { state, .. } => TargetChoice::Sandbox {
+            state,
+            tenant: event.tenant_path.clone(),
+        },
+        other => other,
+    };
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let session = Session::connect(&choice, opts.credentials_file.as_deref(), opts.pace).await?;
+        let engine = Engine {
+            check,
+            pace: opts.pace,
+            mode: event.mode,
+            report_dir: opts.report_dir.clone(),
+            stop,
+        };
+        let result = engine.drive(prepared, ledger, event, Some(known), &session).await;
+        session.close().await;
+        result
+    })
+}
+
+/// The status of every row already in the ledger, by row number.
+fn known_statuses(ledger: &Ledger, event: &str) -> Result<Vec<Option<RowStatus>>, ImportError> {
+    let mut known = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = ledger.rows_with_status(event, &RowStatus::ALL, after, 10_000)?;
+        let Some(last) = page.last() else { break };
+        after = last.row;
+        for r in &page {
+            let i = r.row as usize;
+            if known.len() <= i {
+                known.resize(i + 1, None);
+            }
+            known[i] = Some(r.status);
+        }
+    }
+    Ok(known)
+}
+
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ImportError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ImportError::Usage(format!("cannot start the runtime: {e}")))
+}
+
+struct Engine {
+    check: CheckOptionsForFile,
+    pace: Pace,
+    mode: ImportMode,
+    report_dir: PathBuf,
+    stop: Arc<AtomicBool>,
+}
+
+impl Engine {
+    async fn drive(
+        self,
+        prepared: Prepared,
+        ledger: Ledger,
+        event: EventRecord,
+        known: Option<Vec<Option<RowStatus>>>,
+        session: &Session,
+    ) -> Result<ImportReport, ImportError> {
+        let started = Instant::now();
+        let stop = self.stop.clone();
+        let watcher = tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }
+        });
+        let columns = prepared.columns.clone();
+        let warnings = prepared.warnings();
+        let check = self.check.clone();
+        let checked = tokio::task::spawn_blocking(move || check_file(prepared, &check))
+            .await
+            .map_err(|e| ImportError::Usage(format!("validation stopped: {e}")))??;
+        let files = Arc::new(OutcomeFiles::create(&self.report_dir, &columns)?);
+        let key = event.encoded_key.clone();
+        let (journal, journal_thread) = Journal::start(ledger, key.clone());
+        let (job_tx, job_rx) = mpsc::channel::<Job>(self.pace.concurrency.max(1) * 4 + SEND_BATCH);
+
+        let report = Report::create(ReportOptions::new(
+            &self.report_dir,
+            self.check.input.display().to_string(),
+            columns,
+        ))?;
+        let replay = tokio::task::spawn_blocking({
+            let journal = journal.clone();
+            let stop = stop.clone();
+            let meta = RunMeta {
+                mapping: self.check.mapping.display().to_string(),
+                tenant: self.check.tenant.as_ref().map(|p| p.display().to_string()),
+                elapsed: Duration::ZERO,
+                warnings,
+            };
+            move || feed(checked, known, report, meta, &journal, job_tx, &stop)
+        });
+
+        let progress = Progress::new(self.check.progress, "sending");
+        let ctx = Arc::new(Context {
+            target: session.target.clone(),
+            journal: journal.clone(),
+            mode: self.mode,
+            event_started: super::row_work::parse_mambu_timestamp(&event.creation_date).unwrap_or_else(jiff::Timestamp::now),
+        });
+        let answered = dispatch(job_rx, ctx, files.clone(), &stop, self.pace.concurrency.max(1), &progress).await;
+        progress.finish();
+        let fed = replay
+            .await
+            .map_err(|e| ImportError::Usage(format!("reading stopped: {e}")))?;
+        journal.flush().await.map_err(ImportError::Ledger)?;
+        drop(journal);
+        let ledger = tokio::task::spawn_blocking(move || journal_thread.finish())
+            .await
+            .map_err(|e| ImportError::Ledger(e.to_string()))?
+            .map_err(ImportError::Ledger)?;
+        watcher.abort();
+        files.finish()?;
+        let answered = answered?;
+        fed?;
+        let stats = session.target.stats();
+        Ok(ImportReport {
+            event: ledger.event(&key)?,
+            interrupted: stop.load(Ordering::SeqCst),
+            elapsed: started.elapsed(),
+            answered,
+            requests: stats.requests,
+            throttled: stats.throttled,
+        })
+    }
+}
+
+/// The replay side: report every row, journal it, hand valid rows on.
+fn feed(
+    checked: Checked,
+    known: Option<Vec<Option<RowStatus>>>,
+    mut report: Report,
+    meta: RunMeta,
+    journal: &Journal,
+    jobs: mpsc::Sender<Job>,
+    stop: &AtomicBool,
+) -> Result<(), ImportError> {
+    let mut rows: Vec<NewRow> = Vec::with_capacity(INSERT_BATCH);
+    let mut ready: Vec<Job> = Vec::with_capacity(INSERT_BATCH);
+    let mut stopped = false;
+    let flush = |rows: &mut Vec<NewRow>, ready: &mut Vec<Job>| -> std::io::Result<bool> {
+        if !rows.is_empty() {
+            journal
+                .insert_blocking(std::mem::take(rows))
+                .map_err(std::io::Error::other)?;
+        }
+        for job in ready.drain(..) {
+            if jobs.blocking_send(job).is_err() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    };
+    checked.replay(|v| {
+        report.add(&RowOutcome {
+            row: v.row,
+            line: v.line,
+            fields: v.fields,
+            findings: v.findings,
+            payload: v.payload,
+            origins: v.origins,
+        })?;
+        if stopped || stop.load(Ordering::SeqCst) {
+            stopped = true;
+            return Ok(());
+        }
+        let client_id = v.payload.and_then(client_id_of);
+        let status = known.as_ref().and_then(|k| k.get(v.row as usize).copied().flatten());
+        let send = match status {
+            Some(RowStatus::Pending) => Some(false),
+            Some(RowStatus::Sent) => Some(true),
+            Some(_) => None,
+            None => {
+                match (v.payload, &client_id) {
+                    (Some(_), Some(id)) => {
+                        rows.push(NewRow::pending(v.row, v.line, Some(id.clone())));
+                        Some(false)
+                    }
+                    _ => {
+                        let first = v.findings.iter().find(|f| f.is_error());
+                        rows.push(NewRow::rejected(v.row, v.line, client_id.clone(), row_error(first)));
+                        None
+                    }
+                }
+            }
+        };
+        if let (Some(in_doubt), Some(payload), Some(id)) = (send, v.payload, client_id) {
+            ready.push(Job {
+                row: v.row,
+                line: v.line,
+                client_id: id,
+                payload: payload.to_vec(),
+                fields: v.fields.clone(),
+                in_doubt,
+            });
+        }
+        if (rows.len() >= INSERT_BATCH || ready.len() >= INSERT_BATCH) && !flush(&mut rows, &mut ready)? {
+            stopped = true;
+        }
+        Ok(())
+    })?;
+    if !stopped {
+        flush(&mut rows, &mut ready)?;
+    } else if !rows.is_empty() {
+        // Rows read before the stop are still journalled, so resume sees them.
+        journal.insert_blocking(rows).map_err(ImportError::Ledger)?;
+    }
+    drop(jobs);
+    report.finish(&meta)?;
+    Ok(())
+}
+
+fn client_id_of(payload: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        client: IdOnly,
+    }
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: Option<String>,
+    }
+    serde_json::from_slice::<Body>(payload).ok()?.client.id
+}
+
+fn row_error(finding: Option<&FieldError>) -> RowError {
+    match finding {
+        Some(f) => RowError::new(i64::from(f.code.code()), f.code.name(), format!("{}: {}", f.field, f.message)),
+        None => RowError::new(0, "REJECTED", "rejected by validation"),
+    }
+}
+
+/// Sends jobs with bounded concurrency, a batch of SENT marks per commit.
+async fn dispatch(
+    mut jobs: mpsc::Receiver<Job>,
+    ctx: Arc<Context>,
+    files: Arc<OutcomeFiles>,
+    stop: &AtomicBool,
+    concurrency: usize,
+    progress: &Progress,
+) -> Result<u64, ImportError> {
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let mut running: JoinSet<Result<(), String>> = JoinSet::new();
+    let mut answered = 0u64;
+    let mut failure: Option<String> = None;
+    while !stop.load(Ordering::SeqCst) && failure.is_none() {
+        let Ok(slot) = slots.clone().acquire_owned().await else { break };
+        let Some(first) = jobs.recv().await else { break };
+        let mut batch = vec![(first, slot)];
+        while batch.len() < SEND_BATCH {
+            let Ok(slot) = slots.clone().try_acquire_owned() else { break };
+            match jobs.try_recv() {
+                Ok(job) => batch.push((job, slot)),
+                Err(_) => break,
+            }
+        }
+        if ctx.mode == ImportMode::Create {
+            let marks = batch.iter().map(|(j, _)| (j.row, None)).collect();
+            if let Err(e) = ctx.journal.mark_sent(marks).await {
+                failure = Some(e);
+                break;
+            }
+        }
+        for (job, slot) in batch {
+            let (ctx, files) = (ctx.clone(), files.clone());
+            running.spawn(async move {
+                let result = work_one(&job, &ctx, &files).await;
+                drop(slot);
+                result
+            });
+        }
+        while let Some(done) = running.try_join_next() {
+            answered += 1;
+            progress.inc(1);
+            if let Err(e) = flatten(done) {
+                tracing::warn!("{e}");
+            }
+        }
+    }
+    drop(jobs);
+    while let Some(done) = running.join_next().await {
+        answered += 1;
+        progress.inc(1);
+        if let Err(e) = flatten(done) {
+            tracing::warn!("{e}");
+        }
+    }
+    match failure {
+        Some(e) => Err(ImportError::Ledger(e)),
+        None => Ok(answered),
+    }
+}
+
+fn flatten(r: Result<Result<(), String>, tokio::task::JoinError>) -> Result<(), String> {
+    r.map_err(|e| e.to_string())?
+}
+
+/// One row: the work, then its journal entry and its line in the outcome files.
+async fn work_one(job: &Job, ctx: &Context, files: &OutcomeFiles) -> Result<(), String> {
+    // An error here leaves the row SENT: in doubt, settled by the next resume.
+    let done = row_work::run(job, ctx).await?;
+    let status = done.update.status;
+    ctx.journal.record(done.update).await?;
+    let written = match (status, &done.error) {
+        (RowStatus::Created | RowStatus::Updated, _) => {
+            files.success(job.row, &job.client_id, done.target_key.as_deref().unwrap_or_default())
+        }
+        (RowStatus::Failed, Some(err)) => files.failure(job.row, job.line, &job.fields, err),
+        _ => Ok(()),
+    };
+    written.map_err(|e| format!("writing outcome files: {e}"))
+}
+
+/// Where an event's files go unless told otherwise.
+pub fn default_report_dir(event_key: &str) -> PathBuf {
+    Path::new("reports").join(event_key)
+}

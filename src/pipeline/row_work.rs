@@ -1,0 +1,315 @@
+//! One row's work against the target, and how its answer is settled.
+//!
+//! In: a valid row's request body, whether an earlier run may already have
+//! sent it (SENT in the ledger), and the mode. Out: the row's new status
+//! for the ledger. A create whose answer was lost, or that answers 316
+//! CLIENT_ID_ALREADY_IN_USE, is settled by `GET /api/clients/{id}`: the
+//! client is ours when it carries what we sent and was created after the
+//! event began — so a lost response is neither a duplicate nor a false
+//! failure, and a stranger's client with the same id is never claimed.
+
+use serde_json::Value;
+
+use super::journal::Journal;
+use crate::ledger::{ImportMode, RowError, RowStatus, RowUpdate};
+use crate::model::ReturnCode;
+use crate::push::{Outcome, Target};
+
+/// A valid row on its way to the target.
+pub struct Job {
+    pub row: u64,
+    pub line: u64,
+    pub client_id: String,
+    pub payload: Vec<u8>,
+    pub fields: csv::StringRecord,
+    /// SENT by an earlier run: settle before sending again.
+    pub in_doubt: bool,
+}
+
+/// What the work needs besides the row.
+pub struct Context {
+    pub target: Target,
+    pub journal: Journal,
+    pub mode: ImportMode,
+    /// The event's creation date (RFC 3339): clients created before it are not ours.
+    pub event_started: jiff::Timestamp,
+}
+
+/// The row's outcome, as recorded.
+pub struct Done {
+    pub update: RowUpdate,
+    /// The target's encodedKey, for success.csv.
+    pub target_key: Option<String>,
+    pub error: Option<RowError>,
+}
+
+/// Does one row's work. Never panics on the target's answers.
+pub async fn run(job: &Job, ctx: &Context) -> Result<Done, String> {
+    let wanted_state = post_create_states(&job.payload);
+    match ctx.mode {
+        ImportMode::Create => create(job, ctx, &wanted_state).await,
+        ImportMode::Upsert => upsert(job, ctx, &wanted_state).await,
+    }
+}
+
+async fn create(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Done, String> {
+    if job.in_doubt {
+        if let Some(found) = ours(job, ctx).await? {
+            return finish_create(job, ctx, found, states).await;
+        }
+    }
+    let body = body_for_create(&job.payload, states);
+    match ctx.target.create(&body).await {
+        Outcome::Ok { body, .. } => finish_create(job, ctx, body, states).await,
+        Outcome::Refused { code: Some(ReturnCode::ClientIdAlreadyInUse), .. } | Outcome::Unknown { .. } => {
+            match ours(job, ctx).await? {
+                Some(found) => finish_create(job, ctx, found, states).await,
+                None => refused_or_unknown(job, ctx).await,
+            }
+        }
+        Outcome::Refused { code, name, source, body: text, .. } => Ok(failed(job, code, &name, source, &text)),
+        Outcome::NotFound => Ok(failed(job, None, "NOT_FOUND", None, "the target answered 404 to a create")),
+    }
+}
+
+/// After a 316 or an unknown answer, with no client of ours at the target:
+/// a 316 is a stranger's client (final); an unknown answer goes back to
+/// PENDING for the next run.
+async fn refused_or_unknown(job: &Job, ctx: &Context) -> Result<Done, String> {
+    match ctx.target.get_client(&job.client_id, false).await {
+        Outcome::Ok { .. } => Ok(failed(
+            job,
+            Some(ReturnCode::ClientIdAlreadyInUse),
+            ReturnCode::ClientIdAlreadyInUse.name(),
+            Some("id".into()),
+            "a client with this id exists at the target and was not created by this import",
+        )),
+        _ => {
+            let err = RowError::new(0, "NO_ANSWER", "the target did not answer; the row will be sent again by `ferry resume`");
+            Ok(Done {
+                update: RowUpdate::new(job.row, RowStatus::Pending).with_error(err.clone()),
+                target_key: None,
+                error: Some(err),
+            })
+        }
+    }
+}
+
+async fn finish_create(job: &Job, ctx: &Context, stored: Value, states: &[&'static str]) -> Result<Done, String> {
+    let client = client_of(&stored);
+    let key = client["encodedKey"].as_str().map(str::to_string);
+    let current = client["state"].as_str().unwrap_or("PENDING_APPROVAL").to_string();
+    // Post-create steps: the state the mapping asked for, by Mambu's allowed moves.
+    let remaining: Vec<&str> = match states.iter().position(|s| *s == current) {
+        Some(i) => states[i + 1..].to_vec(),
+        None => states.to_vec(),
+    };
+    let mut last_modified = client["lastModifiedDate"].as_str().map(str::to_string);
+    for state in remaining {
+        match ctx.target.patch_state(&job.client_id, state).await {
+            Outcome::Ok { .. } => {}
+            Outcome::Refused { code, name, source, body, .. } => {
+                // Undo the create so the row is cleanly FAILED, not half done.
+                let _ = ctx.target.delete(&job.client_id).await;
+                return Ok(failed(job, code, &name, source, &format!("setting state {state}: {body}")));
+            }
+            Outcome::NotFound | Outcome::Unknown { .. } => {
+                return Err(format!("row {}: the state change to {state} got no answer", job.row));
+            }
+        }
+    }
+    if !states.is_empty() {
+        if let Outcome::Ok { body, .. } = ctx.target.get_client(&job.client_id, false).await {
+            last_modified = client_of(&body)["lastModifiedDate"].as_str().map(str::to_string);
+        }
+    }
+    let mut update = RowUpdate::new(job.row, RowStatus::Created);
+    if let Some(k) = &key {
+        update = update.with_target_key(k.clone());
+    }
+    if let Some(m) = last_modified {
+        update = update.with_last_modified(m);
+    }
+    Ok(Done {
+        update,
+        target_key: key,
+        error: None,
+    })
+}
+
+async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Done, String> {
+    let existing = match ctx.target.get_client(&job.client_id, true).await {
+        Outcome::Ok { body, .. } => body,
+        Outcome::NotFound => {
+            ctx.journal.mark_sent(vec![(job.row, None)]).await?;
+            return create(job, ctx, states).await;
+        }
+        Outcome::Refused { code, name, source, body, .. } => return Ok(failed(job, code, &name, source, &body)),
+        Outcome::Unknown { last_error, .. } => return Err(format!("row {}: {last_error}", job.row)),
+    };
+    let key = existing["client"]["encodedKey"].as_str().unwrap_or_default().to_string();
+    let created_by_us = ours_in(&existing, job, ctx);
+    if job.in_doubt && created_by_us {
+        // An earlier run created this client and died before recording it.
+        return finish_create(job, ctx, existing, states).await;
+    }
+    // The before-image is committed before the update leaves.
+    ctx.journal.mark_sent(vec![(job.row, Some(existing.to_string()))]).await?;
+    let mut body: Value = serde_json::from_slice(&job.payload).map_err(|e| e.to_string())?;
+    body["client"]["encodedKey"] = Value::String(key.clone());
+    if let Some(c) = body["client"].as_object_mut() {
+        c.remove("state");
+    }
+    let body = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
+    match ctx.target.update(&job.client_id, &body).await {
+        Outcome::Ok { body, .. } => {
+            let mut update = RowUpdate::new(job.row, RowStatus::Updated).with_target_key(key.clone());
+            if let Some(m) = client_of(&body)["lastModifiedDate"].as_str() {
+                update = update.with_last_modified(m);
+            }
+            Ok(Done {
+                update,
+                target_key: Some(key),
+                error: None,
+            })
+        }
+        Outcome::Refused { code, name, source, body, .. } => Ok(failed(job, code, &name, source, &body)),
+        Outcome::NotFound | Outcome::Unknown { .. } => {
+            let err = RowError::new(0, "NO_ANSWER", "the update got no answer; `ferry resume` sends it again");
+            Ok(Done {
+                update: RowUpdate::new(job.row, RowStatus::Pending).with_error(err.clone()),
+                target_key: None,
+                error: Some(err),
+            })
+        }
+    }
+}
+
+/// The client at the target with this row's id, if this import created it.
+async fn ours(job: &Job, ctx: &Context) -> Result<Option<Value>, String> {
+    match ctx.target.get_client(&job.client_id, true).await {
+        Outcome::Ok { body, .. } => Ok(ours_in(&body, job, ctx).then_some(body)),
+        Outcome::NotFound => Ok(None),
+        Outcome::Refused { name, .. } => Err(format!("row {}: looking the client up was refused: {name}", job.row)),
+        Outcome::Unknown { last_error, .. } => Err(format!("row {}: looking the client up failed: {last_error}", job.row)),
+    }
+}
+
+/// Whether a stored client is the one this row created: same names and
+/// birth date as sent, created after the event began.
+fn ours_in(stored: &Value, job: &Job, ctx: &Context) -> bool {
+    let Ok(sent) = serde_json::from_slice::<Value>(&job.payload) else {
+        return false;
+    };
+    let (a, b) = (client_of(stored), &sent["client"]);
+    let same = ["id", "firstName", "lastName", "birthDate", "emailAddress"]
+        .iter()
+        .all(|f| b[f].is_null() || a[f] == b[f] || dates_equal(&a[f], &b[f]));
+    let after_start = a["creationDate"]
+        .as_str()
+        .and_then(parse_mambu_timestamp)
+        .is_some_and(|t| t >= ctx.event_started - jiff::SignedDuration::from_secs(300));
+    same && after_start
+}
+
+fn dates_equal(a: &Value, b: &Value) -> bool {
+    match (a.as_str(), b.as_str()) {
+        (Some(a), Some(b)) => a.get(..10) == b.get(..10) && a.len() >= 10,
+        _ => false,
+    }
+}
+
+/// Mambu writes `2012-06-20T12:15:18+0200`; RFC 3339 also accepted.
+pub fn parse_mambu_timestamp(s: &str) -> Option<jiff::Timestamp> {
+    s.parse::<jiff::Timestamp>().ok().or_else(|| {
+        jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M:%S%z", s)
+            .ok()?
+            .to_timestamp()
+            .ok()
+    })
+}
+
+/// The client object in a basic (client alone) or full (`{"client":…}`) shape.
+fn client_of(v: &Value) -> &Value {
+    if v.get("client").is_some() {
+        &v["client"]
+    } else {
+        v
+    }
+}
+
+/// The PATCH steps that bring a new client from PENDING_APPROVAL to the
+/// state the row asks for. States PATCH cannot set (ACTIVE) stay in the
+/// create body.
+fn post_create_states(payload: &[u8]) -> Vec<&'static str> {
+    let state = serde_json::from_slice::<Value>(payload)
+        .ok()
+        .and_then(|v| v["client"]["state"].as_str().map(str::to_string));
+    match state.as_deref() {
+        Some("INACTIVE") => vec!["INACTIVE"],
+        Some("REJECTED") => vec!["REJECTED"],
+        Some("BLACKLISTED") => vec!["BLACKLISTED"],
+        Some("EXITED") => vec!["INACTIVE", "EXITED"],
+        _ => Vec::new(),
+    }
+}
+
+/// The create body: the state is left out when PATCH steps will set it.
+fn body_for_create(payload: &[u8], states: &[&str]) -> Vec<u8> {
+    if states.is_empty() {
+        return payload.to_vec();
+    }
+    match serde_json::from_slice::<Value>(payload) {
+        Ok(mut v) => {
+            if let Some(c) = v["client"].as_object_mut() {
+                c.remove("state");
+            }
+            serde_json::to_vec(&v).unwrap_or_else(|_| payload.to_vec())
+        }
+        Err(_) => payload.to_vec(),
+    }
+}
+
+fn failed(job: &Job, code: Option<ReturnCode>, name: &str, source: Option<String>, text: &str) -> Done {
+    let message = match source {
+        Some(s) => format!("{s}: {}", short(text)),
+        None => short(text).to_string(),
+    };
+    let err = RowError::new(code.map_or(0, |c| i64::from(c.code())), name, message);
+    Done {
+        update: RowUpdate::new(job.row, RowStatus::Failed).with_error(err.clone()),
+        target_key: None,
+        error: Some(err),
+    }
+}
+
+fn short(s: &str) -> &str {
+    match s.char_indices().nth(300) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_patch_can_set_become_post_create_steps() {
+        let p = |s: &str| format!(r#"{{"client":{{"id":"1","state":"{s}"}}}}"#).into_bytes();
+        assert_eq!(post_create_states(&p("INACTIVE")), ["INACTIVE"]);
+        assert_eq!(post_create_states(&p("EXITED")), ["INACTIVE", "EXITED"]);
+        assert!(post_create_states(&p("ACTIVE")).is_empty());
+        assert!(post_create_states(&p("PENDING_APPROVAL")).is_empty());
+        let body: Value = serde_json::from_slice(&body_for_create(&p("INACTIVE"), &["INACTIVE"])).unwrap();
+        assert!(body["client"]["state"].is_null() && body["client"]["id"] == "1");
+    }
+
+    #[test]
+    fn mambu_and_rfc3339_timestamps_parse_alike() {
+        let a = parse_mambu_timestamp("2012-06-20T12:15:18+0200").unwrap();
+        let b = parse_mambu_timestamp("2012-06-20T10:15:18Z").unwrap();
+        assert_eq!(a, b);
+        assert!(parse_mambu_timestamp("yesterday").is_none());
+    }
+}

@@ -1,0 +1,132 @@
+//! Reaching the target: a URL with credentials from the environment, or the
+//! embedded sandbox on a local state file — started in-process, so a whole
+//! rehearsal (import, look, revert) needs no server started by hand.
+//!
+//! In: where to go, the credentials file if any, rate and concurrency.
+//! Out: a probed `push::Target` plus the label the ledger keeps (a URL
+//! without credentials, or `sandbox:<state file>`). Fails with
+//! `SessionError`: bad usage (exit 2) or target unreachable/refusing (exit 3).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::credentials::{Credentials, Secret};
+use crate::push::{BreakerPolicy, RetryPolicy, Target, TargetConfig};
+use crate::sandbox::{self, Sandbox, SandboxConfig, StoreLocation};
+use crate::tenant::Tenant;
+
+/// Where the rows go.
+#[derive(Debug, Clone)]
+pub enum TargetChoice {
+    /// A Mambu tenant (or a sandbox started by hand) at this base URL.
+    Url(String),
+    /// The embedded sandbox on this state file.
+    Sandbox { state: PathBuf, tenant: Option<PathBuf> },
+}
+
+impl TargetChoice {
+    /// The label kept in the ledger, from which `from_label` finds the target again.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Url(u) => u.trim_end_matches('/').to_string(),
+            Self::Sandbox { state, .. } => {
+                let abs = std::path::absolute(state).unwrap_or_else(|_| state.clone());
+                format!("sandbox:{}", abs.display())
+            }
+        }
+    }
+
+    /// The target an event was imported into.
+    pub fn from_label(label: &str) -> Self {
+        match label.strip_prefix("sandbox:") {
+            Some(path) => Self::Sandbox {
+                state: PathBuf::from(path),
+                tenant: None,
+            },
+            None => Self::Url(label.to_string()),
+        }
+    }
+}
+
+/// How requests are paced.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    pub rate: Option<u32>,
+    pub concurrency: usize,
+    pub timeout: Duration,
+}
+
+/// Why the target cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("target unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// A connected target; the embedded sandbox lives as long as this.
+pub struct Session {
+    pub target: Target,
+    pub label: String,
+    sandbox: Option<Sandbox>,
+}
+
+impl Session {
+    /// Connects and probes (reachability and credentials).
+    pub async fn connect(choice: &TargetChoice, credentials_file: Option<&Path>, pace: Pace) -> Result<Session, SessionError> {
+        let label = choice.label();
+        let (base_url, credentials, sandbox) = match choice {
+            TargetChoice::Url(url) => {
+                let creds = Credentials::discover(credentials_file)
+                    .map_err(|e| SessionError::Usage(e.to_string()))?
+                    .ok_or_else(|| {
+                        SessionError::Usage(
+                            "no credentials: set MAMBU_API_KEY, or MAMBU_USER and MAMBU_PASSWORD, or pass --credentials-file"
+                                .into(),
+                        )
+                    })?;
+                (url.trim_end_matches('/').to_string(), creds, None)
+            }
+            TargetChoice::Sandbox { state, tenant } => {
+                let tenant = match tenant {
+                    Some(p) => Tenant::load(p).map_err(|e| SessionError::Usage(e.to_string()))?,
+                    None => Tenant::unknown(),
+                };
+                let key = format!("{:032x}", fastrand::u128(..));
+                let mut config = SandboxConfig::local(tenant);
+                config.store = StoreLocation::File(state.clone());
+                config.credentials = sandbox::Credentials {
+                    api_keys: vec![key.clone()],
+                    users: Vec::new(),
+                };
+                let sb = Sandbox::start(config)
+                    .await
+                    .map_err(|e| SessionError::Usage(format!("embedded sandbox: {e}")))?;
+                (sb.base_url(), Credentials::ApiKey(Secret::new(key)), Some(sb))
+            }
+        };
+        let target = Target::new(TargetConfig {
+            base_url,
+            credentials,
+            rate: pace.rate,
+            concurrency: pace.concurrency.max(1),
+            timeout: pace.timeout,
+            retry: RetryPolicy::default(),
+            breaker: BreakerPolicy::default(),
+        })
+        .map_err(|e| SessionError::Usage(e.to_string()))?;
+        target
+            .probe()
+            .await
+            .map_err(|e| SessionError::Unavailable(e.to_string()))?;
+        Ok(Session { target, label, sandbox })
+    }
+
+    /// Stops the embedded sandbox, if any.
+    pub async fn close(self) {
+        if let Some(sb) = self.sandbox {
+            sb.shutdown().await;
+        }
+    }
+}
