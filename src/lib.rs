@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod mapping;
 pub mod model;
 pub mod pipeline;
+pub mod push;
 pub mod report;
 pub mod sandbox;
 pub mod source;

@@ -1,0 +1,39 @@
+//! The push stage: sends requests to a Mambu v1 Clients API at the rate
+//! the tenant accepts, and says what became of each.
+//!
+//! In: a [`TargetConfig`] (base URL, credentials from
+//! [`crate::credentials`], rate, concurrency, timeout, retry and breaker
+//! policies), then one call per request on a [`Target`]. Out: an
+//! [`Outcome`] per request and [`PushStats`] for the run. Building a target
+//! fails with [`PushError::Config`]; [`Target::probe`] fails when the target
+//! is unreachable or refuses the credentials (exit code 3). A request itself
+//! never fails: a refusal, a missing client or a give-up is its `Outcome`.
+//!
+//! Retried: 429 (after its `Retry-After`), 500/502/503/504, timeouts and
+//! connection errors, with full-jitter exponential backoff. Final: any other
+//! 4xx. A breaker pauses all traffic after a streak of failures.
+//!
+//! # Exactly once is the caller's job
+//!
+//! v1 has no idempotency key. When a create ends `Outcome::Unknown`, or an
+//! attempt's connection broke after the request was sent, the client MAY
+//! have been stored. A later attempt of the same create then answers 316
+//! CLIENT_ID_ALREADY_IN_USE for a client we created ourselves. Either way
+//! the caller settles the row by [`Target::get_client`] on its id before
+//! deciding anything.
+
+mod breaker;
+mod config;
+mod endpoint;
+mod error;
+mod outcome;
+mod retry;
+mod stats;
+mod target;
+
+pub use config::{BreakerPolicy, RetryPolicy, TargetConfig};
+pub use error::PushError;
+pub use outcome::Outcome;
+pub use retry::{parse_retry_after, MAX_RETRY_AFTER};
+pub use stats::PushStats;
+pub use target::Target;

@@ -1,0 +1,479 @@
+//! A target: one shared HTTP client, one rate limiter, one breaker, and the
+//! retry loop every request goes through.
+//!
+//! In: a `TargetConfig`, then one call per request (create, get, update,
+//! patch, delete). Out: an `Outcome` per request and `PushStats` for the
+//! run. `Target::new` fails with `PushError::Config`; `probe` fails when the
+//! target is unreachable or refuses the credentials. Requests never fail:
+//! what went wrong is in the `Outcome`.
+//!
+//! Each attempt, retries included, passes the breaker, takes one of
+//! `concurrency` slots and waits on the rate limiter before it goes, so
+//! retries never push the rate over what was asked. The secret goes only
+//! into a header marked sensitive; it is in no URL, message or log line.
+
+use std::fmt;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Request, Url};
+use tokio::sync::Semaphore;
+
+use super::breaker::{Breaker, Transition};
+use super::config::{RetryPolicy, TargetConfig};
+use super::endpoint::Endpoints;
+use super::error::PushError;
+use super::outcome::{classify, Outcome, Retry};
+use super::retry::parse_retry_after;
+use super::stats::{Counters, Event, PushStats};
+use crate::credentials::Credentials;
+
+/// The longest wait for a TCP (and TLS) connection, whatever the timeout.
+const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle connections are closed before a load balancer's usual 60 s would
+/// close them under us.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Attempts the probe makes at most: an unreachable target should be
+/// reported in seconds, not after a whole retry budget.
+const PROBE_ATTEMPTS: u32 = 3;
+
+/// A Mambu v1 target. Cheap to clone: clones share the connection pool,
+/// the rate limiter, the breaker and the counters.
+#[derive(Clone)]
+pub struct Target {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    auth_kind: &'static str,
+    limiter: Option<DefaultDirectRateLimiter>,
+    slots: Semaphore,
+    retry: RetryPolicy,
+    breaker: Breaker,
+    counters: Counters,
+    rate: Option<u32>,
+    concurrency: usize,
+    timeout: Duration,
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Target")
+            .field("target", &i.endpoints.origin())
+            .field("auth", &i.auth_kind)
+            .field("rate", &i.rate)
+            .field("concurrency", &i.concurrency)
+            .field("timeout", &i.timeout)
+            .field("retry", &i.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why an attempt got no complete answer.
+#[derive(Debug)]
+enum Failure {
+    Timeout,
+    Connection(String),
+}
+
+impl Failure {
+    fn from_reqwest(e: reqwest::Error) -> Failure {
+        if e.is_timeout() {
+            return Failure::Timeout;
+        }
+        // The URL names the client; the message needs only what broke.
+        let e = e.without_url();
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            let more = s.to_string();
+            if !text.contains(&more) {
+                text.push_str(": ");
+                text.push_str(&more);
+            }
+            source = s.source();
+        }
+        Failure::Connection(text)
+    }
+
+    fn describe(&self, timeout: Duration) -> String {
+        match self {
+            Failure::Timeout => format!("no complete answer within {} ms", timeout.as_millis()),
+            Failure::Connection(e) => format!("connection error: {e}"),
+        }
+    }
+}
+
+/// The header that authenticates, marked sensitive so it never prints.
+fn auth_header(c: &Credentials) -> Result<(HeaderName, HeaderValue), PushError> {
+    let (name, mut value) = match c {
+        Credentials::ApiKey(key) => (
+            HeaderName::from_static("apikey"),
+            HeaderValue::from_str(key.expose()).map_err(|_| {
+                PushError::Config("the API key holds characters an HTTP header cannot carry".into())
+            })?,
+        ),
+        Credentials::Basic { user, password } => {
+            let pair = format!("{user}:{}", password.expose());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+            let value = HeaderValue::from_str(&format!("Basic {encoded}"))
+                .map_err(|_| PushError::Config("the credentials cannot be encoded".into()))?;
+            (header::AUTHORIZATION, value)
+        }
+    };
+    value.set_sensitive(true);
+    Ok((name, value))
+}
+
+fn limiter(rate: Option<u32>) -> Result<Option<DefaultDirectRateLimiter>, PushError> {
+    let Some(rate) = rate else { return Ok(None) };
+    let per_second = NonZeroU32::new(rate).ok_or_else(|| {
+        PushError::Config("the rate must be at least 1 request per second".into())
+    })?;
+    // About 10 ms worth of requests: a burst of 1 turns every late wake-up
+    // into lost throughput, a larger one would overrun the target's own limit.
+    let burst = NonZeroU32::new((rate / 100).max(1)).unwrap_or(NonZeroU32::MIN);
+    Ok(Some(RateLimiter::direct(
+        Quota::per_second(per_second).allow_burst(burst),
+    )))
+}
+
+impl Target {
+    /// Builds the HTTP client (rustls, keep-alive, timeouts), the limiter
+    /// and the breaker. Sends nothing.
+    pub fn new(cfg: TargetConfig) -> Result<Target, PushError> {
+        let endpoints = Endpoints::parse(&cfg.base_url).map_err(PushError::Config)?;
+        if cfg.retry.max_attempts == 0 {
+            return Err(PushError::Config(
+                "retries: at least 1 attempt is needed".into(),
+            ));
+        }
+        let concurrency = cfg.concurrency.max(1);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        let auth_kind = match &cfg.credentials {
+            Some(c) => {
+                let (name, value) = auth_header(c)?;
+                headers.insert(name, value);
+                match c {
+                    Credentials::ApiKey(_) => "API key",
+                    Credentials::Basic { .. } => "basic",
+                }
+            }
+            None => "none",
+        };
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(concat!("ferry/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .timeout(cfg.timeout)
+            .connect_timeout(cfg.timeout.min(MAX_CONNECT_TIMEOUT))
+            .pool_max_idle_per_host(concurrency)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .tcp_nodelay(true)
+            // A redirect would resend the body somewhere we were not told
+            // to send it; a wrong base URL should fail the probe instead.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| PushError::Config(format!("cannot set up HTTP: {e}")))?;
+        Ok(Target {
+            inner: Arc::new(Inner {
+                http,
+                endpoints,
+                auth_kind,
+                limiter: limiter(cfg.rate)?,
+                slots: Semaphore::new(concurrency),
+                retry: cfg.retry,
+                breaker: Breaker::new(cfg.breaker),
+                counters: Counters::default(),
+                rate: cfg.rate,
+                concurrency,
+                timeout: cfg.timeout,
+            }),
+        })
+    }
+
+    /// The target as shown to people: scheme, host and port.
+    pub fn origin(&self) -> String {
+        self.inner.endpoints.origin()
+    }
+
+    /// Checks that the target answers and takes the credentials, with
+    /// `GET /api/clients?limit=1` (at most 3 attempts). Any error here
+    /// means exit code 3 (see `PushError::exit_code`).
+    pub async fn probe(&self) -> Result<(), PushError> {
+        let url = self.inner.endpoints.probe();
+        let attempts = self.inner.retry.max_attempts.min(PROBE_ATTEMPTS);
+        let target = self.origin();
+        match self.run(Method::GET, url, None, false, attempts).await {
+            Outcome::Ok { .. } => Ok(()),
+            Outcome::Refused {
+                status: status @ (401 | 403),
+                code,
+                name,
+                ..
+            } => Err(PushError::Credentials {
+                target,
+                status,
+                code,
+                name,
+            }),
+            Outcome::Refused { status, name, .. } => Err(PushError::Unexpected {
+                target,
+                status,
+                name,
+            }),
+            Outcome::NotFound => Err(PushError::Unexpected {
+                target,
+                status: 404,
+                name: "NOT_FOUND".into(),
+            }),
+            Outcome::Unknown {
+                attempts,
+                last_error,
+            } => Err(PushError::Unreachable {
+                target,
+                attempts,
+                last_error,
+            }),
+        }
+    }
+
+    /// `POST /api/clients` with a `ClientRequest` as JSON. `Ok` carries the
+    /// stored client. `Unknown` means the client MAY have been created.
+    pub async fn create(&self, body: &[u8]) -> Outcome {
+        let url = self.inner.endpoints.clients();
+        let attempts = self.inner.retry.max_attempts;
+        self.run(Method::POST, url, Some(body), false, attempts)
+            .await
+    }
+
+    /// `GET /api/clients/{idOrKey}`, with `?fullDetails=true` when `full`.
+    pub async fn get_client(&self, id_or_key: &str, full: bool) -> Outcome {
+        let mut url = self.inner.endpoints.client(id_or_key);
+        if full {
+            url.set_query(Some("fullDetails=true"));
+        }
+        let attempts = self.inner.retry.max_attempts;
+        self.run(Method::GET, url, None, true, attempts).await
+    }
+
+    /// `POST /api/clients/{idOrKey}`: an update (the body carries
+    /// `client.encodedKey`; arrays given replace what is stored).
+    pub async fn update(&self, id_or_key: &str, body: &[u8]) -> Outcome {
+        let url = self.inner.endpoints.client(id_or_key);
+        let attempts = self.inner.retry.max_attempts;
+        self.run(Method::POST, url, Some(body), true, attempts)
+            .await
+    }
+
+    /// `PATCH /api/clients/{idOrKey}` with `{"client":{"state":…}}`.
+    pub async fn patch_state(&self, id_or_key: &str, state: &str) -> Outcome {
+        let url = self.inner.endpoints.client(id_or_key);
+        let body = serde_json::json!({ "client": { "state": state } }).to_string();
+        let attempts = self.inner.retry.max_attempts;
+        self.run(Method::PATCH, url, Some(body.as_bytes()), true, attempts)
+            .await
+    }
+
+    /// `DELETE /api/clients/{idOrKey}`.
+    pub async fn delete(&self, id_or_key: &str) -> Outcome {
+        let url = self.inner.endpoints.client(id_or_key);
+        let attempts = self.inner.retry.max_attempts;
+        self.run(Method::DELETE, url, None, true, attempts).await
+    }
+
+    /// What the target has done so far.
+    pub fn stats(&self) -> PushStats {
+        self.inner.counters.snapshot()
+    }
+
+    fn request(&self, method: Method, url: Url, body: Option<&[u8]>) -> reqwest::Result<Request> {
+        let mut b = self.inner.http.request(method, url);
+        if let Some(body) = body {
+            b = b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
+        }
+        b.build()
+    }
+
+    /// Sends a request until it gets a final answer or `attempts` run out.
+    async fn run(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&[u8]>,
+        addressed: bool,
+        attempts: u32,
+    ) -> Outcome {
+        let inner = &*self.inner;
+        let request = match self.request(method, url, body) {
+            Ok(r) => r,
+            Err(e) => {
+                return Outcome::Unknown {
+                    attempts: 0,
+                    last_error: format!("the request could not be built: {}", e.without_url()),
+                }
+            }
+        };
+        let mut rng = fastrand::Rng::new();
+        let mut last_error = String::new();
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                inner.counters.note(Event::Retry);
+            }
+            // Bodies are bytes in memory, so the request always clones.
+            let Some(this) = request.try_clone() else {
+                break;
+            };
+            let (pass, paused) = inner.breaker.enter().await;
+            if !paused.is_zero() {
+                inner.counters.note_pause(paused);
+            }
+            let answer = {
+                let _slot = inner.slots.acquire().await;
+                if let Some(l) = &inner.limiter {
+                    l.until_ready().await;
+                }
+                inner.counters.note(Event::Request);
+                self.attempt(this, addressed).await
+            };
+            let (healthy, wait) = match answer {
+                Ok(Ok(outcome)) => {
+                    self.note_transition(pass.record(true));
+                    if outcome.is_ok() {
+                        inner.counters.note(Event::Succeeded);
+                    }
+                    return outcome;
+                }
+                Ok(Err(retry)) => {
+                    let throttled = matches!(retry, Retry::Throttled { .. });
+                    inner.counters.note(if throttled {
+                        Event::Throttled
+                    } else {
+                        Event::ServerError
+                    });
+                    last_error = retry.describe();
+                    let wait = match retry.after() {
+                        Some(after) => inner.retry.after(after, &mut rng),
+                        None => inner.retry.backoff(attempt, &mut rng),
+                    };
+                    (throttled, wait)
+                }
+                Err(failure) => {
+                    inner.counters.note(match failure {
+                        Failure::Timeout => Event::Timeout,
+                        Failure::Connection(_) => Event::ConnectionError,
+                    });
+                    last_error = failure.describe(inner.timeout);
+                    (false, inner.retry.backoff(attempt, &mut rng))
+                }
+            };
+            self.note_transition(pass.record(healthy));
+            if attempt + 1 < attempts {
+                tracing::debug!(
+                    attempt = attempt + 1,
+                    wait_ms = wait.as_millis() as u64,
+                    reason = %last_error,
+                    "retrying"
+                );
+                tokio::time::sleep(wait).await;
+            }
+        }
+        inner.counters.note(Event::Unknown);
+        Outcome::Unknown {
+            attempts,
+            last_error,
+        }
+    }
+
+    fn note_transition(&self, t: Option<Transition>) {
+        if let Some(Transition::Opened { .. } | Transition::Reopened { .. }) = t {
+            self.inner.counters.note(Event::BreakerTrip);
+        }
+    }
+
+    /// One attempt: send, read the whole answer, classify it.
+    async fn attempt(
+        &self,
+        request: Request,
+        addressed: bool,
+    ) -> Result<Result<Outcome, Retry>, Failure> {
+        let response = self
+            .inner
+            .http
+            .execute(request)
+            .await
+            .map_err(Failure::from_reqwest)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+        let body = response.bytes().await.map_err(Failure::from_reqwest)?;
+        Ok(classify(status, retry_after, &body, addressed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::Secret;
+
+    #[test]
+    fn the_auth_header_is_sensitive_and_matches_basic_auth() {
+        let (name, value) = auth_header(&Credentials::Basic {
+            user: "ann".into(),
+            password: Secret::new("pw"),
+        })
+        .unwrap();
+        assert_eq!(name, header::AUTHORIZATION);
+        assert!(value.is_sensitive());
+        // base64("ann:pw")
+        assert_eq!(value.to_str().unwrap(), "Basic YW5uOnB3");
+        assert!(!format!("{value:?}").contains("YW5u"));
+        let (name, value) = auth_header(&Credentials::ApiKey(Secret::new("k-1"))).unwrap();
+        assert_eq!(name.as_str(), "apikey");
+        assert!(value.is_sensitive());
+        let bad = auth_header(&Credentials::ApiKey(Secret::new("k\n-secret"))).unwrap_err();
+        assert!(!bad.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn the_limiter_bursts_about_ten_milliseconds_of_requests() {
+        assert!(limiter(None).unwrap().is_none());
+        assert!(limiter(Some(0)).is_err());
+        let burst = |rate| {
+            let l = limiter(Some(rate)).unwrap().unwrap();
+            (0..1000).take_while(|_| l.check().is_ok()).count()
+        };
+        assert_eq!(burst(50), 1);
+        assert_eq!(burst(200), 2);
+        assert_eq!(burst(1000), 10);
+    }
+
+    #[test]
+    fn bad_configs_are_refused() {
+        let cfg = |url: &str| TargetConfig::new(url, None);
+        assert!(matches!(
+            Target::new(cfg("https://u:p@h")),
+            Err(PushError::Config(_))
+        ));
+        let mut c = cfg("http://h");
+        c.retry.max_attempts = 0;
+        assert!(Target::new(c).is_err());
+        let mut c = cfg("http://h");
+        c.rate = Some(0);
+        assert!(Target::new(c).is_err());
+        assert!(Target::new(cfg("http://h")).is_ok());
+    }
+}
