@@ -85,21 +85,31 @@ fn sandbox_on(state: &Path) -> SandboxProcess {
 fn samples_load_into_the_embedded_sandbox_exactly_once_and_revert_cleanly() {
     let w = Work::new();
     let state = w.path("sandbox.db");
-    let ran = import_samples_into(&w, &["--sandbox", "--sandbox-state", &state.display().to_string()])
-        .run()
-        .status(1) // the samples carry rejected rows on purpose
-        .stdout_has("clients created");
+    let ran = import_samples_into(
+        &w,
+        &["--sandbox", "--sandbox-state", &state.display().to_string()],
+    )
+    .run()
+    .status(1) // the samples carry rejected rows on purpose
+    .stdout_has("clients created");
     let key = event_key(&ran.stdout());
     let valid = valid_sample_ids();
 
     let sb = sandbox_on(&state);
-    assert_eq!(exported_ids(&sb.export()), once_each(&valid), "every valid row once, no rejected row");
+    assert_eq!(
+        exported_ids(&sb.export()),
+        once_each(&valid),
+        "every valid row once, no rejected row"
+    );
     drop(sb);
 
     let success = fs::read_to_string(w.path("reports/success.csv")).unwrap();
     assert_eq!(success.lines().count() - 1, valid.len());
     assert_eq!(
-        fs::read_to_string(w.path("reports/failures.csv")).unwrap().lines().count(),
+        fs::read_to_string(w.path("reports/failures.csv"))
+            .unwrap()
+            .lines()
+            .count(),
         1,
         "nothing failed at the target"
     );
@@ -107,27 +117,56 @@ fn samples_load_into_the_embedded_sandbox_exactly_once_and_revert_cleanly() {
     let doc: serde_json::Value = serde_json::from_str(&shown.stdout()).unwrap();
     assert_eq!(doc["migrationEvent"]["state"], "DRAFT");
     assert_eq!(doc["migrationEvent"]["type"], "IMPORT");
-    assert_eq!(doc["migrationEvent"]["numClientsImported"], valid.len() as u64);
+    assert_eq!(
+        doc["migrationEvent"]["numClientsImported"],
+        valid.len() as u64
+    );
     assert_eq!(doc["rows"]["REJECTED"], 72);
     w.ferry(&["events"]).run().status(0).stdout_has(&key);
 
-    w.ferry(&["revert", &key]).run().status(0).stdout_has("REVERTED");
+    w.ferry(&["revert", &key])
+        .run()
+        .status(0)
+        .stdout_has("REVERTED");
     let sb = sandbox_on(&state);
-    assert!(exported_ids(&sb.export()).is_empty(), "revert deleted every client the import created");
+    assert!(
+        exported_ids(&sb.export()).is_empty(),
+        "revert deleted every client the import created"
+    );
     drop(sb);
-    w.ferry(&["revert", &key]).run().status(0).stdout_has("already REVERTED");
-    w.ferry(&["approve", &key]).run().status(2).stderr_has("cannot be approved");
+    w.ferry(&["revert", &key])
+        .run()
+        .status(0)
+        .stdout_has("already REVERTED");
+    w.ferry(&["approve", &key])
+        .run()
+        .status(2)
+        .stderr_has("cannot be approved");
 }
 
 #[test]
 fn approve_is_final() {
     let w = Work::new();
     let state = w.path("sandbox.db");
-    let ran = import_samples_into(&w, &["--sandbox", "--sandbox-state", &state.display().to_string()]).run().status(1);
+    let ran = import_samples_into(
+        &w,
+        &["--sandbox", "--sandbox-state", &state.display().to_string()],
+    )
+    .run()
+    .status(1);
     let key = event_key(&ran.stdout());
-    w.ferry(&["approve", &key[..8]]).run().status(0).stdout_has("APPROVED");
-    w.ferry(&["approve", &key]).run().status(0).stdout_has("already APPROVED");
-    w.ferry(&["revert", &key]).run().status(2).stderr_has("final");
+    w.ferry(&["approve", &key[..8]])
+        .run()
+        .status(0)
+        .stdout_has("APPROVED");
+    w.ferry(&["approve", &key])
+        .run()
+        .status(0)
+        .stdout_has("already APPROVED");
+    w.ferry(&["revert", &key])
+        .run()
+        .status(2)
+        .stderr_has("final");
     let sb = sandbox_on(&state);
     assert_eq!(exported_ids(&sb.export()).len(), valid_sample_ids().len());
 }
@@ -146,8 +185,17 @@ fn faults_and_throttling_still_end_with_every_valid_row_created_once() {
         "--rate-limit",
         "400",
     ]);
-    let target = ["--target", sb.url.as_str(), "--timeout", "1", "--concurrency", "16"];
-    let mut ran = import_samples_into(&w, &target).env("MAMBU_API_KEY", &sb.key).run();
+    let target = [
+        "--target",
+        sb.url.as_str(),
+        "--timeout",
+        "1",
+        "--concurrency",
+        "16",
+    ];
+    let mut ran = import_samples_into(&w, &target)
+        .env("MAMBU_API_KEY", &sb.key)
+        .run();
     let key = event_key(&ran.stdout());
     // Rows whose every attempt failed stay in the ledger for resume.
     for _ in 0..5 {
@@ -166,7 +214,11 @@ fn faults_and_throttling_still_end_with_every_valid_row_created_once() {
     assert_eq!(exported_ids(&sb.export()), once_each(&valid));
     let doc: serde_json::Value =
         serde_json::from_str(&w.ferry(&["events", "show", &key]).run().status(0).stdout()).unwrap();
-    assert_eq!(doc["rows"]["CREATED"], valid.len() as u64, "the ledger agrees with the sandbox: {doc}");
+    assert_eq!(
+        doc["rows"]["CREATED"],
+        valid.len() as u64,
+        "the ledger agrees with the sandbox: {doc}"
+    );
 }
 
 #[test]
@@ -174,11 +226,26 @@ fn killed_at_random_points_then_resumed_leaves_exactly_the_valid_rows() {
     let w = Work::new();
     let file = w.path("big.csv");
     Ferry::new()
-        .args(["gen", "--rows", "20000", "--invalid-ratio", "0.05", "--seed", "9", "--layout", "wide", "--out"])
+        .args([
+            "gen",
+            "--rows",
+            "20000",
+            "--invalid-ratio",
+            "0.05",
+            "--seed",
+            "9",
+            "--layout",
+            "wide",
+            "--out",
+        ])
         .arg(&file)
         .run()
         .status(0);
-    let sb = SandboxProcess::start(&["--memory", "--tenant", &repo_path("samples/tenant.json").display().to_string()]);
+    let sb = SandboxProcess::start(&[
+        "--memory",
+        "--tenant",
+        &repo_path("samples/tenant.json").display().to_string(),
+    ]);
     let dry = w.path("dry");
     Ferry::new()
         .arg("validate")
@@ -194,25 +261,68 @@ fn killed_at_random_points_then_resumed_leaves_exactly_the_valid_rows() {
     let valid: BTreeSet<String> = fs::read_to_string(dry.join("payloads.ndjson"))
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["client"]["id"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["client"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
 
     let mut rng = fastrand::Rng::with_seed(20_000);
     let spawn = |args: Vec<String>| {
         std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
             .args(args)
-            .args(["--ledger", &w.ledger(), "--report-dir", &w.path("r").display().to_string()])
+            .args([
+                "--ledger",
+                &w.ledger(),
+                "--report-dir",
+                &w.path("r").display().to_string(),
+            ])
             .env("MAMBU_API_KEY", &sb.key)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap()
     };
+    // Clients the ledger says were imported so far (0 before the event exists).
+    let imported = || -> (Option<String>, u64) {
+        let out = w.ferry(&["events"]).run();
+        let line = out.stdout().lines().nth(1).map(str::to_string);
+        match line {
+            Some(l) => {
+                let cols: Vec<&str> = l.split_whitespace().collect();
+                (Some(cols[0].to_string()), cols[3].parse().unwrap_or(0))
+            }
+            None => (None, 0),
+        }
+    };
+    // SIGKILL once the ledger shows `at_least` clients imported, mid-push.
+    let kill_after = |mut child: std::process::Child, at_least: u64| -> u64 {
+        let deadline = std::time::Instant::now() + Duration::from_secs(240);
+        loop {
+            let (_, n) = imported();
+            if n >= at_least || std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                return n;
+            }
+            if let Ok(Some(_)) = child.try_wait() {
+                return n;
+            }
+            std::thread::sleep(Duration::from_millis(rng_sleep()));
+        }
+    };
+    fn rng_sleep() -> u64 {
+        fastrand::u64(20..120)
+    }
     let import_args: Vec<String> = vec![
         "import".into(),
         file.display().to_string(),
         "--mapping".into(),
-        repo_path("mappings/clients-wide.toml").display().to_string(),
+        repo_path("mappings/clients-wide.toml")
+            .display()
+            .to_string(),
         "--tenant".into(),
         repo_path("samples/tenant.json").display().to_string(),
         "--target".into(),
@@ -220,19 +330,29 @@ fn killed_at_random_points_then_resumed_leaves_exactly_the_valid_rows() {
         "--concurrency".into(),
         "16".into(),
     ];
-    let mut child = spawn(import_args);
-    std::thread::sleep(Duration::from_millis(rng.u64(800..2500)));
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-
-    let events = w.ferry(&["events"]).run().status(0).stdout();
-    let key = events.lines().nth(1).and_then(|l| l.split_whitespace().next()).expect("an event was opened").to_string();
-    for round in 0..3 {
-        let mut child = spawn(vec!["resume".into(), key.clone(), "--concurrency".into(), "16".into()]);
-        std::thread::sleep(Duration::from_millis(rng.u64(300..2000)));
-        let _ = child.kill();
-        child.wait().unwrap();
-        let _ = round;
+    let total = valid.len() as u64;
+    let mut goal = rng.u64(total / 10..total / 4);
+    let reached = kill_after(spawn(import_args), goal);
+    assert!(
+        reached < total,
+        "the import was killed before it finished ({reached} of {total})"
+    );
+    let key = imported().0.expect("an event was opened");
+    for _ in 0..3 {
+        goal = (goal + rng.u64(total / 12..total / 6)).min(total * 8 / 10);
+        let at = kill_after(
+            spawn(vec![
+                "resume".into(),
+                key.clone(),
+                "--concurrency".into(),
+                "16".into(),
+            ]),
+            goal,
+        );
+        assert!(
+            at < total,
+            "resume was killed before it finished ({at} of {total})"
+        );
     }
     let done = w
         .ferry(&["resume", &key])
@@ -246,7 +366,11 @@ fn killed_at_random_points_then_resumed_leaves_exactly_the_valid_rows() {
     let doc: serde_json::Value =
         serde_json::from_str(&w.ferry(&["events", "show", &key]).run().status(0).stdout()).unwrap();
     assert_eq!(doc["rows"]["CREATED"], valid.len() as u64, "{doc}");
-    assert_eq!(doc["rows"]["REJECTED"], 20_000 - valid.len() as u64, "{doc}");
+    assert_eq!(
+        doc["rows"]["REJECTED"],
+        20_000 - valid.len() as u64,
+        "{doc}"
+    );
 }
 
 /// An export without what the server stamps on every write.
@@ -254,7 +378,14 @@ fn normalised(export: &serde_json::Value) -> serde_json::Value {
     fn strip(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(o) => {
-                for k in ["encodedKey", "parentKey", "clientKey", "customFieldKey", "lastModifiedDate", "indexInList"] {
+                for k in [
+                    "encodedKey",
+                    "parentKey",
+                    "clientKey",
+                    "customFieldKey",
+                    "lastModifiedDate",
+                    "indexInList",
+                ] {
                     o.remove(k);
                 }
                 o.values_mut().for_each(strip);
@@ -271,7 +402,11 @@ fn normalised(export: &serde_json::Value) -> serde_json::Value {
 #[test]
 fn upsert_then_revert_restores_updated_clients_and_removes_created_ones() {
     let w = Work::new();
-    let sb = SandboxProcess::start(&["--memory", "--tenant", &repo_path("samples/tenant.json").display().to_string()]);
+    let sb = SandboxProcess::start(&[
+        "--memory",
+        "--tenant",
+        &repo_path("samples/tenant.json").display().to_string(),
+    ]);
     // A first import of the JSON sample's 100 clients is the tenant's "before".
     Ferry::new()
         .arg("import")
@@ -300,17 +435,32 @@ fn upsert_then_revert_restores_updated_clients_and_removes_created_ones() {
     assert!(doc["rows"]["CREATED"].as_u64().unwrap() > 400, "{doc}");
     assert_ne!(normalised(&sb.export()), normalised(&before));
 
-    w.ferry(&["revert", &key]).env("MAMBU_API_KEY", &sb.key).run().status(0).stdout_has("REVERTED");
+    w.ferry(&["revert", &key])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0)
+        .stdout_has("REVERTED");
     assert_eq!(normalised(&sb.export()), normalised(&before));
 }
 
 #[test]
 fn a_client_changed_since_the_import_is_kept_unless_forced() {
     let w = Work::new();
-    let sb = SandboxProcess::start(&["--memory", "--tenant", &repo_path("samples/tenant.json").display().to_string()]);
-    let ran = import_samples_into(&w, &["--target", &sb.url]).env("MAMBU_API_KEY", &sb.key).run().status(1);
+    let sb = SandboxProcess::start(&[
+        "--memory",
+        "--tenant",
+        &repo_path("samples/tenant.json").display().to_string(),
+    ]);
+    let ran = import_samples_into(&w, &["--target", &sb.url])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(1);
     let key = event_key(&ran.stdout());
-    let status = sb.send("PATCH", "/api/clients/CL0000001", &serde_json::json!({"client": {"state": "BLACKLISTED"}}));
+    let status = sb.send(
+        "PATCH",
+        "/api/clients/CL0000001",
+        &serde_json::json!({"client": {"state": "BLACKLISTED"}}),
+    );
     assert_eq!(status, 200);
     w.ferry(&["revert", &key])
         .env("MAMBU_API_KEY", &sb.key)
@@ -318,19 +468,34 @@ fn a_client_changed_since_the_import_is_kept_unless_forced() {
         .status(1)
         .stdout_has("stays DRAFT")
         .stdout_has("1 kept");
-    assert_eq!(exported_ids(&sb.export()).keys().collect::<Vec<_>>(), ["CL0000001"]);
-    let _ = w.ferry(&["revert", &key, "--force"]).env("MAMBU_API_KEY", &sb.key).run();
+    assert_eq!(
+        exported_ids(&sb.export()).keys().collect::<Vec<_>>(),
+        ["CL0000001"]
+    );
+    let _ = w
+        .ferry(&["revert", &key, "--force"])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run();
 }
 
 #[test]
 fn credentials_never_reach_output_reports_or_the_ledger() {
     let w = Work::new();
     let secret = "s3cret-api-key-do-not-leak";
-    let sb = SandboxProcess::start(&["--memory", "--tenant", &repo_path("samples/tenant.json").display().to_string()]);
-    let ran = import_samples_into(&w, &["--target", &sb.url]).env("MAMBU_API_KEY", secret).run();
+    let sb = SandboxProcess::start(&[
+        "--memory",
+        "--tenant",
+        &repo_path("samples/tenant.json").display().to_string(),
+    ]);
+    let ran = import_samples_into(&w, &["--target", &sb.url])
+        .env("MAMBU_API_KEY", secret)
+        .run();
     assert_eq!(ran.code(), 3, "a refused key is exit 3: {}", ran.stderr());
     assert!(!ran.stdout().contains(secret) && !ran.stderr().contains(secret));
-    let ran = import_samples_into(&w, &["--target", &sb.url]).env("MAMBU_API_KEY", &sb.key).run().status(1);
+    let ran = import_samples_into(&w, &["--target", &sb.url])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(1);
     assert!(!ran.stdout().contains(&sb.key) && !ran.stderr().contains(&sb.key));
     for entry in fs::read_dir(w.path("reports")).unwrap() {
         let bytes = fs::read(entry.unwrap().path()).unwrap();

@@ -60,7 +60,7 @@ pub struct PaceArgs {
 #[derive(Debug, Args, Clone)]
 pub struct LedgerArg {
     /// The migration ledger (SQLite).
-    #[arg(long, default_value = "ferry-ledger.db")]
+    #[arg(long, default_value = "ferry-ledger.db", global = true)]
     pub ledger: PathBuf,
 }
 

@@ -10,10 +10,14 @@ use crate::pipeline::revert::{self, Decision, RevertOptions};
 
 pub fn approve(a: DecideArgs) -> Exit {
     match revert::approve(&a.ledger.ledger, &a.event) {
-        Ok(Decision::Done(e)) => say(&format!("migration event {} is now APPROVED", e.encoded_key)),
-        Ok(Decision::AlreadyThere(e)) | Ok(Decision::Incomplete(e)) => {
-            say(&format!("migration event {} was already APPROVED; nothing to do", e.encoded_key))
-        }
+        Ok(Decision::Done(e)) => say(&format!(
+            "migration event {} is now APPROVED",
+            e.encoded_key
+        )),
+        Ok(Decision::AlreadyThere(e)) | Ok(Decision::Incomplete(e)) => say(&format!(
+            "migration event {} was already APPROVED; nothing to do",
+            e.encoded_key
+        )),
         Err(e) => {
             report_error(&e);
             exit_for(&e)
@@ -36,7 +40,10 @@ pub fn revert(a: RevertArgs) -> Exit {
             e.count(RowStatus::Deleted),
             e.count(RowStatus::Restored)
         )),
-        Ok(Decision::AlreadyThere(e)) => say(&format!("migration event {} was already REVERTED; nothing to do", e.encoded_key)),
+        Ok(Decision::AlreadyThere(e)) => say(&format!(
+            "migration event {} was already REVERTED; nothing to do",
+            e.encoded_key
+        )),
         Ok(Decision::Incomplete(e)) => {
             say(&format!(
                 "migration event {} stays DRAFT: {} deleted, {} restored, {} kept (changed since the import), {} could not be reverted\n\

@@ -35,7 +35,10 @@ fn list(ledger: &Ledger) -> Result<String, String> {
     if events.is_empty() {
         return Ok("no migration events in this ledger\n".into());
     }
-    let mut out = format!("{:<34}{:<10}{:<26}{:>10}  {}\n", "EVENT", "STATE", "CREATED", "CLIENTS", "SOURCE");
+    let mut out = format!(
+        "{:<34}{:<10}{:<26}{:>10}  {}\n",
+        "EVENT", "STATE", "CREATED", "CLIENTS", "SOURCE"
+    );
     for e in events {
         out += &format!(
             "{:<34}{:<10}{:<26}{:>10}  {}\n",
@@ -58,7 +61,7 @@ fn show(ledger: &Ledger, key: &str, failures: usize) -> Result<String, String> {
         "tenant": e.tenant_path,
         "target": e.target,
         "mode": e.mode.as_str(),
-        "rows": e.counts.iter().map(|(s, n)| (s.as_str().to_string(), *n)).collect::<serde_json::Map<_, _>>(),
+        "rows": e.counts.iter().map(|(s, n)| (s.as_str().to_string(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
         "failures": ledger.failures(&e.encoded_key, failures).map_err(|e| e.to_string())?.iter().map(|r| serde_json::json!({
             "row": r.row,
             "line": r.line,

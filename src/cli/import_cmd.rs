@@ -52,7 +52,10 @@ pub fn run(a: ImportArgs) -> Exit {
         ledger: a.ledger.ledger,
         report_dir: a.report_dir,
     };
-    finish(import::import(&opts, Arc::new(AtomicBool::new(false))), &opts.report_dir)
+    finish(
+        import::import(&opts, Arc::new(AtomicBool::new(false))),
+        &opts.report_dir,
+    )
 }
 
 pub fn resume(a: ResumeArgs) -> Exit {
@@ -65,7 +68,10 @@ pub fn resume(a: ResumeArgs) -> Exit {
         threads: a.threads,
         progress: true,
     };
-    finish(import::resume(&opts, Arc::new(AtomicBool::new(false))), &opts.report_dir)
+    finish(
+        import::resume(&opts, Arc::new(AtomicBool::new(false))),
+        &opts.report_dir,
+    )
 }
 
 fn finish(result: Result<ImportReport, ImportError>, report_dir: &std::path::Path) -> Exit {
@@ -112,7 +118,10 @@ fn print_summary(r: &ImportReport, report_dir: &std::path::Path) {
     );
     text += &format!("reports in {}\n", report_dir.display());
     if r.interrupted || r.left() > 0 {
-        text += &format!("not finished: run `ferry resume {}` to carry on\n", short(&e.encoded_key));
+        text += &format!(
+            "not finished: run `ferry resume {}` to carry on\n",
+            short(&e.encoded_key)
+        );
     } else {
         text += &format!(
             "next: `ferry events show {k}`, then `ferry approve {k}` or `ferry revert {k}`\n",

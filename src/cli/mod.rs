@@ -2,9 +2,9 @@
 //! and map the outcome to Ferry's exit code (`exit.rs`).
 
 mod args;
-mod exit;
 mod decide_cmd;
 mod events_cmd;
+mod exit;
 mod gen_cmd;
 mod import_cmd;
 mod sandbox_cmd;

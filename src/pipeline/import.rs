@@ -118,9 +118,16 @@ pub fn import(opts: &ImportOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
     let prepared = Prepared::load(&c.input, &c.mapping, c.tenant.as_deref())?;
     let runtime = runtime()?;
     runtime.block_on(async {
-        let session = Session::connect(&opts.target, opts.credentials_file.as_deref(), opts.pace).await?;
+        let session =
+            Session::connect(&opts.target, opts.credentials_file.as_deref(), opts.pace).await?;
         let mut ledger = Ledger::open(&opts.ledger)?;
-        let new = NewEvent::for_files(&c.input, &c.mapping, c.tenant.as_deref(), &session.label, opts.mode)?;
+        let new = NewEvent::for_files(
+            &c.input,
+            &c.mapping,
+            c.tenant.as_deref(),
+            &session.label,
+            opts.mode,
+        )?;
         let event = ledger.create_event(&new)?;
         let engine = Engine {
             check: c.clone(),
@@ -145,8 +152,12 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
             event.encoded_key, event.state
         )));
     }
-    for (path, print) in [(&event.source_path, &event.source_fingerprint), (&event.mapping_path, &event.mapping_fingerprint)] {
-        let now = fingerprint_file(path).map_err(|e| ImportError::Usage(format!("{}: {e}", path.display())))?;
+    for (path, print) in [
+        (&event.source_path, &event.source_fingerprint),
+        (&event.mapping_path, &event.mapping_fingerprint),
+    ] {
+        let now = fingerprint_file(path)
+            .map_err(|e| ImportError::Usage(format!("{}: {e}", path.display())))?;
         if &now != print {
             return Err(ImportError::Usage(format!(
                 "{} has changed since the import began; resume needs the same file",
@@ -156,7 +167,11 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
     }
     ledger.lock(&event.encoded_key)?;
     let known = known_statuses(&ledger, &event.encoded_key)?;
-    let prepared = Prepared::load(&event.source_path, &event.mapping_path, event.tenant_path.as_deref())?;
+    let prepared = Prepared::load(
+        &event.source_path,
+        &event.mapping_path,
+        event.tenant_path.as_deref(),
+    )?;
     let check = CheckOptionsForFile {
         input: event.source_path.clone(),
         mapping: event.mapping_path.clone(),
@@ -175,7 +190,8 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
     };
     let runtime = runtime()?;
     runtime.block_on(async {
-        let session = Session::connect(&choice, opts.credentials_file.as_deref(), opts.pace).await?;
+        let session =
+            Session::connect(&choice, opts.credentials_file.as_deref(), opts.pace).await?;
         let engine = Engine {
             check,
             pace: opts.pace,
@@ -183,7 +199,9 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
             report_dir: opts.report_dir.clone(),
             stop,
         };
-        let result = engine.drive(prepared, ledger, event, Some(known), &session).await;
+        let result = engine
+            .drive(prepared, ledger, event, Some(known), &session)
+            .await;
         session.close().await;
         result
     })
@@ -275,9 +293,18 @@ impl Engine {
             target: session.target.clone(),
             journal: journal.clone(),
             mode: self.mode,
-            event_started: super::row_work::parse_mambu_timestamp(&event.creation_date).unwrap_or_else(jiff::Timestamp::now),
+            event_started: super::row_work::parse_mambu_timestamp(&event.creation_date)
+                .unwrap_or_else(jiff::Timestamp::now),
         });
-        let answered = dispatch(job_rx, ctx, files.clone(), &stop, self.pace.concurrency.max(1), &progress).await;
+        let answered = dispatch(
+            job_rx,
+            ctx,
+            files.clone(),
+            &stop,
+            self.pace.concurrency.max(1),
+            &progress,
+        )
+        .await;
         progress.finish();
         let fed = replay
             .await
@@ -344,24 +371,29 @@ fn feed(
             return Ok(());
         }
         let client_id = v.payload.and_then(client_id_of);
-        let status = known.as_ref().and_then(|k| k.get(v.row as usize).copied().flatten());
+        let status = known
+            .as_ref()
+            .and_then(|k| k.get(v.row as usize).copied().flatten());
         let send = match status {
             Some(RowStatus::Pending) => Some(false),
             Some(RowStatus::Sent) => Some(true),
             Some(_) => None,
-            None => {
-                match (v.payload, &client_id) {
-                    (Some(_), Some(id)) => {
-                        rows.push(NewRow::pending(v.row, v.line, Some(id.clone())));
-                        Some(false)
-                    }
-                    _ => {
-                        let first = v.findings.iter().find(|f| f.is_error());
-                        rows.push(NewRow::rejected(v.row, v.line, client_id.clone(), row_error(first)));
-                        None
-                    }
+            None => match (v.payload, &client_id) {
+                (Some(_), Some(id)) => {
+                    rows.push(NewRow::pending(v.row, v.line, Some(id.clone())));
+                    Some(false)
                 }
-            }
+                _ => {
+                    let first = v.findings.iter().find(|f| f.is_error());
+                    rows.push(NewRow::rejected(
+                        v.row,
+                        v.line,
+                        client_id.clone(),
+                        row_error(first),
+                    ));
+                    None
+                }
+            },
         };
         if let (Some(in_doubt), Some(payload), Some(id)) = (send, v.payload, client_id) {
             ready.push(Job {
@@ -373,7 +405,9 @@ fn feed(
                 in_doubt,
             });
         }
-        if (rows.len() >= INSERT_BATCH || ready.len() >= INSERT_BATCH) && !flush(&mut rows, &mut ready)? {
+        if (rows.len() >= INSERT_BATCH || ready.len() >= INSERT_BATCH)
+            && !flush(&mut rows, &mut ready)?
+        {
             stopped = true;
         }
         Ok(())
@@ -403,7 +437,11 @@ fn client_id_of(payload: &[u8]) -> Option<String> {
 
 fn row_error(finding: Option<&FieldError>) -> RowError {
     match finding {
-        Some(f) => RowError::new(i64::from(f.code.code()), f.code.name(), format!("{}: {}", f.field, f.message)),
+        Some(f) => RowError::new(
+            i64::from(f.code.code()),
+            f.code.name(),
+            format!("{}: {}", f.field, f.message),
+        ),
         None => RowError::new(0, "REJECTED", "rejected by validation"),
     }
 }
@@ -422,11 +460,17 @@ async fn dispatch(
     let mut answered = 0u64;
     let mut failure: Option<String> = None;
     while !stop.load(Ordering::SeqCst) && failure.is_none() {
-        let Ok(slot) = slots.clone().acquire_owned().await else { break };
-        let Some(first) = jobs.recv().await else { break };
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let Some(first) = jobs.recv().await else {
+            break;
+        };
         let mut batch = vec![(first, slot)];
         while batch.len() < SEND_BATCH {
-            let Ok(slot) = slots.clone().try_acquire_owned() else { break };
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                break;
+            };
             match jobs.try_recv() {
                 Ok(job) => batch.push((job, slot)),
                 Err(_) => break,
@@ -480,9 +524,11 @@ async fn work_one(job: &Job, ctx: &Context, files: &OutcomeFiles) -> Result<(), 
     let status = done.update.status;
     ctx.journal.record(done.update).await?;
     let written = match (status, &done.error) {
-        (RowStatus::Created | RowStatus::Updated, _) => {
-            files.success(job.row, &job.client_id, done.target_key.as_deref().unwrap_or_default())
-        }
+        (RowStatus::Created | RowStatus::Updated, _) => files.success(
+            job.row,
+            &job.client_id,
+            done.target_key.as_deref().unwrap_or_default(),
+        ),
         (RowStatus::Failed, Some(err)) => files.failure(job.row, job.line, &job.fields, err),
         _ => Ok(()),
     };

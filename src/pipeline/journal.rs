@@ -19,7 +19,10 @@ const BATCH: usize = 512;
 
 enum Order {
     Insert(Vec<NewRow>),
-    MarkSent(Vec<(u64, Option<String>)>, oneshot::Sender<Result<(), String>>),
+    MarkSent(
+        Vec<(u64, Option<String>)>,
+        oneshot::Sender<Result<(), String>>,
+    ),
     Record(RowUpdate),
     Flush(oneshot::Sender<Result<(), String>>),
 }
@@ -94,7 +97,8 @@ fn run(mut ledger: Ledger, event: &str, mut rx: mpsc::Receiver<Order>) -> Result
     let mut failure: Option<String> = None;
     while let Some(order) = rx.blocking_recv() {
         let result = match order {
-            Order::Insert(rows) => commit(&mut ledger, event, &mut pending).and_then(|_| ledger.insert_rows(event, &rows)),
+            Order::Insert(rows) => commit(&mut ledger, event, &mut pending)
+                .and_then(|_| ledger.insert_rows(event, &rows)),
             Order::Record(update) => {
                 pending.push(update);
                 if pending.len() >= BATCH || rx.is_empty() {
@@ -131,7 +135,11 @@ fn run(mut ledger: Ledger, event: &str, mut rx: mpsc::Receiver<Order>) -> Result
     Ok(ledger)
 }
 
-fn commit(ledger: &mut Ledger, event: &str, pending: &mut Vec<RowUpdate>) -> Result<(), LedgerError> {
+fn commit(
+    ledger: &mut Ledger,
+    event: &str,
+    pending: &mut Vec<RowUpdate>,
+) -> Result<(), LedgerError> {
     if pending.is_empty() {
         return Ok(());
     }

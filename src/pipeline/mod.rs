@@ -6,11 +6,11 @@
 
 pub mod check;
 pub mod dry_run;
-pub mod progress;
-pub mod spool;
 pub mod import;
 pub mod journal;
 pub mod outcome_files;
+pub mod progress;
 pub mod revert;
 pub mod row_work;
+pub mod spool;
 pub mod target_session;

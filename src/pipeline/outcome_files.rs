@@ -24,10 +24,15 @@ impl OutcomeFiles {
         create_private_dir(dir)?;
         let mut success = csv::Writer::from_writer(create_private_file(&dir.join("success.csv"))?);
         success.write_record(["row", "id", "encodedKey"])?;
-        let mut failures = csv::Writer::from_writer(create_private_file(&dir.join("failures.csv"))?);
+        let mut failures =
+            csv::Writer::from_writer(create_private_file(&dir.join("failures.csv"))?);
         let mut header = vec!["row".to_string(), "line".to_string()];
         header.extend(columns.iter().map(|c| defuse(c).into_owned()));
-        header.extend(["code".to_string(), "name".to_string(), "message".to_string()]);
+        header.extend([
+            "code".to_string(),
+            "name".to_string(),
+            "message".to_string(),
+        ]);
         failures.write_record(&header)?;
         Ok(Self {
             success: Mutex::new(success),
@@ -37,14 +42,26 @@ impl OutcomeFiles {
 
     /// A row that reached the target.
     pub fn success(&self, row: u64, id: &str, key: &str) -> io::Result<()> {
-        let mut w = self.success.lock().map_err(|_| io::Error::other("success.csv writer poisoned"))?;
+        let mut w = self
+            .success
+            .lock()
+            .map_err(|_| io::Error::other("success.csv writer poisoned"))?;
         w.write_record([row.to_string().as_str(), &defuse(id), &defuse(key)])?;
         Ok(())
     }
 
     /// A row the target refused (or that could not be sent).
-    pub fn failure(&self, row: u64, line: u64, fields: &StringRecord, error: &RowError) -> io::Result<()> {
-        let mut w = self.failures.lock().map_err(|_| io::Error::other("failures.csv writer poisoned"))?;
+    pub fn failure(
+        &self,
+        row: u64,
+        line: u64,
+        fields: &StringRecord,
+        error: &RowError,
+    ) -> io::Result<()> {
+        let mut w = self
+            .failures
+            .lock()
+            .map_err(|_| io::Error::other("failures.csv writer poisoned"))?;
         let mut rec = StringRecord::new();
         rec.push_field(&row.to_string());
         rec.push_field(&line.to_string());
@@ -61,7 +78,9 @@ impl OutcomeFiles {
     /// Flushes both files.
     pub fn finish(&self) -> io::Result<()> {
         for w in [&self.success, &self.failures] {
-            w.lock().map_err(|_| io::Error::other("writer poisoned"))?.flush()?;
+            w.lock()
+                .map_err(|_| io::Error::other("writer poisoned"))?
+                .flush()?;
         }
         Ok(())
     }

@@ -19,7 +19,9 @@ use tokio::task::JoinSet;
 use super::import::{runtime, ImportError};
 use super::journal::Journal;
 use super::target_session::{Pace, Session, TargetChoice};
-use crate::ledger::{EventRecord, Ledger, RevertAction, RowError, RowRecord, RowStatus, RowUpdate, StateChange};
+use crate::ledger::{
+    EventRecord, Ledger, RevertAction, RowError, RowRecord, RowStatus, RowUpdate, StateChange,
+};
 use crate::model::MigrationEventState;
 use crate::push::{Outcome, Target};
 
@@ -35,7 +37,7 @@ pub enum Decision {
 }
 
 /// `ferry approve EVENT`.
-pub fn approve(ledger_path: &PathBuf, key: &str) -> Result<Decision, ImportError> {
+pub fn approve(ledger_path: &std::path::Path, key: &str) -> Result<Decision, ImportError> {
     let mut ledger = Ledger::open(ledger_path)?;
     let event = ledger.event(key)?;
     if event.state == MigrationEventState::Reverted {
@@ -68,16 +70,18 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     let event = ledger.event(&opts.event)?;
     match event.state {
         MigrationEventState::Reverted => return Ok(Decision::AlreadyThere(event)),
-        MigrationEventState::Approved => {
-            return Err(ImportError::Usage(format!(
-                "migration event {} is APPROVED; an approved import is final and cannot be reverted",
-                event.encoded_key
-            )))
-        }
+        MigrationEventState::Approved => return Err(ImportError::Usage(format!(
+            "migration event {} is APPROVED; an approved import is final and cannot be reverted",
+            event.encoded_key
+        ))),
         _ => {}
     }
     ledger.lock(&event.encoded_key)?;
-    let mut statuses = vec![RowStatus::Created, RowStatus::Updated, RowStatus::RevertFailed];
+    let mut statuses = vec![
+        RowStatus::Created,
+        RowStatus::Updated,
+        RowStatus::RevertFailed,
+    ];
     if opts.force {
         statuses.push(RowStatus::Kept);
     }
@@ -91,7 +95,8 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     let key = event.encoded_key.clone();
     let rt = runtime()?;
     let ledger = rt.block_on(async {
-        let session = Session::connect(&choice, opts.credentials_file.as_deref(), opts.pace).await?;
+        let session =
+            Session::connect(&choice, opts.credentials_file.as_deref(), opts.pace).await?;
         let mut after = 0;
         let mut ledger = ledger;
         loop {
@@ -99,7 +104,14 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
             let Some(last) = page.last() else { break };
             after = last.row;
             let (journal, thread) = Journal::start(ledger, key.clone());
-            undo_page(page, &session.target, &journal, opts.pace.concurrency.max(1), opts.force).await;
+            undo_page(
+                page,
+                &session.target,
+                &journal,
+                opts.pace.concurrency.max(1),
+                opts.force,
+            )
+            .await;
             journal.flush().await.map_err(ImportError::Ledger)?;
             drop(journal);
             ledger = thread.finish().map_err(ImportError::Ledger)?;
@@ -109,10 +121,16 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     })?;
     let mut ledger = ledger;
     let event = ledger.event(&key)?;
-    let left: u64 = [RowStatus::Created, RowStatus::Updated, RowStatus::Kept, RowStatus::RevertFailed, RowStatus::Sent]
-        .iter()
-        .map(|s| event.count(*s))
-        .sum();
+    let left: u64 = [
+        RowStatus::Created,
+        RowStatus::Updated,
+        RowStatus::Kept,
+        RowStatus::RevertFailed,
+        RowStatus::Sent,
+    ]
+    .iter()
+    .map(|s| event.count(*s))
+    .sum();
     if left > 0 {
         return Ok(Decision::Incomplete(event));
     }
@@ -120,11 +138,19 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     Ok(Decision::Done(ledger.event(&key)?))
 }
 
-async fn undo_page(page: Vec<RowRecord>, target: &Target, journal: &Journal, concurrency: usize, force: bool) {
+async fn undo_page(
+    page: Vec<RowRecord>,
+    target: &Target,
+    journal: &Journal,
+    concurrency: usize,
+    force: bool,
+) {
     let slots = Arc::new(Semaphore::new(concurrency));
     let mut running = JoinSet::new();
     for row in page {
-        let Ok(slot) = slots.clone().acquire_owned().await else { break };
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
         let (target, journal) = (target.clone(), journal.clone());
         running.spawn(async move {
             let update = undo(&row, &target, force).await;
@@ -148,17 +174,31 @@ async fn undo(row: &RowRecord, target: &Target, force: bool) -> RowUpdate {
     let current = match target.get_client(&who, true).await {
         Outcome::Ok { body, .. } => Some(body),
         Outcome::NotFound => None,
-        Outcome::Refused { code, name, body, .. } => return revert_failed(row, code.map(|c| i64::from(c.code())), &name, &body),
-        Outcome::Unknown { last_error, .. } => return revert_failed(row, None, "NO_ANSWER", &last_error),
+        Outcome::Refused {
+            code, name, body, ..
+        } => return revert_failed(row, code.map(|c| i64::from(c.code())), &name, &body),
+        Outcome::Unknown { last_error, .. } => {
+            return revert_failed(row, None, "NO_ANSWER", &last_error)
+        }
     };
-    let before: Option<Value> = row.before_image.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let before: Option<Value> = row
+        .before_image
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok());
     match (action, current) {
         (RevertAction::Delete, None) => RowUpdate::new(row.row, RowStatus::Deleted),
-        (RevertAction::Restore, None) => revert_failed(row, None, "CLIENT_GONE", "the client no longer exists at the target"),
+        (RevertAction::Restore, None) => revert_failed(
+            row,
+            None,
+            "CLIENT_GONE",
+            "the client no longer exists at the target",
+        ),
         (action, Some(now)) => {
             let moved = row.last_modified.as_deref() != now["client"]["lastModifiedDate"].as_str();
             if moved && !force {
-                if action == RevertAction::Restore && before.as_ref().is_some_and(|b| same_content(b, &now)) {
+                if action == RevertAction::Restore
+                    && before.as_ref().is_some_and(|b| same_content(b, &now))
+                {
                     // Our own earlier restore landed before a crash.
                     return RowUpdate::new(row.row, RowStatus::Restored);
                 }
@@ -170,20 +210,37 @@ async fn undo(row: &RowRecord, target: &Target, force: bool) -> RowUpdate {
             }
             match action {
                 RevertAction::Delete => match target.delete(&who).await {
-                    Outcome::Ok { .. } | Outcome::NotFound => RowUpdate::new(row.row, RowStatus::Deleted),
-                    Outcome::Refused { code, name, body, .. } => revert_failed(row, code.map(|c| i64::from(c.code())), &name, &body),
-                    Outcome::Unknown { last_error, .. } => revert_failed(row, None, "NO_ANSWER", &last_error),
+                    Outcome::Ok { .. } | Outcome::NotFound => {
+                        RowUpdate::new(row.row, RowStatus::Deleted)
+                    }
+                    Outcome::Refused {
+                        code, name, body, ..
+                    } => revert_failed(row, code.map(|c| i64::from(c.code())), &name, &body),
+                    Outcome::Unknown { last_error, .. } => {
+                        revert_failed(row, None, "NO_ANSWER", &last_error)
+                    }
                 },
                 RevertAction::Restore => {
                     let Some(before) = before else {
-                        return revert_failed(row, None, "NO_BEFORE_IMAGE", "the ledger holds no before-image");
+                        return revert_failed(
+                            row,
+                            None,
+                            "NO_BEFORE_IMAGE",
+                            "the ledger holds no before-image",
+                        );
                     };
                     let body = restore_body(&before, &now);
                     match target.update(&who, body.to_string().as_bytes()).await {
                         Outcome::Ok { .. } => RowUpdate::new(row.row, RowStatus::Restored),
-                        Outcome::Refused { code, name, body, .. } => revert_failed(row, code.map(|c| i64::from(c.code())), &name, &body),
-                        Outcome::NotFound => revert_failed(row, None, "CLIENT_GONE", "the client no longer exists"),
-                        Outcome::Unknown { last_error, .. } => revert_failed(row, None, "NO_ANSWER", &last_error),
+                        Outcome::Refused {
+                            code, name, body, ..
+                        } => revert_failed(row, code.map(|c| i64::from(c.code())), &name, &body),
+                        Outcome::NotFound => {
+                            revert_failed(row, None, "CLIENT_GONE", "the client no longer exists")
+                        }
+                        Outcome::Unknown { last_error, .. } => {
+                            revert_failed(row, None, "NO_ANSWER", &last_error)
+                        }
                     }
                 }
             }
@@ -192,7 +249,11 @@ async fn undo(row: &RowRecord, target: &Target, force: bool) -> RowUpdate {
 }
 
 fn revert_failed(row: &RowRecord, code: Option<i64>, name: &str, message: &str) -> RowUpdate {
-    RowUpdate::new(row.row, RowStatus::RevertFailed).with_error(RowError::new(code.unwrap_or(0), name, message))
+    RowUpdate::new(row.row, RowStatus::RevertFailed).with_error(RowError::new(
+        code.unwrap_or(0),
+        name,
+        message,
+    ))
 }
 
 /// Fields the server sets; a restore neither sends nor compares them.
@@ -259,16 +320,26 @@ mod tests {
             "addresses": [{"encodedKey": "a1", "parentKey": "old", "city": "Porto", "indexInList": 0}],
             "customInformation": [{"encodedKey": "c1", "customFieldID": "Tax_ID", "value": "1", "customField": {}}]
         });
-        let now = serde_json::json!({"client": {"encodedKey": "cur", "id": "7", "firstName": "Anna"}});
+        let now =
+            serde_json::json!({"client": {"encodedKey": "cur", "id": "7", "firstName": "Anna"}});
         let body = restore_body(&before, &now);
-        assert_eq!(body["client"], serde_json::json!({"encodedKey": "cur", "id": "7", "firstName": "Ana"}));
+        assert_eq!(
+            body["client"],
+            serde_json::json!({"encodedKey": "cur", "id": "7", "firstName": "Ana"})
+        );
         assert_eq!(body["addresses"], serde_json::json!([{"city": "Porto"}]));
         assert_eq!(body["idDocuments"], serde_json::json!([]));
-        assert_eq!(body["customInformation"], serde_json::json!([{"customFieldID": "Tax_ID", "value": "1"}]));
-        assert!(same_content(&before, &serde_json::json!({
-            "client": {"encodedKey": "cur", "id": "7", "firstName": "Ana", "lastModifiedDate": "y"},
-            "addresses": [{"encodedKey": "a9", "city": "Porto"}],
-            "customInformation": [{"customFieldID": "Tax_ID", "value": "1"}]
-        })));
+        assert_eq!(
+            body["customInformation"],
+            serde_json::json!([{"customFieldID": "Tax_ID", "value": "1"}])
+        );
+        assert!(same_content(
+            &before,
+            &serde_json::json!({
+                "client": {"encodedKey": "cur", "id": "7", "firstName": "Ana", "lastModifiedDate": "y"},
+                "addresses": [{"encodedKey": "a9", "city": "Porto"}],
+                "customInformation": [{"customFieldID": "Tax_ID", "value": "1"}]
+            })
+        ));
     }
 }

@@ -61,14 +61,28 @@ async fn create(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
     let body = body_for_create(&job.payload, states);
     match ctx.target.create(&body).await {
         Outcome::Ok { body, .. } => finish_create(job, ctx, body, states).await,
-        Outcome::Refused { code: Some(ReturnCode::ClientIdAlreadyInUse), .. } | Outcome::Unknown { .. } => {
-            match ours(job, ctx).await? {
-                Some(found) => finish_create(job, ctx, found, states).await,
-                None => refused_or_unknown(job, ctx).await,
-            }
+        Outcome::Refused {
+            code: Some(ReturnCode::ClientIdAlreadyInUse),
+            ..
         }
-        Outcome::Refused { code, name, source, body: text, .. } => Ok(failed(job, code, &name, source, &text)),
-        Outcome::NotFound => Ok(failed(job, None, "NOT_FOUND", None, "the target answered 404 to a create")),
+        | Outcome::Unknown { .. } => match ours(job, ctx).await? {
+            Some(found) => finish_create(job, ctx, found, states).await,
+            None => refused_or_unknown(job, ctx).await,
+        },
+        Outcome::Refused {
+            code,
+            name,
+            source,
+            body: text,
+            ..
+        } => Ok(failed(job, code, &name, source, &text)),
+        Outcome::NotFound => Ok(failed(
+            job,
+            None,
+            "NOT_FOUND",
+            None,
+            "the target answered 404 to a create",
+        )),
     }
 }
 
@@ -85,7 +99,11 @@ async fn refused_or_unknown(job: &Job, ctx: &Context) -> Result<Done, String> {
             "a client with this id exists at the target and was not created by this import",
         )),
         _ => {
-            let err = RowError::new(0, "NO_ANSWER", "the target did not answer; the row will be sent again by `ferry resume`");
+            let err = RowError::new(
+                0,
+                "NO_ANSWER",
+                "the target did not answer; the row will be sent again by `ferry resume`",
+            );
             Ok(Done {
                 update: RowUpdate::new(job.row, RowStatus::Pending).with_error(err.clone()),
                 target_key: None,
@@ -95,10 +113,18 @@ async fn refused_or_unknown(job: &Job, ctx: &Context) -> Result<Done, String> {
     }
 }
 
-async fn finish_create(job: &Job, ctx: &Context, stored: Value, states: &[&'static str]) -> Result<Done, String> {
+async fn finish_create(
+    job: &Job,
+    ctx: &Context,
+    stored: Value,
+    states: &[&'static str],
+) -> Result<Done, String> {
     let client = client_of(&stored);
     let key = client["encodedKey"].as_str().map(str::to_string);
-    let current = client["state"].as_str().unwrap_or("PENDING_APPROVAL").to_string();
+    let current = client["state"]
+        .as_str()
+        .unwrap_or("PENDING_APPROVAL")
+        .to_string();
     // Post-create steps: the state the mapping asked for, by Mambu's allowed moves.
     let remaining: Vec<&str> = match states.iter().position(|s| *s == current) {
         Some(i) => states[i + 1..].to_vec(),
@@ -108,19 +134,41 @@ async fn finish_create(job: &Job, ctx: &Context, stored: Value, states: &[&'stat
     for state in remaining {
         match ctx.target.patch_state(&job.client_id, state).await {
             Outcome::Ok { .. } => {}
-            Outcome::Refused { code, name, source, body, .. } => {
+            Outcome::Refused {
+                code,
+                name,
+                source,
+                body,
+                ..
+            } => {
+                // A retried PATCH whose first answer was lost is refused as a
+                // transition to the state the client already has.
+                if state_now(ctx, &job.client_id).await.as_deref() == Some(state) {
+                    continue;
+                }
                 // Undo the create so the row is cleanly FAILED, not half done.
                 let _ = ctx.target.delete(&job.client_id).await;
-                return Ok(failed(job, code, &name, source, &format!("setting state {state}: {body}")));
+                return Ok(failed(
+                    job,
+                    code,
+                    &name,
+                    source,
+                    &format!("setting state {state}: {body}"),
+                ));
             }
             Outcome::NotFound | Outcome::Unknown { .. } => {
-                return Err(format!("row {}: the state change to {state} got no answer", job.row));
+                return Err(format!(
+                    "row {}: the state change to {state} got no answer",
+                    job.row
+                ));
             }
         }
     }
     if !states.is_empty() {
         if let Outcome::Ok { body, .. } = ctx.target.get_client(&job.client_id, false).await {
-            last_modified = client_of(&body)["lastModifiedDate"].as_str().map(str::to_string);
+            last_modified = client_of(&body)["lastModifiedDate"]
+                .as_str()
+                .map(str::to_string);
         }
     }
     let mut update = RowUpdate::new(job.row, RowStatus::Created);
@@ -137,6 +185,13 @@ async fn finish_create(job: &Job, ctx: &Context, stored: Value, states: &[&'stat
     })
 }
 
+async fn state_now(ctx: &Context, id: &str) -> Option<String> {
+    match ctx.target.get_client(id, false).await {
+        Outcome::Ok { body, .. } => client_of(&body)["state"].as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
 async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Done, String> {
     let existing = match ctx.target.get_client(&job.client_id, true).await {
         Outcome::Ok { body, .. } => body,
@@ -144,17 +199,30 @@ async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
             ctx.journal.mark_sent(vec![(job.row, None)]).await?;
             return create(job, ctx, states).await;
         }
-        Outcome::Refused { code, name, source, body, .. } => return Ok(failed(job, code, &name, source, &body)),
-        Outcome::Unknown { last_error, .. } => return Err(format!("row {}: {last_error}", job.row)),
+        Outcome::Refused {
+            code,
+            name,
+            source,
+            body,
+            ..
+        } => return Ok(failed(job, code, &name, source, &body)),
+        Outcome::Unknown { last_error, .. } => {
+            return Err(format!("row {}: {last_error}", job.row))
+        }
     };
-    let key = existing["client"]["encodedKey"].as_str().unwrap_or_default().to_string();
+    let key = existing["client"]["encodedKey"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let created_by_us = ours_in(&existing, job, ctx);
     if job.in_doubt && created_by_us {
         // An earlier run created this client and died before recording it.
         return finish_create(job, ctx, existing, states).await;
     }
     // The before-image is committed before the update leaves.
-    ctx.journal.mark_sent(vec![(job.row, Some(existing.to_string()))]).await?;
+    ctx.journal
+        .mark_sent(vec![(job.row, Some(existing.to_string()))])
+        .await?;
     let mut body: Value = serde_json::from_slice(&job.payload).map_err(|e| e.to_string())?;
     body["client"]["encodedKey"] = Value::String(key.clone());
     if let Some(c) = body["client"].as_object_mut() {
@@ -163,7 +231,8 @@ async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
     let body = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
     match ctx.target.update(&job.client_id, &body).await {
         Outcome::Ok { body, .. } => {
-            let mut update = RowUpdate::new(job.row, RowStatus::Updated).with_target_key(key.clone());
+            let mut update =
+                RowUpdate::new(job.row, RowStatus::Updated).with_target_key(key.clone());
             if let Some(m) = client_of(&body)["lastModifiedDate"].as_str() {
                 update = update.with_last_modified(m);
             }
@@ -173,9 +242,19 @@ async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
                 error: None,
             })
         }
-        Outcome::Refused { code, name, source, body, .. } => Ok(failed(job, code, &name, source, &body)),
+        Outcome::Refused {
+            code,
+            name,
+            source,
+            body,
+            ..
+        } => Ok(failed(job, code, &name, source, &body)),
         Outcome::NotFound | Outcome::Unknown { .. } => {
-            let err = RowError::new(0, "NO_ANSWER", "the update got no answer; `ferry resume` sends it again");
+            let err = RowError::new(
+                0,
+                "NO_ANSWER",
+                "the update got no answer; `ferry resume` sends it again",
+            );
             Ok(Done {
                 update: RowUpdate::new(job.row, RowStatus::Pending).with_error(err.clone()),
                 target_key: None,
@@ -190,8 +269,14 @@ async fn ours(job: &Job, ctx: &Context) -> Result<Option<Value>, String> {
     match ctx.target.get_client(&job.client_id, true).await {
         Outcome::Ok { body, .. } => Ok(ours_in(&body, job, ctx).then_some(body)),
         Outcome::NotFound => Ok(None),
-        Outcome::Refused { name, .. } => Err(format!("row {}: looking the client up was refused: {name}", job.row)),
-        Outcome::Unknown { last_error, .. } => Err(format!("row {}: looking the client up failed: {last_error}", job.row)),
+        Outcome::Refused { name, .. } => Err(format!(
+            "row {}: looking the client up was refused: {name}",
+            job.row
+        )),
+        Outcome::Unknown { last_error, .. } => Err(format!(
+            "row {}: looking the client up failed: {last_error}",
+            job.row
+        )),
     }
 }
 
@@ -270,7 +355,13 @@ fn body_for_create(payload: &[u8], states: &[&str]) -> Vec<u8> {
     }
 }
 
-fn failed(job: &Job, code: Option<ReturnCode>, name: &str, source: Option<String>, text: &str) -> Done {
+fn failed(
+    job: &Job,
+    code: Option<ReturnCode>,
+    name: &str,
+    source: Option<String>,
+    text: &str,
+) -> Done {
     let message = match source {
         Some(s) => format!("{s}: {}", short(text)),
         None => short(text).to_string(),
@@ -301,7 +392,8 @@ mod tests {
         assert_eq!(post_create_states(&p("EXITED")), ["INACTIVE", "EXITED"]);
         assert!(post_create_states(&p("ACTIVE")).is_empty());
         assert!(post_create_states(&p("PENDING_APPROVAL")).is_empty());
-        let body: Value = serde_json::from_slice(&body_for_create(&p("INACTIVE"), &["INACTIVE"])).unwrap();
+        let body: Value =
+            serde_json::from_slice(&body_for_create(&p("INACTIVE"), &["INACTIVE"])).unwrap();
         assert!(body["client"]["state"].is_null() && body["client"]["id"] == "1");
     }
 

@@ -21,7 +21,10 @@ pub enum TargetChoice {
     /// A Mambu tenant (or a sandbox started by hand) at this base URL.
     Url(String),
     /// The embedded sandbox on this state file.
-    Sandbox { state: PathBuf, tenant: Option<PathBuf> },
+    Sandbox {
+        state: PathBuf,
+        tenant: Option<PathBuf>,
+    },
 }
 
 impl TargetChoice {
@@ -74,7 +77,11 @@ pub struct Session {
 
 impl Session {
     /// Connects and probes (reachability and credentials).
-    pub async fn connect(choice: &TargetChoice, credentials_file: Option<&Path>, pace: Pace) -> Result<Session, SessionError> {
+    pub async fn connect(
+        choice: &TargetChoice,
+        credentials_file: Option<&Path>,
+        pace: Pace,
+    ) -> Result<Session, SessionError> {
         let label = choice.label();
         let (base_url, credentials, sandbox) = match choice {
             TargetChoice::Url(url) => {
@@ -103,12 +110,16 @@ impl Session {
                 let sb = Sandbox::start(config)
                     .await
                     .map_err(|e| SessionError::Usage(format!("embedded sandbox: {e}")))?;
-                (sb.base_url(), Credentials::ApiKey(Secret::new(key)), Some(sb))
+                (
+                    sb.base_url(),
+                    Credentials::ApiKey(Secret::new(key)),
+                    Some(sb),
+                )
             }
         };
         let target = Target::new(TargetConfig {
             base_url,
-            credentials,
+            credentials: Some(credentials),
             rate: pace.rate,
             concurrency: pace.concurrency.max(1),
             timeout: pace.timeout,
@@ -120,7 +131,11 @@ impl Session {
             .probe()
             .await
             .map_err(|e| SessionError::Unavailable(e.to_string()))?;
-        Ok(Session { target, label, sandbox })
+        Ok(Session {
+            target,
+            label,
+            sandbox,
+        })
     }
 
     /// Stops the embedded sandbox, if any.

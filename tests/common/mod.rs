@@ -156,7 +156,10 @@ impl SandboxProcess {
 
     /// A GET with the sandbox's key, its answer as JSON.
     pub fn get(&self, path: &str) -> serde_json::Value {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
             reqwest::Client::new()
                 .get(format!("{}{path}", self.url))
@@ -172,7 +175,10 @@ impl SandboxProcess {
 
     /// A request with the sandbox's key and a JSON body; the HTTP status.
     pub fn send(&self, method: &str, path: &str, body: &serde_json::Value) -> u16 {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
             reqwest::Client::new()
                 .request(method.parse().unwrap(), format!("{}{path}", self.url))
@@ -198,7 +204,11 @@ impl Drop for SandboxProcess {
 pub fn exported_ids(export: &serde_json::Value) -> std::collections::BTreeMap<String, usize> {
     let mut ids = std::collections::BTreeMap::new();
     for c in export["clients"].as_array().expect("clients array") {
-        let id = c["client"]["id"].as_str().or(c["id"].as_str()).expect("client id").to_string();
+        let id = c["client"]["id"]
+            .as_str()
+            .or(c["id"].as_str())
+            .expect("client id")
+            .to_string();
         *ids.entry(id).or_insert(0) += 1;
     }
     ids
