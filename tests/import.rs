@@ -518,3 +518,84 @@ fn an_unreachable_target_is_exit_3_and_no_credentials_is_exit_2() {
         .stderr_has("MAMBU_API_KEY");
     let _ = read_json;
 }
+
+#[test]
+fn ctrl_c_finishes_what_is_in_flight_and_leaves_a_resumable_event() {
+    let w = Work::new();
+    let sb = SandboxProcess::start(&[
+        "--memory",
+        "--tenant",
+        &repo_path("samples/tenant.json").display().to_string(),
+        "--faults",
+        "latency=20ms",
+    ]);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .arg("import")
+        .arg(repo_path("samples/clients.csv"))
+        .arg("--mapping")
+        .arg(repo_path("mappings/clients.toml"))
+        .arg("--tenant")
+        .arg(repo_path("samples/tenant.json"))
+        .args([
+            "--target",
+            &sb.url,
+            "--concurrency",
+            "2",
+            "--ledger",
+            &w.ledger(),
+            "--report-dir",
+        ])
+        .arg(w.path("r"))
+        .env("MAMBU_API_KEY", &sb.key)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = w.ferry(&["events"]).run().stdout();
+        let n: u64 = out
+            .lines()
+            .nth(1)
+            .and_then(|l| l.split_whitespace().nth(3)?.parse().ok())
+            .unwrap_or(0);
+        if n >= 40 || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("ferry resume"), "{stdout}");
+    let key = event_key(&stdout);
+    let doc: serde_json::Value =
+        serde_json::from_str(&w.ferry(&["events", "show", &key]).run().status(0).stdout()).unwrap();
+    assert!(
+        doc["rows"]["SENT"].is_null(),
+        "in-flight rows were finished, none left in doubt: {doc}"
+    );
+    let created = doc["rows"]["CREATED"].as_u64().unwrap();
+    assert!(
+        created >= 40 && created < valid_sample_ids().len() as u64,
+        "{doc}"
+    );
+
+    let resumed = w
+        .ferry(&["resume", &key])
+        .env("MAMBU_API_KEY", &sb.key)
+        .arg("--report-dir")
+        .arg(w.path("r"))
+        .run()
+        .status(1); // rejected rows remain rejected
+    assert!(
+        !resumed.stdout().contains("ferry resume"),
+        "{}",
+        resumed.stdout()
+    );
+    assert_eq!(exported_ids(&sb.export()), once_each(&valid_sample_ids()));
+}

@@ -456,8 +456,8 @@ async fn dispatch(
     progress: &Progress,
 ) -> Result<u64, ImportError> {
     let slots = Arc::new(Semaphore::new(concurrency));
-    let mut running: JoinSet<Result<(), String>> = JoinSet::new();
-    let mut answered = 0u64;
+    let mut running: JoinSet<Result<RowStatus, String>> = JoinSet::new();
+    let mut tally = Tally::default();
     let mut failure: Option<String> = None;
     while !stop.load(Ordering::SeqCst) && failure.is_none() {
         let Ok(slot) = slots.clone().acquire_owned().await else {
@@ -492,33 +492,58 @@ async fn dispatch(
             });
         }
         while let Some(done) = running.try_join_next() {
-            answered += 1;
-            progress.inc(1);
-            if let Err(e) = flatten(done) {
-                tracing::warn!("{e}");
-            }
+            tally.note(flatten(done), progress);
         }
     }
     drop(jobs);
     while let Some(done) = running.join_next().await {
-        answered += 1;
-        progress.inc(1);
-        if let Err(e) = flatten(done) {
-            tracing::warn!("{e}");
-        }
+        tally.note(flatten(done), progress);
     }
     match failure {
         Some(e) => Err(ImportError::Ledger(e)),
-        None => Ok(answered),
+        None => Ok(tally.answered),
     }
 }
 
-fn flatten(r: Result<Result<(), String>, tokio::task::JoinError>) -> Result<(), String> {
+/// Live counts for the progress line.
+#[derive(Default)]
+struct Tally {
+    answered: u64,
+    created: u64,
+    updated: u64,
+    failed: u64,
+    in_doubt: u64,
+}
+
+impl Tally {
+    fn note(&mut self, done: Result<RowStatus, String>, progress: &Progress) {
+        self.answered += 1;
+        match done {
+            Ok(RowStatus::Created) => self.created += 1,
+            Ok(RowStatus::Updated) => self.updated += 1,
+            Ok(RowStatus::Failed) => self.failed += 1,
+            Ok(_) => self.in_doubt += 1,
+            Err(e) => {
+                self.in_doubt += 1;
+                tracing::warn!("{e}");
+            }
+        }
+        progress.inc(1);
+        progress.set_message(format!(
+            "created {}  updated {}  failed {}  to resend {}",
+            self.created, self.updated, self.failed, self.in_doubt
+        ));
+    }
+}
+
+fn flatten(
+    r: Result<Result<RowStatus, String>, tokio::task::JoinError>,
+) -> Result<RowStatus, String> {
     r.map_err(|e| e.to_string())?
 }
 
 /// One row: the work, then its journal entry and its line in the outcome files.
-async fn work_one(job: &Job, ctx: &Context, files: &OutcomeFiles) -> Result<(), String> {
+async fn work_one(job: &Job, ctx: &Context, files: &OutcomeFiles) -> Result<RowStatus, String> {
     // An error here leaves the row SENT: in doubt, settled by the next resume.
     let done = row_work::run(job, ctx).await?;
     let status = done.update.status;
@@ -532,7 +557,8 @@ async fn work_one(job: &Job, ctx: &Context, files: &OutcomeFiles) -> Result<(), 
         (RowStatus::Failed, Some(err)) => files.failure(job.row, job.line, &job.fields, err),
         _ => Ok(()),
     };
-    written.map_err(|e| format!("writing outcome files: {e}"))
+    written.map_err(|e| format!("writing outcome files: {e}"))?;
+    Ok(status)
 }
 
 /// Where an event's files go unless told otherwise.

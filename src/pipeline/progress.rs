@@ -22,7 +22,7 @@ impl Progress {
         let bar = ProgressBar::with_draw_target(None, target);
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} {prefix:>10} {human_pos:>12} rows  {per_sec:>14}  {elapsed}",
+                "{spinner} {prefix:>10} {human_pos:>12} rows  {per_sec:>14}  {elapsed}  {msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
@@ -34,6 +34,11 @@ impl Progress {
     /// Counts `n` more rows.
     pub fn inc(&self, n: u64) {
         self.bar.inc(n);
+    }
+
+    /// Shows a short status after the counts (e.g. created and failed so far).
+    pub fn set_message(&self, msg: String) {
+        self.bar.set_message(msg);
     }
 
     /// Clears the line.

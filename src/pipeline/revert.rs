@@ -70,10 +70,12 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     let event = ledger.event(&opts.event)?;
     match event.state {
         MigrationEventState::Reverted => return Ok(Decision::AlreadyThere(event)),
-        MigrationEventState::Approved => return Err(ImportError::Usage(format!(
+        MigrationEventState::Approved => {
+            return Err(ImportError::Usage(format!(
             "migration event {} is APPROVED; an approved import is final and cannot be reverted",
             event.encoded_key
-        ))),
+        )))
+        }
         _ => {}
     }
     ledger.lock(&event.encoded_key)?;

@@ -411,22 +411,3 @@ fn committed_samples_match_a_fresh_generation() {
     let total = format!("{} of {} clients", report.invalid_rows(), SAMPLE_ROWS);
     assert!(readme.contains(&total), "README lacks `{total}`");
 }
-
-/// Throughput and flat memory on a large run; `cargo test --release
-/// million_rows -- --ignored` (a few seconds for 1M rows).
-#[test]
-#[ignore]
-fn million_rows_stream_to_disk() {
-    let rows = std::env::var("FERRY_GEN_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let started = std::time::Instant::now();
-    let r = run(dir.path(), "big.csv", rows, 0.05, 1, Layout::Related);
-    let took = started.elapsed();
-    let size = std::fs::metadata(&r.files[0]).expect("written").len();
-    eprintln!("{rows} rows, {size} bytes in {took:?}");
-    assert_eq!(r.rows, rows);
-    assert!(size > rows * 150);
-}
