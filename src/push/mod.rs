@@ -13,6 +13,12 @@
 //! connection errors, with full-jitter exponential backoff. Final: any other
 //! 4xx. A breaker pauses all traffic after a streak of failures.
 //!
+//! The rate limiter paces 1 % under the rate asked for and starts with an
+//! empty bucket, so a target limiting at that same rate keeps some room
+//! for requests that arrive closer together than they left. A target that
+//! allows no burst at all (a bucket of one) can still refuse a stray
+//! request; it is retried after its `Retry-After`.
+//!
 //! # Exactly once is the caller's job
 //!
 //! v1 has no idempotency key. When a create ends `Outcome::Unknown`, or an

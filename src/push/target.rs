@@ -53,6 +53,8 @@ struct Inner {
     endpoints: Endpoints,
     auth_kind: &'static str,
     limiter: Option<DefaultDirectRateLimiter>,
+    /// One request at a time waits on the limiter (see `pace`).
+    pacing: tokio::sync::Mutex<()>,
     slots: Semaphore,
     retry: RetryPolicy,
     breaker: Breaker,
@@ -132,17 +134,32 @@ fn auth_header(c: &Credentials) -> Result<(HeaderName, HeaderValue), PushError> 
     Ok((name, value))
 }
 
+/// How far under the asked rate the limiter paces. At exactly the target's
+/// own rate our bursts would drain the target's bucket too, leaving it no
+/// room for requests that arrive a little closer together than they left
+/// (every one a 429 and a second's wait); 1 % under lets it refill.
+const HEADROOM: f64 = 0.01;
+
+/// The quota for `rate` requests per second: `HEADROOM` under it, with a
+/// burst of about 10 ms worth of requests (at least one). With a burst of
+/// 1 every late wake-up is throughput lost for good; a larger one would
+/// overrun the target.
+fn quota(rate: NonZeroU32) -> Option<Quota> {
+    let period = Duration::from_secs_f64(1.0 / (f64::from(rate.get()) * (1.0 - HEADROOM)));
+    let burst = NonZeroU32::new(rate.get() / 100).unwrap_or(NonZeroU32::MIN);
+    Some(Quota::with_period(period)?.allow_burst(burst))
+}
+
 fn limiter(rate: Option<u32>) -> Result<Option<DefaultDirectRateLimiter>, PushError> {
     let Some(rate) = rate else { return Ok(None) };
-    let per_second = NonZeroU32::new(rate).ok_or_else(|| {
+    let quota = NonZeroU32::new(rate).and_then(quota).ok_or_else(|| {
         PushError::Config("the rate must be at least 1 request per second".into())
     })?;
-    // About 10 ms worth of requests: a burst of 1 turns every late wake-up
-    // into lost throughput, a larger one would overrun the target's own limit.
-    let burst = NonZeroU32::new((rate / 100).max(1)).unwrap_or(NonZeroU32::MIN);
-    Ok(Some(RateLimiter::direct(
-        Quota::per_second(per_second).allow_burst(burst),
-    )))
+    let limiter = RateLimiter::direct(quota);
+    // Start with the bucket empty: the target's is full, and the room
+    // between the two is what absorbs requests arriving unevenly.
+    let _ = limiter.check_n(quota.burst_size());
+    Ok(Some(limiter))
 }
 
 impl Target {
@@ -189,6 +206,7 @@ impl Target {
                 endpoints,
                 auth_kind,
                 limiter: limiter(cfg.rate)?,
+                pacing: tokio::sync::Mutex::new(()),
                 slots: Semaphore::new(concurrency),
                 retry: cfg.retry,
                 breaker: Breaker::new(cfg.breaker),
@@ -340,9 +358,7 @@ impl Target {
             }
             let answer = {
                 let _slot = inner.slots.acquire().await;
-                if let Some(l) = &inner.limiter {
-                    l.until_ready().await;
-                }
+                self.pace().await;
                 inner.counters.note(Event::Request);
                 self.attempt(this, addressed).await
             };
@@ -392,6 +408,18 @@ impl Target {
         Outcome::Unknown {
             attempts,
             last_error,
+        }
+    }
+
+    /// Waits for the rate limiter's leave. The waiters queue on a fair
+    /// lock so one at a time polls the limiter: left to race, every waiter
+    /// wakes at each free cell, and the herd delays the winner's request by
+    /// a varying amount. Against a target limiting at the same rate with
+    /// no burst allowance, that variation alone is enough for a 429.
+    async fn pace(&self) {
+        if let Some(l) = &self.inner.limiter {
+            let _turn = self.inner.pacing.lock().await;
+            l.until_ready().await;
         }
     }
 
@@ -449,16 +477,27 @@ mod tests {
     }
 
     #[test]
-    fn the_limiter_bursts_about_ten_milliseconds_of_requests() {
+    fn the_limiter_starts_empty_and_bursts_about_ten_milliseconds_of_requests() {
         assert!(limiter(None).unwrap().is_none());
         assert!(limiter(Some(0)).is_err());
-        let burst = |rate| {
+        for (rate, burst) in [(50, 1), (200, 2), (1000, 10)] {
             let l = limiter(Some(rate)).unwrap().unwrap();
-            (0..1000).take_while(|_| l.check().is_ok()).count()
-        };
-        assert_eq!(burst(50), 1);
-        assert_eq!(burst(200), 2);
-        assert_eq!(burst(1000), 10);
+            assert!(l.check().is_err(), "{rate}/s starts empty");
+            std::thread::sleep(Duration::from_millis(60));
+            let n = (0..1000).take_while(|_| l.check().is_ok()).count();
+            assert_eq!(n, burst, "{rate}/s");
+        }
+    }
+
+    #[test]
+    fn the_limiter_paces_one_percent_under_the_rate() {
+        let q = quota(NonZeroU32::new(200).unwrap()).unwrap();
+        let per_cell = q.replenish_interval().as_secs_f64();
+        assert!((1.0 / per_cell - 198.0).abs() < 0.01, "{}", 1.0 / per_cell);
+        assert_eq!(q.burst_size().get(), 2);
+        let q = quota(NonZeroU32::new(7).unwrap()).unwrap();
+        assert!((1.0 / q.replenish_interval().as_secs_f64() - 6.93).abs() < 0.001);
+        assert_eq!(q.burst_size().get(), 1);
     }
 
     #[test]
