@@ -100,21 +100,24 @@ pub(super) fn exit_for(e: &ImportError) -> Exit {
 
 fn print_summary(r: &ImportReport, report_dir: &std::path::Path) {
     let e = &r.event;
-    let secs = r.elapsed.as_secs_f64().max(0.001);
+    let secs = r.sending.as_secs_f64().max(0.001);
     let mut out = std::io::stdout();
-    let line = |label: &str, n: u64| format!("  {label:<28}{n:>12}\n");
+    let line = |label: &str, n: u64| format!("  {label:<32}{n:>12}\n");
     let mut text = format!("migration event {} ({})\n", e.encoded_key, e.state);
+    text += &line("rows read", e.counts.values().sum());
     text += &line("rows rejected (not sent)", e.count(RowStatus::Rejected));
     text += &line("clients created", e.count(RowStatus::Created));
     text += &line("clients updated", e.count(RowStatus::Updated));
     text += &line("rows failed at the target", e.count(RowStatus::Failed));
     text += &line("rows left to send", r.left());
     text += &format!(
-        "  {:<28}{:>12.1}\n  {:<28}{:>12}\n",
-        "requests per second",
+        "  {:<32}{:>12.1}\n  {:<32}{:>12}\n  {:<32}{:>12.1}\n",
+        "requests per second (sending)",
         r.requests as f64 / secs,
         "throttled (429)",
-        r.throttled
+        r.throttled,
+        "seconds",
+        r.elapsed.as_secs_f64()
     );
     text += &format!("reports in {}\n", report_dir.display());
     if r.interrupted || r.left() > 0 {

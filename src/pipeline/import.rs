@@ -31,6 +31,7 @@ use super::target_session::{Pace, Session, SessionError, TargetChoice};
 use crate::field_error::FieldError;
 use crate::ledger::{
     fingerprint_file, EventRecord, ImportMode, Ledger, NewEvent, NewRow, RowError, RowStatus,
+    RowUpdate,
 };
 use crate::model::MigrationEventState;
 use crate::report::{Report, ReportOptions, RowOutcome, RunMeta};
@@ -91,6 +92,8 @@ pub struct ImportReport {
     pub event: EventRecord,
     pub interrupted: bool,
     pub elapsed: Duration,
+    /// From the first request to the last answer.
+    pub sending: Duration,
     /// Rows answered by the target during this run.
     pub answered: u64,
     pub requests: u64,
@@ -296,6 +299,7 @@ impl Engine {
             event_started: super::row_work::parse_mambu_timestamp(&event.creation_date)
                 .unwrap_or_else(jiff::Timestamp::now),
         });
+        let sending_started = Instant::now();
         let answered = dispatch(
             job_rx,
             ctx,
@@ -305,6 +309,7 @@ impl Engine {
             &progress,
         )
         .await;
+        let sending = sending_started.elapsed();
         progress.finish();
         let fed = replay
             .await
@@ -324,6 +329,7 @@ impl Engine {
             event: ledger.event(&key)?,
             interrupted: stop.load(Ordering::SeqCst),
             elapsed: started.elapsed(),
+            sending,
             answered,
             requests: stats.requests,
             throttled: stats.throttled,
@@ -459,40 +465,51 @@ async fn dispatch(
     let mut running: JoinSet<Result<RowStatus, String>> = JoinSet::new();
     let mut tally = Tally::default();
     let mut failure: Option<String> = None;
-    while !stop.load(Ordering::SeqCst) && failure.is_none() {
-        let Ok(slot) = slots.clone().acquire_owned().await else {
-            break;
-        };
+    // A batch is committed SENT while the previous one is still in flight,
+    // so the commit never leaves the rate limiter idle. A crash can leave a
+    // few rows SENT that never left: resume settles them by GET, harmlessly.
+    'batches: while !stop.load(Ordering::SeqCst) {
         let Some(first) = jobs.recv().await else {
             break;
         };
-        let mut batch = vec![(first, slot)];
+        let mut batch = vec![first];
         while batch.len() < SEND_BATCH {
-            let Ok(slot) = slots.clone().try_acquire_owned() else {
-                break;
-            };
             match jobs.try_recv() {
-                Ok(job) => batch.push((job, slot)),
+                Ok(job) => batch.push(job),
                 Err(_) => break,
             }
         }
         if ctx.mode == ImportMode::Create {
-            let marks = batch.iter().map(|(j, _)| (j.row, None)).collect();
+            let marks = batch.iter().map(|j| (j.row, None)).collect();
             if let Err(e) = ctx.journal.mark_sent(marks).await {
                 failure = Some(e);
                 break;
             }
         }
-        for (job, slot) in batch {
+        let mut batch = batch.into_iter();
+        while let Some(job) = batch.next() {
+            if stop.load(Ordering::SeqCst) {
+                // Marked but never sent: back to PENDING, nothing in doubt.
+                for unsent in std::iter::once(job).chain(batch) {
+                    let _ = ctx
+                        .journal
+                        .record(RowUpdate::new(unsent.row, RowStatus::Pending))
+                        .await;
+                }
+                break 'batches;
+            }
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                break 'batches;
+            };
             let (ctx, files) = (ctx.clone(), files.clone());
             running.spawn(async move {
                 let result = work_one(&job, &ctx, &files).await;
                 drop(slot);
                 result
             });
-        }
-        while let Some(done) = running.try_join_next() {
-            tally.note(flatten(done), progress);
+            while let Some(done) = running.try_join_next() {
+                tally.note(flatten(done), progress);
+            }
         }
     }
     drop(jobs);

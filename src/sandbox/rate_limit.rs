@@ -57,11 +57,13 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    /// `rate` requests per second per caller, with a burst of about 10 ms
-    /// worth of requests (at least one).
+    /// `rate` requests per second per caller, with a burst of 100 ms worth
+    /// of requests (at least one): enough to absorb the jitter of a client
+    /// pacing at the same rate over a real network, small enough that a
+    /// client 2% too fast is refused within seconds.
     pub fn new(rate: Option<u32>, penalty: Option<PenaltyConfig>) -> Self {
         let limiter = rate.and_then(NonZeroU32::new).map(|r| {
-            let burst = NonZeroU32::new((r.get() / 100).max(1)).unwrap_or(NonZeroU32::MIN);
+            let burst = NonZeroU32::new((r.get() / 10).max(1)).unwrap_or(NonZeroU32::MIN);
             RateLimiter::keyed(Quota::per_second(r).allow_burst(burst))
         });
         Self {
@@ -175,8 +177,8 @@ mod tests {
         let t = Throttle::new(Some(100), None);
         let now = Instant::now();
         assert!(t.refuse("a", now).is_none());
-        let refused = (0..5).filter_map(|_| t.refuse("a", now)).count();
-        assert!(refused >= 4, "{refused}");
+        let refused = (0..20).filter_map(|_| t.refuse("a", now)).count();
+        assert_eq!(refused, 11, "a burst of 10 passes, the rest is refused");
         assert!(t.refuse("b", now).is_none());
     }
 
