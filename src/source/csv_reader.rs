@@ -129,11 +129,11 @@ impl CsvSource {
         (began + breaks.saturating_sub(inside), unterminated)
     }
 
-    /// The record's fields aligned with the header, and the first field
-    /// that is not UTF-8 (index, offset of the bad bytes).
-    fn aligned_fields(&self) -> (StringRecord, Option<(usize, usize)>) {
+    /// The record's fields aligned with the header, into `fields`, and the
+    /// first field that is not UTF-8 (index, offset of the bad bytes).
+    fn aligned_fields(&self, fields: &mut StringRecord) -> Option<(usize, usize)> {
         let width = self.columns.len();
-        let mut fields = StringRecord::with_capacity(self.record.as_slice().len(), width);
+        fields.clear();
         let mut undecodable = None;
         for i in 0..width {
             let Some(raw) = self.record.get(i) else {
@@ -148,7 +148,31 @@ impl CsvSource {
                 }
             }
         }
-        (fields, undecodable)
+        undecodable
+    }
+
+    /// Moves the record just read into `fields` when it needs no repair
+    /// (as wide as the header, all UTF-8), handing `fields`' old buffers to
+    /// the parser for the next record: no copy, one UTF-8 check for the
+    /// whole record. False, with `fields` untouched, when it needs repair.
+    fn take_clean_record(&mut self, fields: &mut StringRecord) -> bool {
+        if self.record.len() != self.columns.len() {
+            return false;
+        }
+        let spare = std::mem::take(fields).into_byte_record();
+        let record = std::mem::replace(&mut self.record, spare);
+        match StringRecord::from_byte_record(record) {
+            Ok(clean) => {
+                *fields = clean;
+                true
+            }
+            Err(e) => {
+                let spare = std::mem::replace(&mut self.record, e.into_byte_record());
+                // Give `fields` its buffers back: the caller refills it.
+                *fields = StringRecord::from_byte_record(spare).unwrap_or_default();
+                false
+            }
+        }
     }
 
     fn column_name(&self, i: usize) -> &str {
@@ -230,19 +254,25 @@ impl RowSource for CsvSource {
     }
 
     fn next_row(&mut self) -> Result<Option<RawRow>, SourceError> {
+        let mut row = RawRow::default();
+        Ok(self.next_into(&mut row)?.then_some(row))
+    }
+
+    fn next_into(&mut self, row: &mut RawRow) -> Result<bool, SourceError> {
         if !self.read_record()? {
-            return Ok(None);
+            return Ok(false);
         }
         self.row += 1;
         let (line, unterminated) = self.locate();
-        let (fields, undecodable) = self.aligned_fields();
-        let problem = self.problem(line, unterminated, undecodable);
-        Ok(Some(RawRow {
-            row: self.row,
-            line,
-            fields,
-            problem,
-        }))
+        row.row = self.row;
+        row.line = line;
+        if !unterminated && self.take_clean_record(&mut row.fields) {
+            row.problem = None;
+            return Ok(true);
+        }
+        let undecodable = self.aligned_fields(&mut row.fields);
+        row.problem = self.problem(line, unterminated, undecodable);
+        Ok(true)
     }
 }
 
