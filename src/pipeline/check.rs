@@ -30,9 +30,9 @@ use crate::validate::cross_row::{Duplicates, KeySpool, RowKey};
 use crate::validate::{self, CheckOptions};
 
 /// Chunks in flight between the stages: bounds memory.
-const QUEUE_DEPTH: usize = 2;
+const QUEUE_DEPTH: usize = 1;
 /// Keys held in memory before a sorted run spills to disk.
-const KEY_RUN_CAPACITY: usize = 1 << 20;
+const KEY_RUN_CAPACITY: usize = 1 << 19;
 /// Rows one rayon task takes at least: a row is a few microseconds of work,
 /// too little to hand out one at a time.
 const MIN_ROWS_PER_TASK: usize = 64;
