@@ -416,6 +416,30 @@ mod tests {
     }
 
     #[test]
+    fn a_reused_row_reads_the_same_as_fresh_rows() {
+        let bytes: &[u8] = b"a,b,c\n1,2,3\nx,y\n4,\xFF,6\n\"7\n8\",9,10\n11,12,13\n";
+        let fresh = rows_as(bytes, TextEncoding::Utf8);
+        let mut s = open_as(bytes, TextEncoding::Utf8).unwrap();
+        let mut row = RawRow::default();
+        let mut reused = Vec::new();
+        while s.next_into(&mut row).unwrap() {
+            reused.push(row.clone());
+        }
+        assert_eq!(reused.len(), 5);
+        for (a, b) in fresh.iter().zip(&reused) {
+            assert_eq!((a.row, a.line, &a.fields), (b.row, b.line, &b.fields));
+            assert_eq!(a.problem, b.problem, "row {}", a.row);
+        }
+        assert!(reused[1].problem.is_some() && reused[2].problem.is_some());
+        assert!(reused[3].problem.is_none(), "a quoted line break is clean");
+        assert!(reused[4].problem.is_none(), "a clean row after bad ones");
+        assert_eq!(
+            reused[4].fields.iter().collect::<Vec<_>>(),
+            ["11", "12", "13"]
+        );
+    }
+
+    #[test]
     fn invalid_utf8_names_the_column_and_offset() {
         let r = rows_as(b"id,name\n1,Ab\xFFc\n2,ok\n", TextEncoding::Utf8);
         let p = r[0].problem.as_ref().unwrap();
