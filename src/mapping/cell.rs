@@ -40,7 +40,11 @@ impl Cell {
             CellInput::Constant(c) => return (!c.is_empty()).then(|| c.to_string()),
             CellInput::Column(i) => rec.get(*i).unwrap_or(""),
         };
-        let trimmed = if self.trim { raw.trim() } else { raw };
+        let trimmed = if self.trim && needs_trim(raw) {
+            raw.trim()
+        } else {
+            raw
+        };
         let mut v: Cow<'a, str> = match self.case {
             Some(case) if !trimmed.is_empty() => case.apply(trimmed),
             _ => Cow::Borrowed(trimmed),
@@ -115,8 +119,30 @@ impl Cell {
     }
 }
 
+/// Whether `s` may start or end with whitespace. Most cells begin and end
+/// with an ASCII letter or digit; only the others pay for Unicode trimming.
+fn needs_trim(s: &str) -> bool {
+    let plain = |b: u8| b.is_ascii() && !b.is_ascii_whitespace();
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) => !(plain(a) && plain(z)),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_cells_with_whitespace_or_non_ascii_ends_are_trimmed() {
+        use super::needs_trim;
+        assert!(!needs_trim(""));
+        assert!(!needs_trim("Anna Berg"));
+        assert!(needs_trim(" Anna"));
+        assert!(needs_trim("Anna\t"));
+        assert!(needs_trim("\u{3000}Anna"), "ideographic space");
+        assert!(needs_trim("Zoë"), "non-ASCII end: let trim decide");
+        assert_eq!("Zoë".trim(), "Zoë");
+    }
+
     use super::super::testing::{apply, codes, plan};
 
     #[test]

@@ -9,6 +9,8 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use super::fast_hash::FastHashBuilder;
+
 use crate::model::ReturnCode;
 use crate::tenant::Tenant;
 
@@ -53,7 +55,7 @@ impl ResolveKind {
 #[derive(Debug, Clone)]
 pub struct Resolver {
     kind: ResolveKind,
-    keys: HashMap<Box<str>, Box<str>>,
+    keys: HashMap<Box<str>, Box<str>, FastHashBuilder>,
 }
 
 impl Resolver {
@@ -82,7 +84,8 @@ impl Resolver {
                 .map(|r| (r.id.as_deref().unwrap_or(""), r.encoded_key.as_str()))
                 .collect(),
         };
-        let mut keys = HashMap::with_capacity(pairs.len() * 2);
+        let mut keys =
+            HashMap::with_capacity_and_hasher(pairs.len() * 2, FastHashBuilder::default());
         // Encoded keys go in last so that an id which happens to equal
         // another entity's encoded key cannot shadow it.
         for &(id, key) in &pairs {

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use super::fast_hash::FastHashBuilder;
+
 /// A case conversion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -77,7 +79,7 @@ impl Case {
 /// A value map (`map = { M = "MALE" }`), looked up after trim and case.
 #[derive(Debug, Clone, Default)]
 pub struct ValueMap {
-    entries: HashMap<Box<str>, Box<str>>,
+    entries: HashMap<Box<str>, Box<str>, FastHashBuilder>,
     /// Whether a value missing from the map is a 9004 error rather than
     /// passed through.
     pub strict: bool,

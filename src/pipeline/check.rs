@@ -12,6 +12,7 @@
 //! collects the keys compared across rows. Memory is bounded by the chunk
 //! size and queue depth, not by the file.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread;
@@ -22,15 +23,21 @@ use super::progress::Progress;
 use super::spool::{SpoolReader, SpoolWriter, SpooledRow};
 use crate::field_error::FieldError;
 use crate::mapping::{Mapping, MappingError, Plan};
+use crate::report::BodyRange;
 use crate::source::{self, RawRow, RowSource, SourceError};
 use crate::tenant::{Tenant, TenantError};
-use crate::validate::cross_row::{Duplicate, KeySpool, RowKey};
+use crate::validate::cross_row::{Duplicates, KeySpool, RowKey};
 use crate::validate::{self, CheckOptions};
 
 /// Chunks in flight between the stages: bounds memory.
-const QUEUE_DEPTH: usize = 2;
+const QUEUE_DEPTH: usize = 1;
 /// Keys held in memory before a sorted run spills to disk.
-const KEY_RUN_CAPACITY: usize = 1 << 20;
+const KEY_RUN_CAPACITY: usize = 1 << 19;
+/// Rows one rayon task takes at least: a row is a few microseconds of work,
+/// too little to hand out one at a time.
+const MIN_ROWS_PER_TASK: usize = 64;
+/// Distinct finding fields whose source column is remembered in a replay.
+const ORIGIN_CACHE: usize = 1024;
 
 /// Why the check cannot run at all.
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +117,7 @@ pub struct Checked {
     pub plan: Plan,
     pub columns: Vec<String>,
     spool: SpoolReader,
-    duplicates: Vec<Duplicate>,
+    duplicates: Duplicates,
 }
 
 /// One row's final verdict, as `Checked::replay` hands it out.
@@ -133,11 +140,53 @@ impl RowVerdict<'_> {
     }
 }
 
-/// What the parallel stage computes for one row.
+/// One row's final verdict as `Checked::replay_spooled` hands it out: the
+/// fields are decoded and the body read only if asked for.
+pub struct SpooledVerdict<'a> {
+    pub row: u64,
+    pub line: u64,
+    /// Errors and warnings, per-row ones first, then those across rows.
+    pub findings: &'a [FieldError],
+    /// The source column behind each finding (parallel to `findings`).
+    pub origins: &'a [Option<String>],
+    /// Where the request body is in `Checked::bodies`, when no finding is
+    /// an error.
+    pub body: Option<BodyRange>,
+    spooled: &'a SpooledRow,
+}
+
+impl SpooledVerdict<'_> {
+    /// Whether the row would be sent.
+    pub fn is_valid(&self) -> bool {
+        self.body.is_some()
+    }
+
+    /// The row's original fields, into `into`.
+    pub fn fields_into(&self, into: &mut csv::StringRecord) -> std::io::Result<()> {
+        self.spooled.fields_into(into)
+    }
+}
+
+/// What the parallel stage computes for one row; reused from chunk to
+/// chunk so its buffers are allocated once.
+#[derive(Default)]
 struct Processed {
     findings: Vec<FieldError>,
-    payload: Option<Vec<u8>>,
+    /// The request body; meaningful only when `valid`.
+    payload: Vec<u8>,
+    valid: bool,
     keys: Vec<RowKey>,
+}
+
+/// Rows travelling together through the stages. The writer hands chunks
+/// back to the reader, so rows, fields and bodies reuse their buffers.
+#[derive(Default)]
+struct Chunk {
+    /// `rows[..len]` are this chunk's; the rest are spares.
+    rows: Vec<RawRow>,
+    len: usize,
+    /// Parallel to `rows[..len]` once processed.
+    done: Vec<Processed>,
 }
 
 /// Runs the whole pass.
@@ -163,28 +212,35 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
     let chunk_rows = opts.chunk_rows.max(1);
     let progress = Progress::new(opts.progress, "checking");
 
-    let (chunk_tx, chunk_rx) = sync_channel::<Result<Vec<RawRow>, SourceError>>(QUEUE_DEPTH);
-    let (done_tx, done_rx) = sync_channel::<(Vec<RawRow>, Vec<Processed>)>(QUEUE_DEPTH);
+    let (chunk_tx, chunk_rx) = sync_channel::<Result<Chunk, SourceError>>(QUEUE_DEPTH);
+    let (done_tx, done_rx) = sync_channel::<Chunk>(QUEUE_DEPTH);
+    let (free_tx, free_rx) = sync_channel::<Chunk>(QUEUE_DEPTH * 2 + 2);
 
     let (spool, keys, read_result) = thread::scope(|s| {
-        let reader = s.spawn(move || read_chunks(source, chunk_rows, chunk_tx));
-        let writer = s.spawn(move || write_verdicts(done_rx));
+        let reader = s.spawn(move || read_chunks(source, chunk_rows, chunk_tx, free_rx));
+        let writer = s.spawn(move || write_verdicts(done_rx, free_tx));
         let mut failure = None;
         for chunk in chunk_rx {
-            let rows = match chunk {
-                Ok(rows) => rows,
+            let mut chunk = match chunk {
+                Ok(chunk) => chunk,
                 Err(e) => {
                     failure = Some(e);
                     break;
                 }
             };
-            let processed: Vec<Processed> = pool.install(|| {
+            let len = chunk.len;
+            if chunk.done.len() < len {
+                chunk.done.resize_with(len, Processed::default);
+            }
+            let (rows, done) = (&chunk.rows[..len], &mut chunk.done[..len]);
+            pool.install(|| {
                 rows.par_iter()
-                    .map(|raw| process_row(raw, &plan, &tenant, &check_opts))
-                    .collect()
+                    .zip(done.par_iter_mut())
+                    .with_min_len(MIN_ROWS_PER_TASK)
+                    .for_each(|(raw, out)| process_row(raw, &plan, &tenant, &check_opts, out))
             });
-            progress.inc(rows.len() as u64);
-            if done_tx.send((rows, processed)).is_err() {
+            progress.inc(len as u64);
+            if done_tx.send(chunk).is_err() {
                 break;
             }
         }
@@ -205,7 +261,7 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
         (Some(s), Some(k)) => (s, k),
         _ => return Err(CheckError::Setup("the pass ended without a result".into())),
     };
-    let duplicates = keys.finish()?;
+    let duplicates = keys.finish_stream()?;
     Ok(Checked {
         tenant,
         plan,
@@ -218,22 +274,27 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
 fn read_chunks(
     mut source: Box<dyn RowSource>,
     chunk_rows: usize,
-    tx: SyncSender<Result<Vec<RawRow>, SourceError>>,
+    tx: SyncSender<Result<Chunk, SourceError>>,
+    free: Receiver<Chunk>,
 ) -> Result<(), SourceError> {
     loop {
-        let mut chunk = Vec::with_capacity(chunk_rows);
-        while chunk.len() < chunk_rows {
-            match source.next_row() {
-                Ok(Some(row)) => chunk.push(row),
-                Ok(None) => break,
+        let mut chunk = free.try_recv().unwrap_or_default();
+        chunk.len = 0;
+        while chunk.len < chunk_rows {
+            if chunk.len == chunk.rows.len() {
+                chunk.rows.push(RawRow::default());
+            }
+            match source.next_into(&mut chunk.rows[chunk.len]) {
+                Ok(true) => chunk.len += 1,
+                Ok(false) => break,
                 Err(e) => {
                     let _ = tx.send(Err(e));
                     return Ok(());
                 }
             }
         }
-        let last = chunk.len() < chunk_rows;
-        if !chunk.is_empty() && tx.send(Ok(chunk)).is_err() {
+        let last = chunk.len < chunk_rows;
+        if chunk.len > 0 && tx.send(Ok(chunk)).is_err() {
             return Ok(());
         }
         if last {
@@ -242,35 +303,30 @@ fn read_chunks(
     }
 }
 
-fn process_row(raw: &RawRow, plan: &Plan, tenant: &Tenant, opts: &CheckOptions) -> Processed {
-    let mut findings = Vec::new();
+fn process_row(
+    raw: &RawRow,
+    plan: &Plan,
+    tenant: &Tenant,
+    opts: &CheckOptions,
+    out: &mut Processed,
+) {
+    out.findings.clear();
+    out.keys.clear();
+    out.payload.clear();
+    out.valid = false;
     if let Some(problem) = &raw.problem {
-        findings.push(problem.clone());
-        return Processed {
-            findings,
-            payload: None,
-            keys: Vec::new(),
-        };
+        out.findings.push(problem.clone());
+        return;
     }
-    let request = plan.apply(raw, &mut findings);
-    let mapped = findings.len();
-    validate::check_client(&request, tenant, opts, &mut findings);
-    drop_findings_on_fields_already_reported(&mut findings, mapped);
-    if findings.iter().any(FieldError::is_error) {
-        return Processed {
-            findings,
-            payload: None,
-            keys: Vec::new(),
-        };
+    let request = plan.apply(raw, &mut out.findings);
+    let mapped = out.findings.len();
+    validate::check_client(&request, tenant, opts, &mut out.findings);
+    drop_findings_on_fields_already_reported(&mut out.findings, mapped);
+    if out.findings.iter().any(FieldError::is_error) {
+        return;
     }
-    let mut keys = Vec::new();
-    validate::row_keys(&request, tenant, &mut keys);
-    let payload = serde_json::to_vec(&request).ok();
-    Processed {
-        findings,
-        payload,
-        keys,
-    }
+    validate::row_keys(&request, tenant, &mut out.keys);
+    out.valid = serde_json::to_writer(&mut out.payload, &request).is_ok();
 }
 
 /// A value the mapping could not produce is left out of the request, so the
@@ -290,12 +346,13 @@ fn drop_findings_on_fields_already_reported(findings: &mut Vec<FieldError>, mapp
 }
 
 fn write_verdicts(
-    rx: Receiver<(Vec<RawRow>, Vec<Processed>)>,
+    rx: Receiver<Chunk>,
+    free: SyncSender<Chunk>,
 ) -> std::io::Result<(SpoolWriter, KeySpool)> {
     let mut spool = SpoolWriter::new()?;
     let mut keys = KeySpool::new(KEY_RUN_CAPACITY);
-    for (rows, processed) in rx {
-        for (raw, p) in rows.iter().zip(&processed) {
+    for chunk in rx {
+        for (raw, p) in chunk.rows[..chunk.len].iter().zip(&chunk.done) {
             for k in &p.keys {
                 keys.push(raw.row, k)?;
             }
@@ -304,9 +361,11 @@ fn write_verdicts(
                 raw.line,
                 &raw.fields,
                 &p.findings,
-                p.payload.as_deref(),
+                p.valid.then_some(p.payload.as_slice()),
             )?;
         }
+        // The reader may have all the chunks it needs; then this one goes.
+        let _ = free.try_send(chunk);
     }
     Ok((spool, keys))
 }
@@ -314,29 +373,85 @@ fn write_verdicts(
 impl Checked {
     /// Hands every row, in input order, to `visit` with its final verdict.
     pub fn replay(
-        mut self,
+        self,
         mut visit: impl FnMut(&RowVerdict<'_>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut fields = csv::StringRecord::new();
+        let mut body = Vec::new();
+        self.replay_core(|v, spool| {
+            v.fields_into(&mut fields)?;
+            let payload = match v.body {
+                Some(at) => {
+                    spool.read_body(at, &mut body)?;
+                    Some(body.as_slice())
+                }
+                None => None,
+            };
+            visit(&RowVerdict {
+                row: v.row,
+                line: v.line,
+                fields: &fields,
+                findings: v.findings,
+                origins: v.origins,
+                payload,
+            })
+        })
+    }
+
+    /// A copy of the handle to the file of request bodies: the bodies of the
+    /// pass, one per line, at the places `SpooledVerdict::body` names. It
+    /// holds bodies of rows found invalid later too, so copy by range.
+    pub fn bodies(&self) -> std::io::Result<std::fs::File> {
+        self.spool.bodies().try_clone()
+    }
+
+    /// `replay` without decoding every row's fields or reading every body:
+    /// for a caller that copies bodies from `bodies()` and needs the fields
+    /// only of some rows.
+    pub fn replay_spooled(
+        self,
+        mut visit: impl FnMut(&SpooledVerdict<'_>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.replay_core(|v, _| visit(v))
+    }
+
+    fn replay_core(
+        mut self,
+        mut visit: impl FnMut(&SpooledVerdict<'_>, &SpoolReader) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let mut row = SpooledRow::default();
         let mut origins: Vec<Option<String>> = Vec::new();
-        let mut dups = self.duplicates.iter().peekable();
+        let mut known: HashMap<String, Option<String>> = HashMap::new();
         while self.spool.next_into(&mut row)? {
-            while let Some(d) = dups.next_if(|d| d.row == row.row) {
-                if let Some(e) = d.to_field_error(&self.tenant) {
-                    row.findings.push(e);
+            while let Some(d) = self.duplicates.next_of_row(row.row)? {
+                let tenant = &self.tenant;
+                row.push_finding(|f| d.write_field_error(tenant, f));
+            }
+            let findings = row.findings();
+            let valid = !findings.iter().any(FieldError::is_error);
+            origins.resize(findings.len(), None);
+            for (o, f) in origins.iter_mut().zip(findings) {
+                match known.get(f.field.as_str()) {
+                    Some(k) => o.clone_from(k),
+                    None => {
+                        *o = self.plan.origin(&f.field);
+                        if known.len() < ORIGIN_CACHE {
+                            known.insert(f.field.clone(), o.clone());
+                        }
+                    }
                 }
             }
-            let valid = !row.findings.iter().any(FieldError::is_error);
-            origins.clear();
-            origins.extend(row.findings.iter().map(|f| self.plan.origin(&f.field)));
-            visit(&RowVerdict {
-                row: row.row,
-                line: row.line,
-                fields: &row.fields,
-                findings: &row.findings,
-                origins: &origins,
-                payload: if valid { row.payload.as_deref() } else { None },
-            })?;
+            visit(
+                &SpooledVerdict {
+                    row: row.row,
+                    line: row.line,
+                    findings,
+                    origins: &origins,
+                    body: if valid { row.body } else { None },
+                    spooled: &row,
+                },
+                &self.spool,
+            )?;
         }
         Ok(())
     }

@@ -38,15 +38,27 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
         html_sample_rows: 200,
     })?;
     let checked = check_file(prepared, c)?;
-    checked.replay(|v| {
-        report.add(&RowOutcome {
-            row: v.row,
-            line: v.line,
-            fields: v.fields,
-            findings: v.findings,
-            payload: v.payload,
-            origins: v.origins,
-        })
+    report.set_spooled_bodies(checked.bodies()?)?;
+    // Only rejected rows' fields are written anywhere: valid rows pass an
+    // empty record and skip decoding theirs.
+    let mut fields = csv::StringRecord::new();
+    let empty = csv::StringRecord::new();
+    checked.replay_spooled(|v| {
+        let valid = v.is_valid();
+        if !valid {
+            v.fields_into(&mut fields)?;
+        }
+        report.add_spooled(
+            &RowOutcome {
+                row: v.row,
+                line: v.line,
+                fields: if valid { &empty } else { &fields },
+                findings: v.findings,
+                payload: None,
+                origins: v.origins,
+            },
+            v.body,
+        )
     })?;
     let summary = report.finish(&RunMeta {
         mapping: c.mapping.display().to_string(),

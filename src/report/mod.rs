@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use files::{create_private_dir, create_private_file};
+pub use payloads::BodyRange;
 pub use rejects_csv::defuse;
 pub use summary::Summary;
 
@@ -95,6 +96,13 @@ pub struct RunMeta {
     pub warnings: Vec<String>,
 }
 
+fn no_body(row: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("row {row}: valid row without a request body"),
+    )
+}
+
 /// A dry-run report being written.
 pub struct Report {
     opts: ReportOptions,
@@ -132,18 +140,38 @@ impl Report {
     pub fn add(&mut self, r: &RowOutcome) -> io::Result<()> {
         let invalid = r.findings.iter().any(FieldError::is_error);
         let payload = match (invalid, r.payload) {
-            (false, None) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("row {}: valid row without a request body", r.row),
-                ))
-            }
+            (false, None) => return Err(no_body(r.row)),
             (false, Some(p)) => Some(p),
             (true, _) => None,
         };
         if let Some(p) = payload {
             self.payloads.add(r.row, p)?;
         }
+        self.add_findings(r, invalid)
+    }
+
+    /// Names the file that `add_spooled` copies request bodies from: one
+    /// body per line, each exactly as it goes into `payloads.ndjson`.
+    pub fn set_spooled_bodies(&mut self, bodies: std::fs::File) -> io::Result<()> {
+        self.payloads.set_source(bodies)
+    }
+
+    /// `add` for a row whose body is in the file given to
+    /// `set_spooled_bodies` (`r.payload` is ignored). Bodies are copied file
+    /// to file, consecutive ones in one go, never read into memory. A valid
+    /// row without a body is refused (`InvalidInput`) before anything is
+    /// counted.
+    pub fn add_spooled(&mut self, r: &RowOutcome, body: Option<BodyRange>) -> io::Result<()> {
+        let invalid = r.findings.iter().any(FieldError::is_error);
+        match (invalid, body) {
+            (false, None) => return Err(no_body(r.row)),
+            (false, Some(at)) => self.payloads.copy(at)?,
+            (true, _) => {}
+        }
+        self.add_findings(r, invalid)
+    }
+
+    fn add_findings(&mut self, r: &RowOutcome, invalid: bool) -> io::Result<()> {
         self.tally.add(r.findings);
         self.json.add(r.row, r.line, r.findings, r.origins)?;
         if invalid {
@@ -396,6 +424,117 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         assert_eq!(report.finish(&meta()).unwrap().rows_read, 0);
+    }
+
+    #[test]
+    fn spooled_bodies_give_the_same_files_as_given_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let given = tmp.path().join("given");
+        let mut report = Report::create(opts(&given, 200)).unwrap();
+        feed(&mut report, 30);
+        report.finish(&meta()).unwrap();
+
+        // The same rows, bodies from a file; invalid rows' bodies are in the
+        // file too, as when duplicates turn rows invalid after the pass.
+        let spooled = tmp.path().join("spooled");
+        let mut bodies = Vec::new();
+        let mut at = Vec::new();
+        for i in 1..=30u64 {
+            let b = format!("{{\"client\":{{\"id\":\"{i}\"}}}}");
+            at.push(BodyRange {
+                offset: bodies.len() as u64,
+                len: b.len() as u64,
+            });
+            bodies.extend_from_slice(b.as_bytes());
+            bodies.push(b'\n');
+        }
+        let file = tmp.path().join("bodies");
+        std::fs::write(&file, &bodies).unwrap();
+        let mut report = Report::create(opts(&spooled, 200)).unwrap();
+        report
+            .set_spooled_bodies(std::fs::File::open(&file).unwrap())
+            .unwrap();
+        let fields = StringRecord::from(vec!["1"]);
+        let err = report
+            .add_spooled(
+                &RowOutcome {
+                    row: 1,
+                    line: 2,
+                    fields: &fields,
+                    findings: &[],
+                    payload: None,
+                    origins: &[],
+                },
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        // The rows `feed` adds, built again one by one.
+        let mut rows = Vec::new();
+        {
+            for i in 1..=30u64 {
+                let mut findings = Vec::new();
+                let mut origins = Vec::new();
+                let email = if i % 3 == 0 {
+                    findings.push(FieldError::error(
+                        "client.emailAddress",
+                        ReturnCode::EmailAddressFormatIsInvalid,
+                        "not an email",
+                    ));
+                    origins.push(Some("EMAIL".to_string()));
+                    format!("=HYPERLINK(\"x{i}\")")
+                } else {
+                    format!("c{i}@example.com")
+                };
+                if i % 5 == 0 {
+                    findings.push(FieldError::warning(
+                        "client.id",
+                        ReturnCode::DuplicateClient,
+                        "looks like row 1",
+                    ));
+                    origins.push(Some("CLIENT_ID".to_string()));
+                }
+                let id = i.to_string();
+                let rec = StringRecord::from(vec![
+                    id.as_str(),
+                    "Ana",
+                    "Silva",
+                    email.as_str(),
+                    "1990-01-02",
+                    "BR1",
+                ]);
+                rows.push((i, rec, findings, origins));
+            }
+        }
+        for (i, rec, findings, origins) in &rows {
+            report
+                .add_spooled(
+                    &RowOutcome {
+                        row: *i,
+                        line: i + 1,
+                        fields: rec,
+                        findings,
+                        payload: None,
+                        origins,
+                    },
+                    Some(at[*i as usize - 1]),
+                )
+                .unwrap();
+        }
+        report.finish(&meta()).unwrap();
+        for f in [PAYLOADS_FILE, REJECTS_FILE] {
+            assert_eq!(
+                std::fs::read(given.join(f)).unwrap(),
+                std::fs::read(spooled.join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        let errors = |d: &std::path::Path| {
+            let v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(d.join(JSON_FILE)).unwrap()).unwrap();
+            v["errors"].clone()
+        };
+        assert_eq!(errors(&given), errors(&spooled));
     }
 
     #[test]

@@ -129,11 +129,11 @@ impl CsvSource {
         (began + breaks.saturating_sub(inside), unterminated)
     }
 
-    /// The record's fields aligned with the header, and the first field
-    /// that is not UTF-8 (index, offset of the bad bytes).
-    fn aligned_fields(&self) -> (StringRecord, Option<(usize, usize)>) {
+    /// The record's fields aligned with the header, into `fields`, and the
+    /// first field that is not UTF-8 (index, offset of the bad bytes).
+    fn aligned_fields(&self, fields: &mut StringRecord) -> Option<(usize, usize)> {
         let width = self.columns.len();
-        let mut fields = StringRecord::with_capacity(self.record.as_slice().len(), width);
+        fields.clear();
         let mut undecodable = None;
         for i in 0..width {
             let Some(raw) = self.record.get(i) else {
@@ -148,7 +148,31 @@ impl CsvSource {
                 }
             }
         }
-        (fields, undecodable)
+        undecodable
+    }
+
+    /// Moves the record just read into `fields` when it needs no repair
+    /// (as wide as the header, all UTF-8), handing `fields`' old buffers to
+    /// the parser for the next record: no copy, one UTF-8 check for the
+    /// whole record. False, with `fields` untouched, when it needs repair.
+    fn take_clean_record(&mut self, fields: &mut StringRecord) -> bool {
+        if self.record.len() != self.columns.len() {
+            return false;
+        }
+        let spare = std::mem::take(fields).into_byte_record();
+        let record = std::mem::replace(&mut self.record, spare);
+        match StringRecord::from_byte_record(record) {
+            Ok(clean) => {
+                *fields = clean;
+                true
+            }
+            Err(e) => {
+                let spare = std::mem::replace(&mut self.record, e.into_byte_record());
+                // Give `fields` its buffers back: the caller refills it.
+                *fields = StringRecord::from_byte_record(spare).unwrap_or_default();
+                false
+            }
+        }
     }
 
     fn column_name(&self, i: usize) -> &str {
@@ -230,19 +254,25 @@ impl RowSource for CsvSource {
     }
 
     fn next_row(&mut self) -> Result<Option<RawRow>, SourceError> {
+        let mut row = RawRow::default();
+        Ok(self.next_into(&mut row)?.then_some(row))
+    }
+
+    fn next_into(&mut self, row: &mut RawRow) -> Result<bool, SourceError> {
         if !self.read_record()? {
-            return Ok(None);
+            return Ok(false);
         }
         self.row += 1;
         let (line, unterminated) = self.locate();
-        let (fields, undecodable) = self.aligned_fields();
-        let problem = self.problem(line, unterminated, undecodable);
-        Ok(Some(RawRow {
-            row: self.row,
-            line,
-            fields,
-            problem,
-        }))
+        row.row = self.row;
+        row.line = line;
+        if !unterminated && self.take_clean_record(&mut row.fields) {
+            row.problem = None;
+            return Ok(true);
+        }
+        let undecodable = self.aligned_fields(&mut row.fields);
+        row.problem = self.problem(line, unterminated, undecodable);
+        Ok(true)
     }
 }
 
@@ -382,6 +412,30 @@ mod tests {
         assert_eq!(
             r[1].problem.as_ref().unwrap().message,
             "row has 4 fields, header has 3"
+        );
+    }
+
+    #[test]
+    fn a_reused_row_reads_the_same_as_fresh_rows() {
+        let bytes: &[u8] = b"a,b,c\n1,2,3\nx,y\n4,\xFF,6\n\"7\n8\",9,10\n11,12,13\n";
+        let fresh = rows_as(bytes, TextEncoding::Utf8);
+        let mut s = open_as(bytes, TextEncoding::Utf8).unwrap();
+        let mut row = RawRow::default();
+        let mut reused = Vec::new();
+        while s.next_into(&mut row).unwrap() {
+            reused.push(row.clone());
+        }
+        assert_eq!(reused.len(), 5);
+        for (a, b) in fresh.iter().zip(&reused) {
+            assert_eq!((a.row, a.line, &a.fields), (b.row, b.line, &b.fields));
+            assert_eq!(a.problem, b.problem, "row {}", a.row);
+        }
+        assert!(reused[1].problem.is_some() && reused[2].problem.is_some());
+        assert!(reused[3].problem.is_none(), "a quoted line break is clean");
+        assert!(reused[4].problem.is_none(), "a clean row after bad ones");
+        assert_eq!(
+            reused[4].fields.iter().collect::<Vec<_>>(),
+            ["11", "12", "13"]
         );
     }
 

@@ -33,6 +33,19 @@ pub trait RowSource: Send {
     /// The next row, `Ok(None)` at the end. `Err` only when the file cannot
     /// be read any further (an I/O error), never for bad data.
     fn next_row(&mut self) -> Result<Option<RawRow>, SourceError>;
+
+    /// `next_row` into `row`, reusing its buffers; `Ok(false)` at the end
+    /// (then `row` is unspecified). Sources that can refill a row in place
+    /// override it: the hot loop then allocates nothing per row.
+    fn next_into(&mut self, row: &mut RawRow) -> Result<bool, SourceError> {
+        match self.next_row()? {
+            Some(r) => {
+                *row = r;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
 }
 
 /// Why a source cannot be read at all.

@@ -5,11 +5,11 @@
 //! whose key an earlier row already had, in bounded memory; a `Duplicate`
 //! turns into the finding the target would answer with.
 
-use crate::field_error::FieldError;
+use crate::field_error::{FieldError, Severity};
 use crate::model::ReturnCode;
 use crate::tenant::{DuplicateAction, DuplicateCheckField, Tenant};
 
-pub use super::key_spool::KeySpool;
+pub use super::key_spool::{Duplicates, KeySpool};
 
 /// What a key compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,43 +83,59 @@ impl Duplicate {
     /// warning for WARNING). `None` when the tenant does not act on the
     /// check (action NONE, or no such check).
     pub fn to_field_error(&self, tenant: &Tenant) -> Option<FieldError> {
+        let mut e = FieldError::error(String::new(), ReturnCode::DuplicateClient, String::new());
+        self.write_field_error(tenant, &mut e).then_some(e)
+    }
+
+    /// `to_field_error` into `out`, reusing its strings (most rows of a
+    /// large file may carry one of these). False, `out` untouched, when the
+    /// tenant does not act on the check.
+    pub fn write_field_error(&self, tenant: &Tenant, out: &mut FieldError) -> bool {
+        use std::fmt::Write as _;
         let first = self.first_row;
-        match self.kind {
-            KeyKind::ClientId => Some(FieldError::error(
-                "client.id",
-                ReturnCode::ClientIdAlreadyInUse,
-                format!("same client id as row {first}"),
-            )),
+        let (code, severity) = match self.kind {
+            KeyKind::ClientId => {
+                out.field.clear();
+                out.field.push_str("client.id");
+                out.message.clear();
+                let _ = write!(out.message, "same client id as row {first}");
+                (ReturnCode::ClientIdAlreadyInUse, Severity::Error)
+            }
             KeyKind::UniqueValue(i) => {
                 let id = tenant
                     .custom_fields()
                     .get(i as usize)
                     .map(|d| d.id())
                     .unwrap_or("?");
-                Some(FieldError::error(
-                    format!("customInformation[{id}]"),
-                    ReturnCode::DuplicateUniqueValue,
-                    format!("same value of unique custom field '{id}' as row {first}"),
-                ))
+                out.field.clear();
+                let _ = write!(out.field, "customInformation[{id}]");
+                out.message.clear();
+                let _ = write!(
+                    out.message,
+                    "same value of unique custom field '{id}' as row {first}"
+                );
+                (ReturnCode::DuplicateUniqueValue, Severity::Error)
             }
             KeyKind::Duplicate(check) => {
-                let action = tenant
-                    .active_duplicate_checks()
-                    .find(|c| c.field == check)?
-                    .action;
+                let Some(c) = tenant.active_duplicate_checks().find(|c| c.field == check) else {
+                    return false;
+                };
+                let severity = match c.action {
+                    DuplicateAction::Error => Severity::Error,
+                    DuplicateAction::Warning => Severity::Warning,
+                    DuplicateAction::None => return false,
+                };
                 let (field, what) = describe(check);
-                let msg = format!("same {what} as row {first}");
-                match action {
-                    DuplicateAction::Error => {
-                        Some(FieldError::error(field, ReturnCode::DuplicateClient, msg))
-                    }
-                    DuplicateAction::Warning => {
-                        Some(FieldError::warning(field, ReturnCode::DuplicateClient, msg))
-                    }
-                    DuplicateAction::None => None,
-                }
+                out.field.clear();
+                out.field.push_str(field);
+                out.message.clear();
+                let _ = write!(out.message, "same {what} as row {first}");
+                (ReturnCode::DuplicateClient, severity)
             }
-        }
+        };
+        out.code = code;
+        out.severity = severity;
+        true
     }
 }
 
@@ -140,7 +156,6 @@ fn describe(check: DuplicateCheckField) -> (&'static str, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::field_error::Severity;
     use crate::validate::test_tenant::{tenant, tenant_with};
 
     #[test]
@@ -198,6 +213,19 @@ mod tests {
             e.message,
             "same value of unique custom field 'Tax_No' as row 17"
         );
+    }
+
+    #[test]
+    fn writing_into_a_used_finding_replaces_all_of_it() {
+        let t = tenant();
+        let mut e =
+            FieldError::warning("client.homePhone", ReturnCode::IdContainsSpaces, "old text");
+        assert!(dup(KeyKind::ClientId).write_field_error(&t, &mut e));
+        assert_eq!(Some(e.clone()), dup(KeyKind::ClientId).to_field_error(&t));
+        assert!(e.is_error());
+        let none = KeyKind::Duplicate(DuplicateCheckField::MobilePhone);
+        assert!(!dup(none).write_field_error(&t, &mut e));
+        assert_eq!(e.message, "same client id as row 17", "left as it was");
     }
 
     #[test]

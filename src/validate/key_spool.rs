@@ -2,25 +2,41 @@
 //! memory that does not grow with the number of rows.
 //!
 //! In: `(row, RowKey)` pairs in any order. Out: one `Duplicate` per later
-//! row of each (kind, hash) group, pointing at the group's smallest row.
-//! Entries are held up to `run_capacity`, then sorted and spilled as a run
-//! to an anonymous temp file; `finish` merges the runs (at most `FAN_IN` at
-//! a time, in extra passes if there are more) with the in-memory tail.
-//! Only the duplicates found are kept. Fails only on temp-file I/O.
+//! row of each (kind, hash) group, pointing at the group's smallest row,
+//! streamed in row order. Entries are held up to `run_capacity`, then sorted
+//! and spilled as a run to an anonymous temp file; finishing merges the runs
+//! (at most `FAN_IN` at a time, in extra passes if there are more) with the
+//! in-memory tail. The duplicates found are themselves spilled in sorted
+//! runs and merged by row, since a file may have as many as rows (a common
+//! name is a duplicate warning on most rows). Fails only on temp-file I/O.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::FileExt;
 
 use super::cross_row::{Duplicate, KeyKind, RowKey};
 
 /// Runs merged at once: bounds open readers and their buffers.
 const FAN_IN: usize = 64;
-/// Entries each run reader buffers while merging.
+/// Records each run reader buffers while merging.
 const READ_ENTRIES: usize = 1024;
-/// Bytes of one entry on disk.
-const ENTRY_BYTES: usize = 32;
+/// Duplicates held in memory before a sorted run of them spills.
+const DUP_RUN_CAPACITY: usize = 1 << 18;
+
+/// A fixed-size record of a sorted run on disk.
+trait Record: Copy + Ord {
+    const BYTES: usize;
+    fn encode(&self, out: &mut [u8]);
+    fn decode(b: &[u8]) -> Self;
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    let mut x = [0; 8];
+    x.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(x)
+}
 
 /// One key of one row. Field order is the sort order: kind, hash, row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,42 +46,130 @@ struct Entry {
     row: u64,
 }
 
-impl Entry {
-    fn encode(&self) -> [u8; ENTRY_BYTES] {
-        let mut b = [0; ENTRY_BYTES];
+impl Record for Entry {
+    const BYTES: usize = 32;
+
+    fn encode(&self, b: &mut [u8]) {
         b[..8].copy_from_slice(&self.kind.to_le_bytes());
         b[8..24].copy_from_slice(&self.hash.to_le_bytes());
-        b[24..].copy_from_slice(&self.row.to_le_bytes());
-        b
+        b[24..32].copy_from_slice(&self.row.to_le_bytes());
     }
 
-    fn decode(b: &[u8; ENTRY_BYTES]) -> Self {
-        let mut kind = [0; 8];
+    fn decode(b: &[u8]) -> Self {
         let mut hash = [0; 16];
-        let mut row = [0; 8];
-        kind.copy_from_slice(&b[..8]);
         hash.copy_from_slice(&b[8..24]);
-        row.copy_from_slice(&b[24..]);
         Self {
-            kind: u64::from_le_bytes(kind),
+            kind: u64_at(b, 0),
             hash: u128::from_le_bytes(hash),
-            row: u64::from_le_bytes(row),
+            row: u64_at(b, 24),
         }
     }
 }
 
-/// A sorted run in a spill file: `len` entries from byte `start`.
+/// A duplicate as spilled. Field order is the order they are handed out:
+/// row, then kind, then first row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct DupEntry {
+    row: u64,
+    kind: u64,
+    first_row: u64,
+}
+
+impl Record for DupEntry {
+    const BYTES: usize = 24;
+
+    fn encode(&self, b: &mut [u8]) {
+        b[..8].copy_from_slice(&self.row.to_le_bytes());
+        b[8..16].copy_from_slice(&self.kind.to_le_bytes());
+        b[16..24].copy_from_slice(&self.first_row.to_le_bytes());
+    }
+
+    fn decode(b: &[u8]) -> Self {
+        Self {
+            row: u64_at(b, 0),
+            kind: u64_at(b, 8),
+            first_row: u64_at(b, 16),
+        }
+    }
+}
+
+impl DupEntry {
+    fn to_duplicate(self) -> io::Result<Duplicate> {
+        Ok(Duplicate {
+            row: self.row,
+            first_row: self.first_row,
+            kind: KeyKind::from_code(self.kind).ok_or_else(|| corrupt(self.kind))?,
+        })
+    }
+}
+
+/// A sorted run in a spill file: `len` records from byte `start`.
 #[derive(Debug, Clone, Copy)]
 struct Run {
     start: u64,
     len: u64,
 }
 
-/// The spill file and the runs written to it so far.
+/// A spill file and the runs written to it so far.
 struct Spill {
     file: File,
     runs: Vec<Run>,
     end: u64,
+}
+
+impl Spill {
+    fn new() -> io::Result<Self> {
+        Ok(Self {
+            file: tempfile::tempfile()?,
+            runs: Vec::new(),
+            end: 0,
+        })
+    }
+
+    /// Appends `sorted` as one run.
+    fn write_run<R: Record>(&mut self, sorted: &[R]) -> io::Result<()> {
+        let mut w = BufWriter::with_capacity(1 << 16, &self.file);
+        let mut b = [0u8; 32];
+        for e in sorted {
+            e.encode(&mut b[..R::BYTES]);
+            w.write_all(&b[..R::BYTES])?;
+        }
+        w.flush()?;
+        let len = sorted.len() as u64;
+        self.runs.push(Run {
+            start: self.end,
+            len,
+        });
+        self.end += len * R::BYTES as u64;
+        Ok(())
+    }
+
+    /// Merges runs `FAN_IN` at a time until at most `FAN_IN` are left.
+    fn reduce<R: Record>(mut self) -> io::Result<Self> {
+        while self.runs.len() > FAN_IN {
+            let mut out = Spill::new()?;
+            for group in self.runs.chunks(FAN_IN) {
+                let mut w = BufWriter::with_capacity(1 << 16, &out.file);
+                let mut len = 0u64;
+                let mut m: Merger<R> = Merger::new(&self.file, group, Vec::new())?;
+                let mut b = [0u8; 32];
+                while let Some(e) = m.next(&self.file)? {
+                    e.encode(&mut b[..R::BYTES]);
+                    w.write_all(&b[..R::BYTES])?;
+                    len += 1;
+                }
+                w.flush()?;
+                drop(w);
+                out.runs.push(Run {
+                    start: out.end,
+                    len,
+                });
+                out.end += len * R::BYTES as u64;
+            }
+            self = out;
+        }
+        Ok(self)
+    }
 }
 
 /// An external-memory duplicate finder (see the module header).
@@ -103,23 +207,9 @@ impl KeySpool {
         self.buf.sort_unstable();
         let spill = match &mut self.spill {
             Some(s) => s,
-            None => self.spill.insert(Spill {
-                file: tempfile::tempfile()?,
-                runs: Vec::new(),
-                end: 0,
-            }),
+            None => self.spill.insert(Spill::new()?),
         };
-        let mut w = BufWriter::new(&spill.file);
-        for e in &self.buf {
-            w.write_all(&e.encode())?;
-        }
-        w.flush()?;
-        let len = self.buf.len() as u64;
-        spill.runs.push(Run {
-            start: spill.end,
-            len,
-        });
-        spill.end += len * ENTRY_BYTES as u64;
+        spill.write_run(&self.buf)?;
         self.buf.clear();
         Ok(())
     }
@@ -127,41 +217,125 @@ impl KeySpool {
     /// Merges everything pushed and returns the duplicates, sorted by row:
     /// within each (kind, hash) group, every row after the smallest is a
     /// duplicate of the smallest. A row that pushed one key twice is not its
-    /// own duplicate.
-    pub fn finish(mut self) -> io::Result<Vec<Duplicate>> {
+    /// own duplicate. Holds every duplicate in memory: see `finish_stream`.
+    pub fn finish(self) -> io::Result<Vec<Duplicate>> {
+        let mut stream = self.finish_stream()?;
+        let mut out = Vec::new();
+        while let Some(d) = stream.next_duplicate()? {
+            out.push(d);
+        }
+        Ok(out)
+    }
+
+    /// `finish`, handing the duplicates out one at a time from sorted runs
+    /// on disk, so memory stays bounded however many there are.
+    pub fn finish_stream(mut self) -> io::Result<Duplicates> {
         self.buf.sort_unstable();
-        let (file, runs) = match self.spill.take() {
-            Some(s) => {
-                let (mut file, mut runs) = (s.file, s.runs);
-                while runs.len() > FAN_IN {
-                    (file, runs) = merge_pass(&file, &runs)?;
-                }
-                (Some(file), runs)
-            }
-            None => (None, Vec::new()),
+        let keys = match self.spill.take() {
+            Some(s) => Some(s.reduce::<Entry>()?),
+            None => None,
         };
-        let mut dups = Vec::new();
+        let tail = std::mem::take(&mut self.buf);
+        let mut found = DupCollector {
+            buf: Vec::new(),
+            spill: None,
+        };
         // (kind, hash, first row, last row seen) of the current group.
         let mut group: Option<(u64, u128, u64, u64)> = None;
-        merge(file.as_ref(), &runs, &self.buf, &mut |e| {
+        let (file, runs) = match &keys {
+            Some(s) => (Some(&s.file), s.runs.as_slice()),
+            None => (None, &[][..]),
+        };
+        let mut m = Merger::new_opt(file, runs, tail)?;
+        while let Some(e) = m.next_opt(file)? {
             match &mut group {
                 Some((kind, hash, first, last)) if *kind == e.kind && *hash == e.hash => {
                     if e.row != *last {
-                        let kind = KeyKind::from_code(e.kind).ok_or_else(|| corrupt(e.kind))?;
-                        dups.push(Duplicate {
+                        found.push(DupEntry {
                             row: e.row,
+                            kind: e.kind,
                             first_row: *first,
-                            kind,
-                        });
+                        })?;
                         *last = e.row;
                     }
                 }
                 _ => group = Some((e.kind, e.hash, e.row, e.row)),
             }
-            Ok(())
-        })?;
-        dups.sort_unstable_by_key(|d| (d.row, d.kind.code(), d.first_row));
-        Ok(dups)
+        }
+        drop(m);
+        drop(keys);
+        found.finish()
+    }
+}
+
+/// Collects duplicates as the key merge finds them (in key order), spilling
+/// sorted runs so that they can be handed out by row.
+struct DupCollector {
+    buf: Vec<DupEntry>,
+    spill: Option<Spill>,
+}
+
+impl DupCollector {
+    fn push(&mut self, d: DupEntry) -> io::Result<()> {
+        self.buf.push(d);
+        if self.buf.len() >= DUP_RUN_CAPACITY {
+            self.buf.sort_unstable();
+            let spill = match &mut self.spill {
+                Some(s) => s,
+                None => self.spill.insert(Spill::new()?),
+            };
+            spill.write_run(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> io::Result<Duplicates> {
+        self.buf.sort_unstable();
+        let spill = match self.spill.take() {
+            Some(s) => Some(s.reduce::<DupEntry>()?),
+            None => None,
+        };
+        let (file, runs) = match &spill {
+            Some(s) => (Some(&s.file), s.runs.as_slice()),
+            None => (None, &[][..]),
+        };
+        let merger = Merger::new_opt(file, runs, std::mem::take(&mut self.buf))?;
+        Ok(Duplicates {
+            file: spill.map(|s| s.file),
+            merger,
+        })
+    }
+}
+
+/// The duplicates of a finished `KeySpool`, in row order (then kind, then
+/// first row), read from disk as they are asked for.
+pub struct Duplicates {
+    file: Option<File>,
+    merger: Merger<DupEntry>,
+}
+
+impl Duplicates {
+    /// The next duplicate, `None` after the last.
+    pub fn next_duplicate(&mut self) -> io::Result<Option<Duplicate>> {
+        match self.merger.next_opt(self.file.as_ref())? {
+            Some(e) => e.to_duplicate().map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The next duplicate if it is of `row`. Rows must be asked for in
+    /// increasing order; duplicates of rows skipped over are dropped.
+    pub fn next_of_row(&mut self, row: u64) -> io::Result<Option<Duplicate>> {
+        loop {
+            match self.merger.peek() {
+                Some(e) if e.row < row => {
+                    self.merger.next_opt(self.file.as_ref())?;
+                }
+                Some(e) if e.row == row => return self.next_duplicate(),
+                _ => return Ok(None),
+            }
+        }
     }
 }
 
@@ -172,29 +346,9 @@ fn corrupt(code: u64) -> io::Error {
     )
 }
 
-/// Merges groups of `FAN_IN` runs into single runs of a new spill file.
-fn merge_pass(file: &File, runs: &[Run]) -> io::Result<(File, Vec<Run>)> {
-    let out = tempfile::tempfile()?;
-    let mut merged = Vec::with_capacity(runs.len().div_ceil(FAN_IN));
-    let mut at = 0;
-    for group in runs.chunks(FAN_IN) {
-        let mut w = BufWriter::new(&out);
-        let mut len = 0u64;
-        merge(Some(file), group, &[], &mut |e| {
-            len += 1;
-            w.write_all(&e.encode())
-        })?;
-        w.flush()?;
-        merged.push(Run { start: at, len });
-        at += len * ENTRY_BYTES as u64;
-    }
-    Ok((out, merged))
-}
-
-/// Reads one run back in order, a buffer at a time. Readers share the
-/// file and seek before each read, so one descriptor serves every run.
-struct RunReader<'f> {
-    file: &'f File,
+/// Reads one run back in order, a buffer at a time, with positional reads,
+/// so one descriptor serves every run.
+struct RunReader {
     next: u64,
     end: u64,
     buf: Vec<u8>,
@@ -202,71 +356,93 @@ struct RunReader<'f> {
     filled: usize,
 }
 
-impl<'f> RunReader<'f> {
-    fn new(file: &'f File, run: Run) -> Self {
+impl RunReader {
+    fn new<R: Record>(run: Run) -> Self {
         Self {
-            file,
             next: run.start,
-            end: run.start + run.len * ENTRY_BYTES as u64,
-            buf: vec![0; READ_ENTRIES * ENTRY_BYTES],
+            end: run.start + run.len * R::BYTES as u64,
+            buf: vec![0; READ_ENTRIES * R::BYTES],
             pos: 0,
             filled: 0,
         }
     }
 
-    fn next_entry(&mut self) -> io::Result<Option<Entry>> {
+    fn next_record<R: Record>(&mut self, file: &File) -> io::Result<Option<R>> {
         if self.pos == self.filled {
             let want = (self.end - self.next).min(self.buf.len() as u64) as usize;
             if want == 0 {
                 return Ok(None);
             }
-            let mut f = self.file;
-            f.seek(SeekFrom::Start(self.next))?;
-            f.read_exact(&mut self.buf[..want])?;
+            file.read_exact_at(&mut self.buf[..want], self.next)?;
             self.next += want as u64;
             self.pos = 0;
             self.filled = want;
         }
-        let mut b = [0; ENTRY_BYTES];
-        b.copy_from_slice(&self.buf[self.pos..self.pos + ENTRY_BYTES]);
-        self.pos += ENTRY_BYTES;
-        Ok(Some(Entry::decode(&b)))
+        let e = R::decode(&self.buf[self.pos..self.pos + R::BYTES]);
+        self.pos += R::BYTES;
+        Ok(Some(e))
     }
 }
 
-/// Feeds the sorted union of `runs` and the sorted `tail` to `sink`.
-fn merge(
-    file: Option<&File>,
-    runs: &[Run],
-    tail: &[Entry],
-    sink: &mut dyn FnMut(Entry) -> io::Result<()>,
-) -> io::Result<()> {
-    let mut readers: Vec<RunReader> = match file {
-        Some(f) => runs.iter().map(|r| RunReader::new(f, *r)).collect(),
-        None => Vec::new(),
-    };
-    let tail_source = readers.len();
-    let mut tail = tail.iter().copied();
-    let mut heap = BinaryHeap::with_capacity(readers.len() + 1);
-    for (i, r) in readers.iter_mut().enumerate() {
-        if let Some(e) = r.next_entry()? {
-            heap.push(Reverse((e, i)));
+/// The sorted union of some runs of one file and a sorted in-memory tail.
+struct Merger<R: Record> {
+    readers: Vec<RunReader>,
+    tail: std::vec::IntoIter<R>,
+    heap: BinaryHeap<Reverse<(R, usize)>>,
+}
+
+impl<R: Record> Merger<R> {
+    fn new(file: &File, runs: &[Run], tail: Vec<R>) -> io::Result<Self> {
+        Self::new_opt(Some(file), runs, tail)
+    }
+
+    fn new_opt(file: Option<&File>, runs: &[Run], tail: Vec<R>) -> io::Result<Self> {
+        let mut readers: Vec<RunReader> = match file {
+            Some(_) => runs.iter().map(|r| RunReader::new::<R>(*r)).collect(),
+            None => Vec::new(),
+        };
+        let mut heap = BinaryHeap::with_capacity(readers.len() + 1);
+        if let Some(f) = file {
+            for (i, r) in readers.iter_mut().enumerate() {
+                if let Some(e) = r.next_record::<R>(f)? {
+                    heap.push(Reverse((e, i)));
+                }
+            }
         }
+        let tail_source = readers.len();
+        let mut tail = tail.into_iter();
+        if let Some(e) = tail.next() {
+            heap.push(Reverse((e, tail_source)));
+        }
+        Ok(Self {
+            readers,
+            tail,
+            heap,
+        })
     }
-    if let Some(e) = tail.next() {
-        heap.push(Reverse((e, tail_source)));
+
+    fn peek(&self) -> Option<&R> {
+        self.heap.peek().map(|Reverse((e, _))| e)
     }
-    while let Some(Reverse((e, source))) = heap.pop() {
-        sink(e)?;
-        let next = match readers.get_mut(source) {
-            Some(r) => r.next_entry()?,
-            None => tail.next(),
+
+    fn next(&mut self, file: &File) -> io::Result<Option<R>> {
+        self.next_opt(Some(file))
+    }
+
+    fn next_opt(&mut self, file: Option<&File>) -> io::Result<Option<R>> {
+        let Some(Reverse((e, source))) = self.heap.pop() else {
+            return Ok(None);
+        };
+        let next = match (self.readers.get_mut(source), file) {
+            (Some(r), Some(f)) => r.next_record::<R>(f)?,
+            (Some(_), None) => None,
+            (None, _) => self.tail.next(),
         };
         if let Some(n) = next {
-            heap.push(Reverse((n, source)));
+            self.heap.push(Reverse((n, source)));
         }
+        Ok(Some(e))
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -301,7 +477,72 @@ mod tests {
             hash: u128::MAX / 7,
             row: 123_456_789,
         };
-        assert_eq!(Entry::decode(&e.encode()), e);
+        let mut b = [0u8; Entry::BYTES];
+        e.encode(&mut b);
+        assert_eq!(Entry::decode(&b), e);
+        let d = DupEntry {
+            row: 9,
+            kind: u64::MAX,
+            first_row: 3,
+        };
+        let mut b = [0u8; DupEntry::BYTES];
+        d.encode(&mut b);
+        assert_eq!(DupEntry::decode(&b), d);
+    }
+
+    #[test]
+    fn more_duplicates_than_fit_in_memory_come_out_by_row() {
+        // Three name-like kinds where every row repeats row 0..3's keys:
+        // 3 * (n - 1) duplicates, several spilled runs of them.
+        let kinds = [
+            KeyKind::ClientId,
+            KeyKind::Duplicate(DuplicateCheckField::Email),
+            KeyKind::UniqueValue(2),
+        ];
+        let n = (DUP_RUN_CAPACITY as u64) + 1000;
+        let mut spool = KeySpool::new(100_000);
+        for row in (0..n).rev() {
+            for (i, k) in kinds.iter().enumerate() {
+                spool.push(row, &key(*k, i as u128)).unwrap();
+            }
+        }
+        let mut stream = spool.finish_stream().unwrap();
+        let mut count = 0u64;
+        let mut last = None;
+        while let Some(d) = stream.next_duplicate().unwrap() {
+            assert_eq!(d.first_row, 0);
+            let at = (d.row, d.kind.code());
+            assert!(last < Some(at), "{last:?} then {at:?}");
+            last = Some(at);
+            count += 1;
+        }
+        assert_eq!(count, 3 * (n - 1));
+    }
+
+    #[test]
+    fn next_of_row_skips_rows_not_asked_for() {
+        let id = KeyKind::ClientId;
+        let mut spool = KeySpool::new(2);
+        for (row, k) in sample() {
+            spool.push(row, &k).unwrap();
+        }
+        let mut s = spool.finish_stream().unwrap();
+        assert_eq!(s.next_of_row(3).unwrap(), None);
+        assert_eq!(
+            s.next_of_row(6).unwrap(),
+            Some(dup(6, 5, KeyKind::Duplicate(DuplicateCheckField::Email)))
+        );
+        assert_eq!(s.next_of_row(6).unwrap(), None);
+        assert_eq!(
+            s.next_of_row(8).unwrap(),
+            Some(dup(8, 1, id)),
+            "row 7 was skipped"
+        );
+        assert_eq!(
+            s.next_of_row(10).unwrap(),
+            Some(dup(10, 9, KeyKind::UniqueValue(3)))
+        );
+        assert_eq!(s.next_of_row(11).unwrap(), None);
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::field_error::FieldError;
 use crate::model::ClientRequest;
 use crate::tenant::Tenant;
 
-pub use cross_row::{Duplicate, KeyKind, KeySpool, RowKey};
+pub use cross_row::{Duplicate, Duplicates, KeyKind, KeySpool, RowKey};
 pub use dates::{parse_iso_date, parse_mambu_date, DateProblem};
 pub use email::check_email;
 pub use pattern::matches_pattern;
