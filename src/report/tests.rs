@@ -1,0 +1,312 @@
+//! Unit tests of the report fan-out: counts, files, modes, streaming.
+
+use super::*;
+use crate::model::ReturnCode;
+use csv::StringRecord;
+use std::os::unix::fs::PermissionsExt;
+
+const COLUMNS: [&str; 6] = ["CLIENT_ID", "FIRST", "LAST", "EMAIL", "BIRTH", "BRANCH"];
+
+fn opts(dir: &std::path::Path, sample: usize) -> ReportOptions {
+    ReportOptions {
+        html_sample_rows: sample,
+        ..ReportOptions::new(
+            dir,
+            "clients.csv",
+            COLUMNS.iter().map(|c| c.to_string()).collect(),
+        )
+    }
+}
+
+/// Row `i`: every third row has a bad email, every fifth a warning.
+fn feed(report: &mut Report, rows: u64) {
+    let mut fields = StringRecord::new();
+    let mut payload = Vec::new();
+    let mut findings = Vec::new();
+    let mut origins = Vec::new();
+    for i in 1..=rows {
+        fields.clear();
+        let id = i.to_string();
+        let email = if i % 3 == 0 {
+            format!("=HYPERLINK(\"x{i}\")")
+        } else {
+            format!("c{i}@example.com")
+        };
+        for f in [
+            id.as_str(),
+            "Ana",
+            "Silva",
+            email.as_str(),
+            "1990-01-02",
+            "BR1",
+        ] {
+            fields.push_field(f);
+        }
+        findings.clear();
+        origins.clear();
+        if i % 3 == 0 {
+            findings.push(FieldError::error(
+                "client.emailAddress",
+                ReturnCode::EmailAddressFormatIsInvalid,
+                "not an email",
+            ));
+            origins.push(Some("EMAIL".to_string()));
+        }
+        if i % 5 == 0 {
+            findings.push(FieldError::warning(
+                "client.id",
+                ReturnCode::DuplicateClient,
+                "looks like row 1",
+            ));
+            origins.push(Some("CLIENT_ID".to_string()));
+        }
+        payload.clear();
+        payload.extend_from_slice(format!("{{\"client\":{{\"id\":\"{i}\"}}}}").as_bytes());
+        let valid = i % 3 != 0;
+        report
+            .add(&RowOutcome {
+                row: i,
+                line: i + 1,
+                fields: &fields,
+                findings: &findings,
+                payload: valid.then_some(payload.as_slice()),
+                origins: &origins,
+            })
+            .unwrap();
+    }
+}
+
+fn meta() -> RunMeta {
+    RunMeta {
+        mapping: "mappings/legacy.toml".into(),
+        tenant: Some("tenant.json".into()),
+        elapsed: Duration::from_millis(1234),
+        warnings: vec!["column FAX is not mapped".into()],
+    }
+}
+
+#[test]
+fn files_agree_with_each_other_and_the_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let mut report = Report::create(opts(&dir, 200)).unwrap();
+    feed(&mut report, 30);
+    let s = report.finish(&meta()).unwrap();
+
+    assert_eq!(
+        (
+            s.rows_read,
+            s.rows_valid,
+            s.rows_invalid,
+            s.rows_with_warnings
+        ),
+        (30, 20, 10, 6)
+    );
+    assert_eq!(s.rows_read, s.rows_valid + s.rows_invalid);
+    assert_eq!(s.errors_by_code["EMAIL_ADDRESS_FORMAT_IS_INVALID"], 10);
+    assert_eq!(s.warnings_by_code["DUPLICATE_CLIENT"], 6);
+    assert_eq!(s.files.len(), 4);
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(JSON_FILE)).unwrap()).unwrap();
+    assert_eq!(json["rows_read"], 30);
+    assert_eq!(json["rows_invalid"], 10);
+    assert_eq!(json["mapping"], "mappings/legacy.toml");
+    assert_eq!(json["errors_by_field"]["client.emailAddress"], 10);
+    assert_eq!(
+        json["errors"].as_array().unwrap().len(),
+        16,
+        "10 errors + 6 warnings"
+    );
+    assert_eq!(json["errors"][0]["row"], 3);
+    assert_eq!(json["errors"][0]["column"], "EMAIL");
+
+    let payloads = std::fs::read_to_string(dir.join(PAYLOADS_FILE)).unwrap();
+    let ids: Vec<u64> = payloads
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["client"]["id"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(ids, (1..=30).filter(|i| i % 3 != 0).collect::<Vec<_>>());
+
+    let rejects = std::fs::read(dir.join(REJECTS_FILE)).unwrap();
+    let mut rdr = csv::Reader::from_reader(&rejects[3..]);
+    let rows: Vec<StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(&rows[0][0], "3");
+    assert_eq!(&rows[0][5], "'=HYPERLINK(\"x3\")");
+
+    let html = std::fs::read_to_string(dir.join(HTML_FILE)).unwrap();
+    assert!(html.contains("<div class=\"fig\">30</div>"));
+    assert!(html.contains("column FAX is not mapped"));
+}
+
+#[test]
+fn every_file_is_owner_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("new");
+    let mut report = Report::create(opts(&dir, 5)).unwrap();
+    feed(&mut report, 3);
+    let s = report.finish(&meta()).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    for f in &s.files {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 4, "no temporary files left: {names:?}");
+}
+
+#[test]
+fn a_valid_row_without_payload_is_refused_and_not_counted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut report = Report::create(opts(tmp.path(), 5)).unwrap();
+    let fields = StringRecord::from(vec!["1"]);
+    let err = report
+        .add(&RowOutcome {
+            row: 1,
+            line: 2,
+            fields: &fields,
+            findings: &[],
+            payload: None,
+            origins: &[],
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    assert_eq!(report.finish(&meta()).unwrap().rows_read, 0);
+}
+
+#[test]
+fn spooled_bodies_give_the_same_files_as_given_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let given = tmp.path().join("given");
+    let mut report = Report::create(opts(&given, 200)).unwrap();
+    feed(&mut report, 30);
+    report.finish(&meta()).unwrap();
+
+    // The same rows, bodies from a file; invalid rows' bodies are in the
+    // file too, as when duplicates turn rows invalid after the pass.
+    let spooled = tmp.path().join("spooled");
+    let mut bodies = Vec::new();
+    let mut at = Vec::new();
+    for i in 1..=30u64 {
+        let b = format!("{{\"client\":{{\"id\":\"{i}\"}}}}");
+        at.push(BodyRange {
+            offset: bodies.len() as u64,
+            len: b.len() as u64,
+        });
+        bodies.extend_from_slice(b.as_bytes());
+        bodies.push(b'\n');
+    }
+    let file = tmp.path().join("bodies");
+    std::fs::write(&file, &bodies).unwrap();
+    let mut report = Report::create(opts(&spooled, 200)).unwrap();
+    report
+        .set_spooled_bodies(std::fs::File::open(&file).unwrap())
+        .unwrap();
+    let fields = StringRecord::from(vec!["1"]);
+    let err = report
+        .add_spooled(
+            &RowOutcome {
+                row: 1,
+                line: 2,
+                fields: &fields,
+                findings: &[],
+                payload: None,
+                origins: &[],
+            },
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    // The rows `feed` adds, built again one by one.
+    let mut rows = Vec::new();
+    {
+        for i in 1..=30u64 {
+            let mut findings = Vec::new();
+            let mut origins = Vec::new();
+            let email = if i % 3 == 0 {
+                findings.push(FieldError::error(
+                    "client.emailAddress",
+                    ReturnCode::EmailAddressFormatIsInvalid,
+                    "not an email",
+                ));
+                origins.push(Some("EMAIL".to_string()));
+                format!("=HYPERLINK(\"x{i}\")")
+            } else {
+                format!("c{i}@example.com")
+            };
+            if i % 5 == 0 {
+                findings.push(FieldError::warning(
+                    "client.id",
+                    ReturnCode::DuplicateClient,
+                    "looks like row 1",
+                ));
+                origins.push(Some("CLIENT_ID".to_string()));
+            }
+            let id = i.to_string();
+            let rec = StringRecord::from(vec![
+                id.as_str(),
+                "Ana",
+                "Silva",
+                email.as_str(),
+                "1990-01-02",
+                "BR1",
+            ]);
+            rows.push((i, rec, findings, origins));
+        }
+    }
+    for (i, rec, findings, origins) in &rows {
+        report
+            .add_spooled(
+                &RowOutcome {
+                    row: *i,
+                    line: i + 1,
+                    fields: rec,
+                    findings,
+                    payload: None,
+                    origins,
+                },
+                Some(at[*i as usize - 1]),
+            )
+            .unwrap();
+    }
+    report.finish(&meta()).unwrap();
+    for f in [PAYLOADS_FILE, REJECTS_FILE] {
+        assert_eq!(
+            std::fs::read(given.join(f)).unwrap(),
+            std::fs::read(spooled.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let errors = |d: &std::path::Path| {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join(JSON_FILE)).unwrap()).unwrap();
+        v["errors"].clone()
+    };
+    assert_eq!(errors(&given), errors(&spooled));
+}
+
+#[test]
+fn two_hundred_thousand_rows_stream_through() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut report = Report::create(opts(tmp.path(), 50)).unwrap();
+    feed(&mut report, 200_000);
+    assert_eq!(report.sample.len(), 50, "only the sample is kept");
+    let s = report.finish(&meta()).unwrap();
+    assert_eq!(s.rows_read, 200_000);
+    assert_eq!(s.rows_invalid, 66_666);
+    let payloads = std::fs::read(tmp.path().join(PAYLOADS_FILE)).unwrap();
+    assert_eq!(payloads.iter().filter(|&&b| b == b'\n').count(), 133_334);
+    let html = std::fs::read_to_string(tmp.path().join(HTML_FILE)).unwrap();
+    assert_eq!(html.matches("<tr class=\"data\">").count(), 50);
+    assert!(html.contains("first 50 of 66,666"));
+}
