@@ -26,3 +26,6 @@ pub use error_body::ErrorBody;
 pub use id_document::{DateParts, IdDocument};
 pub use migration_event::MigrationEvent;
 pub use return_code::ReturnCode;
+
+#[cfg(test)]
+mod seed_examples;
