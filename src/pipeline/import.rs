@@ -14,7 +14,7 @@
 //! commits a batch as SENT, then sends it through the rate-limited target
 //! with bounded concurrency; each answer is journalled as it comes.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -576,9 +576,4 @@ async fn work_one(job: &Job, ctx: &Context, files: &OutcomeFiles) -> Result<RowS
     };
     written.map_err(|e| format!("writing outcome files: {e}"))?;
     Ok(status)
-}
-
-/// Where an event's files go unless told otherwise.
-pub fn default_report_dir(event_key: &str) -> PathBuf {
-    Path::new("reports").join(event_key)
 }

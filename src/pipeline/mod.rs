@@ -1,8 +1,11 @@
 //! The pipeline glue: the only code that knows the order of the stages.
 //!
 //! `check` runs source → mapping → validate (shared by every command that
-//! reads an export), `spool` keeps verdicts on disk between the pass and
-//! the replay, `dry_run` writes the report, `progress` draws the terminal.
+//! reads an export) and `spool` keeps its verdicts on disk until the replay;
+//! `dry_run` writes the report; `import` pushes valid rows through
+//! `row_work` against a `target_session`, journalled by `journal` into the
+//! ledger, with `outcome_files` for success.csv and failures.csv; `revert`
+//! approves or rolls back an event; `progress` draws the terminal.
 
 pub mod check;
 pub mod dry_run;
