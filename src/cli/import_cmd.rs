@@ -103,7 +103,8 @@ fn print_summary(r: &ImportReport, report_dir: &std::path::Path) {
     let secs = r.sending.as_secs_f64().max(0.001);
     let mut out = std::io::stdout();
     let line = |label: &str, n: u64| format!("  {label:<32}{n:>12}\n");
-    let mut text = format!("migration event {} ({})\n", e.encoded_key, e.state);
+    let mut text = format!("{}\n", r.validation.render_table());
+    text += &format!("migration event {} ({})\n", e.encoded_key, e.state);
     text += &line("rows read", e.counts.values().sum());
     text += &line("rows rejected (not sent)", e.count(RowStatus::Rejected));
     text += &line("clients created", e.count(RowStatus::Created));

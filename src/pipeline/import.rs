@@ -34,7 +34,7 @@ use crate::ledger::{
     RowUpdate,
 };
 use crate::model::MigrationEventState;
-use crate::report::{Report, ReportOptions, RowOutcome, RunMeta};
+use crate::report::{Report, ReportOptions, RowOutcome, RunMeta, Summary};
 
 /// Rows inserted into the ledger per transaction.
 const INSERT_BATCH: usize = 1000;
@@ -98,6 +98,8 @@ pub struct ImportReport {
     pub answered: u64,
     pub requests: u64,
     pub throttled: u64,
+    /// The validation report's summary (rows read, valid, rejected by code).
+    pub validation: Summary,
 }
 
 impl ImportReport {
@@ -323,7 +325,7 @@ impl Engine {
         watcher.abort();
         files.finish()?;
         let answered = answered?;
-        fed?;
+        let validation = fed?;
         let stats = session.target.stats();
         Ok(ImportReport {
             event: ledger.event(&key)?,
@@ -333,6 +335,7 @@ impl Engine {
             answered,
             requests: stats.requests,
             throttled: stats.throttled,
+            validation,
         })
     }
 }
@@ -346,7 +349,7 @@ fn feed(
     journal: &Journal,
     jobs: mpsc::Sender<Job>,
     stop: &AtomicBool,
-) -> Result<(), ImportError> {
+) -> Result<Summary, ImportError> {
     let mut rows: Vec<NewRow> = Vec::with_capacity(INSERT_BATCH);
     let mut ready: Vec<Job> = Vec::with_capacity(INSERT_BATCH);
     let mut stopped = false;
@@ -425,8 +428,7 @@ fn feed(
         journal.insert_blocking(rows).map_err(ImportError::Ledger)?;
     }
     drop(jobs);
-    report.finish(&meta)?;
-    Ok(())
+    Ok(report.finish(&meta)?)
 }
 
 fn client_id_of(payload: &[u8]) -> Option<String> {
