@@ -191,7 +191,7 @@ row() {
     for cell in "$@"; do line+=" ${cell//|/\\|} |"; done
     TABLE+=("$line")
 }
-verdict() { if "$PY" -c "import sys; sys.exit(0 if ($1) else 1)"; then echo pass; else echo MISS; fi; }
+verdict() { if "$PY" -c "import sys; eps = 1e-9; sys.exit(0 if ($1) else 1)"; then echo pass; else echo MISS; fi; }
 fmt_int() { "$PY" -c 'import sys; print(f"{round(float(sys.argv[1])):,}")' "$1"; }
 
 # ---------------------------------------------------------------- dry run
@@ -374,7 +374,7 @@ for r in $RATES; do
     row "rate $r/s" "ferry import --rate $r --concurrency $c vs sandbox --rate-limit $r; 429s: $throttled" \
         "$(fmt_int "$created")" "$(calc "$created / $got" .1f)" "$got" "$(rss_mb "$WORK/rate-$r.time")" \
         "$(calc "$got / $r * 100" .1f)% of target" "within 2%, zero 429" \
-        "$(verdict "abs($got / $r - 1) <= 0.02 and $throttled == 0")"
+        "$(verdict "abs($got / $r - 1) <= 0.02 + eps and $throttled == 0")"
 done
 
 {
