@@ -43,6 +43,8 @@ return_codes! {
     InvalidCredentials = 2 => "INVALID_CREDENTIALS",
     InvalidParameters = 4 => "INVALID_PARAMETERS",
     InternalError = 6 => "INTERNAL_ERROR",
+    InvalidPaginationLimitValue = 13 => "INVALID_PAGINATION_LIMIT_VALUE",
+    OutOfBoundsPaginationLimitValue = 14 => "OUT_OF_BOUNDS_PAGINATION_LIMIT_VALUE",
     ExcessiveInvalidRequests = 24 => "EXCESSIVE_INVALID_REQUESTS",
     InvalidJsonSyntax = 26 => "INVALID_JSON_SYNTAX",
     MissingEntityJson = 30 => "MISSING_ENTITY_JSON",

@@ -3,9 +3,10 @@
 //! both listing endpoints share.
 //!
 //! In: query parameters. Out: a JSON array of client objects in creation
-//! order. `offset`/`limit` that are not whole numbers ≥ 0, or a `limit`
-//! over 1000, → 4 INVALID_PARAMETERS (Mambu answers 13/14 there, codes
-//! Ferry's `ReturnCode` does not carry). Default limit 50.
+//! order. A `limit` that is not a whole number ≥ 0 → 13
+//! INVALID_PAGINATION_LIMIT_VALUE, one over 1000 → 14
+//! OUT_OF_BOUNDS_PAGINATION_LIMIT_VALUE, a bad `offset` → 4
+//! INVALID_PARAMETERS. Default limit 50.
 
 use std::sync::Arc;
 
@@ -46,17 +47,24 @@ fn param<'a>(p: &'a Params, name: &str) -> Option<&'a str> {
 
 /// Reads `offset` and `limit`.
 pub fn page(p: &Params) -> Result<Page, ApiError> {
-    let number = |name: &'static str, default: usize| match param(p, name) {
+    let number = |name: &'static str, default: usize, bad: ReturnCode| match param(p, name) {
         None => Ok(default),
         Some(v) => v
             .trim()
             .parse::<usize>()
-            .map_err(|_| ApiError::bad(ReturnCode::InvalidParameters, Some(name))),
+            .map_err(|_| ApiError::bad(bad, Some(name))),
     };
-    let offset = number("offset", 0)?;
-    let limit = number("limit", DEFAULT_LIMIT)?;
+    let offset = number("offset", 0, ReturnCode::InvalidParameters)?;
+    let limit = number(
+        "limit",
+        DEFAULT_LIMIT,
+        ReturnCode::InvalidPaginationLimitValue,
+    )?;
     if limit > MAX_LIMIT {
-        return Err(ApiError::bad(ReturnCode::InvalidParameters, Some("limit")));
+        return Err(ApiError::bad(
+            ReturnCode::OutOfBoundsPaginationLimitValue,
+            Some("limit"),
+        ));
     }
     Ok(Page { offset, limit })
 }
@@ -170,13 +178,17 @@ mod tests {
                 limit: 1000
             }
         );
-        for bad in [
-            ("limit", "1001"),
-            ("limit", "-1"),
-            ("limit", "x"),
-            ("offset", "-3"),
+        for (bad, code) in [
+            (("limit", "1001"), 14),
+            (("limit", "-1"), 13),
+            (("limit", "x"), 13),
+            (("offset", "-3"), 4),
         ] {
-            assert_eq!(page(&p(&[bad])).unwrap_err().body.return_code, 4, "{bad:?}");
+            assert_eq!(
+                page(&p(&[bad])).unwrap_err().body.return_code,
+                code,
+                "{bad:?}"
+            );
         }
     }
 
