@@ -186,13 +186,7 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
         progress: opts.progress,
         require_id: true,
     };
-    let choice = match TargetChoice::from_label(&event.target) {
-        TargetChoice::Sandbox { state, .. } => TargetChoice::Sandbox {
-            state,
-            tenant: event.tenant_path.clone(),
-        },
-        other => other,
-    };
+    let choice = TargetChoice::for_event(&event);
     let runtime = runtime()?;
     runtime.block_on(async {
         let session =

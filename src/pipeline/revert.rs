@@ -87,13 +87,7 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     if opts.force {
         statuses.push(RowStatus::Kept);
     }
-    let choice = match TargetChoice::from_label(&event.target) {
-        TargetChoice::Sandbox { state, .. } => TargetChoice::Sandbox {
-            state,
-            tenant: event.tenant_path.clone(),
-        },
-        other => other,
-    };
+    let choice = TargetChoice::for_event(&event);
     let key = event.encoded_key.clone();
     let rt = runtime()?;
     let ledger = rt.block_on(async {

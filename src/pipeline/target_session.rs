@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::credentials::{Credentials, Secret};
+use crate::ledger::EventRecord;
 use crate::push::{BreakerPolicy, RetryPolicy, Target, TargetConfig};
 use crate::sandbox::{self, Sandbox, SandboxConfig, StoreLocation};
 use crate::tenant::Tenant;
@@ -39,7 +40,19 @@ impl TargetChoice {
         }
     }
 
-    /// The target an event was imported into.
+    /// The target an event was imported into; an embedded sandbox is
+    /// restarted with the event's tenant file.
+    pub fn for_event(event: &EventRecord) -> Self {
+        match Self::from_label(&event.target) {
+            Self::Sandbox { state, .. } => Self::Sandbox {
+                state,
+                tenant: event.tenant_path.clone(),
+            },
+            other => other,
+        }
+    }
+
+    /// The target a ledger label names.
     pub fn from_label(label: &str) -> Self {
         match label.strip_prefix("sandbox:") {
             Some(path) => Self::Sandbox {
