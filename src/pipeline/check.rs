@@ -29,8 +29,12 @@ use crate::tenant::{Tenant, TenantError};
 use crate::validate::cross_row::{Duplicates, KeySpool, RowKey};
 use crate::validate::{self, CheckOptions};
 
-/// Chunks in flight between the stages: bounds memory.
+/// Chunks queued between two stages.
 const QUEUE_DEPTH: usize = 1;
+/// Chunks that ever exist: one per stage (reader, pool, writer) plus those
+/// queued between them. They circulate, so row and body buffers are
+/// allocated once and memory is bounded by `CHUNKS × chunk_rows`.
+const CHUNKS: usize = 3 + 2 * QUEUE_DEPTH;
 /// Keys held in memory before a sorted run spills to disk.
 const KEY_RUN_CAPACITY: usize = 1 << 19;
 /// Rows one rayon task takes at least: a row is a few microseconds of work,
@@ -214,7 +218,7 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
 
     let (chunk_tx, chunk_rx) = sync_channel::<Result<Chunk, SourceError>>(QUEUE_DEPTH);
     let (done_tx, done_rx) = sync_channel::<Chunk>(QUEUE_DEPTH);
-    let (free_tx, free_rx) = sync_channel::<Chunk>(QUEUE_DEPTH * 2 + 2);
+    let (free_tx, free_rx) = sync_channel::<Chunk>(CHUNKS);
 
     let (spool, keys, read_result) = thread::scope(|s| {
         let reader = s.spawn(move || read_chunks(source, chunk_rows, chunk_tx, free_rx));
@@ -277,8 +281,22 @@ fn read_chunks(
     tx: SyncSender<Result<Chunk, SourceError>>,
     free: Receiver<Chunk>,
 ) -> Result<(), SourceError> {
+    let mut made = 0;
     loop {
-        let mut chunk = free.try_recv().unwrap_or_default();
+        // A new chunk only until all exist; then wait for one to come back,
+        // so buffers are reused instead of allocated and dropped.
+        let mut chunk = match free.try_recv() {
+            Ok(chunk) => chunk,
+            Err(_) if made < CHUNKS => {
+                made += 1;
+                Chunk::default()
+            }
+            Err(_) => match free.recv() {
+                Ok(chunk) => chunk,
+                // The writer stopped: the run is ending.
+                Err(_) => return Ok(()),
+            },
+        };
         chunk.len = 0;
         while chunk.len < chunk_rows {
             if chunk.len == chunk.rows.len() {
@@ -364,8 +382,9 @@ fn write_verdicts(
                 p.valid.then_some(p.payload.as_slice()),
             )?;
         }
-        // The reader may have all the chunks it needs; then this one goes.
-        let _ = free.try_send(chunk);
+        // Back to the reader; the channel holds every chunk, so this never
+        // blocks, and it fails only when the reader has finished.
+        let _ = free.send(chunk);
     }
     Ok((spool, keys))
 }
