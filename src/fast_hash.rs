@@ -1,4 +1,5 @@
-//! A fast hasher for the mapping's look-up tables (value maps, tenant ids).
+//! A fast hasher for look-up tables built once and read per row (value
+//! maps, tenant ids, custom field ids).
 //!
 //! In: short keys, the mapping's and the tenant's. Out: a 64-bit hash, a
 //! word at a time (the multiply-rotate scheme of rustc's FxHash). The tables
@@ -9,13 +10,13 @@
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// `BuildHasher` for [`FastHasher`].
-pub(super) type FastHashBuilder = BuildHasherDefault<FastHasher>;
+pub(crate) type FastHashBuilder = BuildHasherDefault<FastHasher>;
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 /// The hasher state.
 #[derive(Default, Clone, Copy)]
-pub(super) struct FastHasher {
+pub(crate) struct FastHasher {
     hash: u64,
 }
 

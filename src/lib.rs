@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod credentials;
+mod fast_hash;
 pub mod field_error;
 pub mod gen;
 pub mod ledger;

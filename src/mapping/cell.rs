@@ -37,7 +37,9 @@ impl Cell {
         from_cell: &mut bool,
     ) -> Option<String> {
         let raw = match &self.input {
-            CellInput::Constant(c) => return (!c.is_empty()).then(|| c.to_string()),
+            // `String::from(&str)`: `to_string` on a `Box<str>` would go
+            // through `Display` and grow the string piece by piece.
+            CellInput::Constant(c) => return (!c.is_empty()).then(|| String::from(&**c)),
             CellInput::Column(i) => rec.get(*i).unwrap_or(""),
         };
         let trimmed = if self.trim && needs_trim(raw) {

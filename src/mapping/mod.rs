@@ -14,7 +14,6 @@ mod columns;
 mod config;
 mod date;
 mod error;
-mod fast_hash;
 mod join;
 mod origin;
 mod plan;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::fast_hash::FastHashBuilder;
+use crate::fast_hash::FastHashBuilder;
 
 use crate::model::ReturnCode;
 use crate::tenant::Tenant;

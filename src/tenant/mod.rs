@@ -8,6 +8,8 @@
 mod schema;
 
 use std::collections::HashMap;
+
+use crate::fast_hash::FastHashBuilder;
 use std::path::Path;
 
 pub use schema::{
@@ -80,20 +82,24 @@ pub struct Tenant {
     known: bool,
     schema: TenantSchema,
     fields: Vec<FieldDef>,
-    field_by_id_or_key: HashMap<String, usize>,
+    field_by_id_or_key: Index,
     /// Branch, centre, user, role and template positions by encoded key
     /// and by id (or username): the validator looks them up per row.
-    branch_at: HashMap<String, usize>,
-    centre_at: HashMap<String, usize>,
-    user_at: HashMap<String, usize>,
-    role_at: HashMap<String, usize>,
-    template_at: HashMap<String, usize>,
+    branch_at: Index,
+    centre_at: Index,
+    user_at: Index,
+    role_at: Index,
+    template_at: Index,
 }
+
+/// Positions by name; read per row, so hashed with the fast hasher (the
+/// names come from the tenant file, not from the rows).
+type Index = HashMap<String, usize, FastHashBuilder>;
 
 /// Positions of `items` by every name `names` gives for an item; the first
 /// item to claim a name keeps it.
-fn index_by<T>(items: &[T], names: impl Fn(&T) -> Vec<&str>) -> HashMap<String, usize> {
-    let mut at = HashMap::new();
+fn index_by<T>(items: &[T], names: impl Fn(&T) -> Vec<&str>) -> Index {
+    let mut at = Index::default();
     for (i, item) in items.iter().enumerate() {
         for name in names(item) {
             at.entry(name.to_string()).or_insert(i);
@@ -119,7 +125,7 @@ impl Tenant {
     /// Indexes a schema, refusing contradictions.
     pub fn from_schema(schema: TenantSchema) -> Result<Self, TenantError> {
         let mut fields = Vec::new();
-        let mut field_by_id_or_key = HashMap::new();
+        let mut field_by_id_or_key = Index::default();
         for set in &schema.custom_field_sets {
             let set_id = set.id.clone().unwrap_or_default();
             let grouped = set.usage == Some(CustomFieldSetUsage::Grouped);
