@@ -7,9 +7,11 @@
 //! Fails before reading any row when the mapping, tenant or file is
 //! unusable (`CheckError`, exit 2); bad rows are verdicts, never errors.
 //!
-//! Threads: a reader thread fills chunks, a rayon pool maps and validates
-//! each chunk (input order kept), a writer thread spools verdicts and
-//! collects the keys compared across rows. Memory is bounded by the chunk
+//! Threads: a reader thread fills chunks, a rayon pool maps, validates and
+//! encodes each row's spool record (input order kept), a writer thread
+//! appends the records and collects the keys compared across rows; the
+//! serial threads get as little per row as possible, since they bound how
+//! far the pool can speed the pass up. Memory is bounded by the chunk
 //! size and queue depth, not by the file.
 
 use std::collections::HashMap;
@@ -20,7 +22,7 @@ use std::thread;
 use rayon::prelude::*;
 
 use super::progress::Progress;
-use super::spool::{SpoolReader, SpoolWriter, SpooledRow};
+use super::spool::{self, SpoolReader, SpoolWriter, SpooledRow};
 use crate::field_error::FieldError;
 use crate::mapping::{Mapping, MappingError, Plan};
 use crate::report::BodyRange;
@@ -180,6 +182,10 @@ struct Processed {
     payload: Vec<u8>,
     valid: bool,
     keys: Vec<RowKey>,
+    /// The row's spool record, encoded here rather than by the one writer.
+    record: Vec<u8>,
+    /// Why the record could not be encoded (the pass then fails).
+    unencodable: Option<std::io::Error>,
 }
 
 /// Rows travelling together through the stages. The writer hands chunks
@@ -328,6 +334,20 @@ fn process_row(
     opts: &CheckOptions,
     out: &mut Processed,
 ) {
+    check_row(raw, plan, tenant, opts, out);
+    let payload = out.valid.then_some(out.payload.as_slice());
+    out.unencodable = spool::encode(
+        raw.row,
+        raw.line,
+        &raw.fields,
+        &out.findings,
+        payload,
+        &mut out.record,
+    )
+    .err();
+}
+
+fn check_row(raw: &RawRow, plan: &Plan, tenant: &Tenant, opts: &CheckOptions, out: &mut Processed) {
     out.findings.clear();
     out.keys.clear();
     out.payload.clear();
@@ -369,18 +389,16 @@ fn write_verdicts(
 ) -> std::io::Result<(SpoolWriter, KeySpool)> {
     let mut spool = SpoolWriter::new()?;
     let mut keys = KeySpool::new(KEY_RUN_CAPACITY);
-    for chunk in rx {
-        for (raw, p) in chunk.rows[..chunk.len].iter().zip(&chunk.done) {
+    for mut chunk in rx {
+        let len = chunk.len;
+        for (raw, p) in chunk.rows[..len].iter().zip(&mut chunk.done) {
+            if let Some(e) = p.unencodable.take() {
+                return Err(e);
+            }
             for k in &p.keys {
                 keys.push(raw.row, k)?;
             }
-            spool.write(
-                raw.row,
-                raw.line,
-                &raw.fields,
-                &p.findings,
-                p.valid.then_some(p.payload.as_slice()),
-            )?;
+            spool.write_encoded(&p.record, p.valid.then_some(p.payload.as_slice()))?;
         }
         // Back to the reader; the channel holds every chunk, so this never
         // blocks, and it fails only when the reader has finished.

@@ -81,6 +81,58 @@ impl SpooledRow {
     }
 }
 
+/// One row's spool record, into `into` (cleared first): the fixed header,
+/// field ends, findings, field bytes. Fails on a body with a raw newline
+/// (NDJSON cannot carry it) or a size beyond the format's 32 bits.
+pub fn encode(
+    row: u64,
+    line: u64,
+    fields: &StringRecord,
+    findings: &[FieldError],
+    payload: Option<&[u8]>,
+    into: &mut Vec<u8>,
+) -> io::Result<()> {
+    let body_len = match payload {
+        Some(p) => {
+            if p.contains(&b'\n') {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("row {row}: request body contains a newline; NDJSON needs one body per line"),
+                ));
+            }
+            u32::try_from(p.len())
+                .ok()
+                .filter(|&n| n != NO_BODY)
+                .ok_or_else(too_long)?
+        }
+        None => NO_BODY,
+    };
+    let bytes = fields.as_byte_record().as_slice();
+    let s = into;
+    s.clear();
+    s.extend_from_slice(&row.to_le_bytes());
+    s.extend_from_slice(&line.to_le_bytes());
+    s.extend_from_slice(&len32(fields.len())?.to_le_bytes());
+    s.extend_from_slice(&len32(bytes.len())?.to_le_bytes());
+    s.extend_from_slice(&len32(findings.len())?.to_le_bytes());
+    s.extend_from_slice(&body_len.to_le_bytes());
+    let mut end = 0usize;
+    for f in fields.iter() {
+        end += f.len();
+        s.extend_from_slice(&len32(end)?.to_le_bytes());
+    }
+    for e in findings {
+        s.extend_from_slice(&len32(e.field.len())?.to_le_bytes());
+        s.extend_from_slice(e.field.as_bytes());
+        s.extend_from_slice(&e.code.code().to_le_bytes());
+        s.push(u8::from(e.severity == Severity::Warning));
+        s.extend_from_slice(&len32(e.message.len())?.to_le_bytes());
+        s.extend_from_slice(e.message.as_bytes());
+    }
+    s.extend_from_slice(bytes);
+    Ok(())
+}
+
 /// Writes rows; `into_reader` turns it around for the replay.
 pub struct SpoolWriter {
     out: BufWriter<File>,
@@ -111,48 +163,23 @@ impl SpoolWriter {
         findings: &[FieldError],
         payload: Option<&[u8]>,
     ) -> io::Result<()> {
-        let body_len = match payload {
-            Some(p) => {
-                if p.contains(&b'\n') {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidInput,
-                        format!("row {row}: request body contains a newline; NDJSON needs one body per line"),
-                    ));
-                }
-                self.bodies.write_all(p)?;
-                self.bodies.write_all(b"\n")?;
-                self.bodies_len += p.len() as u64 + 1;
-                u32::try_from(p.len())
-                    .ok()
-                    .filter(|&n| n != NO_BODY)
-                    .ok_or_else(too_long)?
-            }
-            None => NO_BODY,
-        };
-        let bytes = fields.as_byte_record().as_slice();
-        let s = &mut self.scratch;
-        s.clear();
-        s.extend_from_slice(&row.to_le_bytes());
-        s.extend_from_slice(&line.to_le_bytes());
-        s.extend_from_slice(&len32(fields.len())?.to_le_bytes());
-        s.extend_from_slice(&len32(bytes.len())?.to_le_bytes());
-        s.extend_from_slice(&len32(findings.len())?.to_le_bytes());
-        s.extend_from_slice(&body_len.to_le_bytes());
-        let mut end = 0usize;
-        for f in fields.iter() {
-            end += f.len();
-            s.extend_from_slice(&len32(end)?.to_le_bytes());
+        let mut record = std::mem::take(&mut self.scratch);
+        let written = encode(row, line, fields, findings, payload, &mut record)
+            .and_then(|()| self.write_encoded(&record, payload));
+        self.scratch = record;
+        written
+    }
+
+    /// Appends one row that [`encode`] made into `record`, with the same
+    /// `payload`. Encoding is the costly part; callers with many threads
+    /// encode in parallel and leave only this copy to the one writer.
+    pub fn write_encoded(&mut self, record: &[u8], payload: Option<&[u8]>) -> io::Result<()> {
+        if let Some(p) = payload {
+            self.bodies.write_all(p)?;
+            self.bodies.write_all(b"\n")?;
+            self.bodies_len += p.len() as u64 + 1;
         }
-        for e in findings {
-            s.extend_from_slice(&len32(e.field.len())?.to_le_bytes());
-            s.extend_from_slice(e.field.as_bytes());
-            s.extend_from_slice(&e.code.code().to_le_bytes());
-            s.push(u8::from(e.severity == Severity::Warning));
-            s.extend_from_slice(&len32(e.message.len())?.to_le_bytes());
-            s.extend_from_slice(e.message.as_bytes());
-        }
-        self.out.write_all(s)?;
-        self.out.write_all(bytes)?;
+        self.out.write_all(record)?;
         self.rows += 1;
         Ok(())
     }

@@ -39,11 +39,19 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 }
 
 /// One key of one row. Field order is the sort order: kind, hash, row.
+/// The hash is held as (high, low) words: the same order as the `u128`, in
+/// 32 bytes per entry rather than 48 (a `u128` is 16-byte aligned), so a
+/// run holds more keys and sorts faster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Entry {
     kind: u64,
-    hash: u128,
+    hash: (u64, u64),
     row: u64,
+}
+
+/// A key hash as an entry holds it.
+fn split_hash(h: u128) -> (u64, u64) {
+    ((h >> 64) as u64, h as u64)
 }
 
 impl Record for Entry {
@@ -51,16 +59,15 @@ impl Record for Entry {
 
     fn encode(&self, b: &mut [u8]) {
         b[..8].copy_from_slice(&self.kind.to_le_bytes());
-        b[8..24].copy_from_slice(&self.hash.to_le_bytes());
+        b[8..16].copy_from_slice(&self.hash.0.to_le_bytes());
+        b[16..24].copy_from_slice(&self.hash.1.to_le_bytes());
         b[24..32].copy_from_slice(&self.row.to_le_bytes());
     }
 
     fn decode(b: &[u8]) -> Self {
-        let mut hash = [0; 16];
-        hash.copy_from_slice(&b[8..24]);
         Self {
             kind: u64_at(b, 0),
-            hash: u128::from_le_bytes(hash),
+            hash: (u64_at(b, 8), u64_at(b, 16)),
             row: u64_at(b, 24),
         }
     }
@@ -194,7 +201,7 @@ impl KeySpool {
     pub fn push(&mut self, row: u64, key: &RowKey) -> io::Result<()> {
         self.buf.push(Entry {
             kind: key.kind.code(),
-            hash: key.hash,
+            hash: split_hash(key.hash),
             row,
         });
         if self.buf.len() >= self.capacity {
@@ -241,7 +248,7 @@ impl KeySpool {
             spill: None,
         };
         // (kind, hash, first row, last row seen) of the current group.
-        let mut group: Option<(u64, u128, u64, u64)> = None;
+        let mut group: Option<(u64, (u64, u64), u64, u64)> = None;
         let (file, runs) = match &keys {
             Some(s) => (Some(&s.file), s.runs.as_slice()),
             None => (None, &[][..]),
@@ -471,10 +478,52 @@ mod tests {
     }
 
     #[test]
+    fn entries_sort_as_kind_then_the_whole_hash_then_row() {
+        let hashes = [
+            0u128,
+            1,
+            u128::from(u64::MAX),
+            1 << 64,
+            (1 << 64) + 1,
+            u128::MAX,
+        ];
+        let mut entries: Vec<(u64, u128, u64)> = Vec::new();
+        for kind in [2u64, 1] {
+            for &h in hashes.iter().rev() {
+                for row in [9u64, 3] {
+                    entries.push((kind, h, row));
+                }
+            }
+        }
+        let mut ours: Vec<Entry> = entries
+            .iter()
+            .map(|&(kind, h, row)| Entry {
+                kind,
+                hash: split_hash(h),
+                row,
+            })
+            .collect();
+        ours.sort_unstable();
+        entries.sort_unstable();
+        let back: Vec<(u64, u128, u64)> = ours
+            .iter()
+            .map(|e| {
+                (
+                    e.kind,
+                    (u128::from(e.hash.0) << 64) | u128::from(e.hash.1),
+                    e.row,
+                )
+            })
+            .collect();
+        assert_eq!(back, entries);
+        assert_eq!(std::mem::size_of::<Entry>(), 32);
+    }
+
+    #[test]
     fn entries_survive_encoding() {
         let e = Entry {
             kind: u64::MAX - 3,
-            hash: u128::MAX / 7,
+            hash: split_hash(u128::MAX / 7),
             row: 123_456_789,
         };
         let mut b = [0u8; Entry::BYTES];
