@@ -11,6 +11,7 @@ mod app;
 mod auth;
 mod cache;
 mod clients;
+mod commit;
 mod conn;
 mod custom_information;
 mod documents;
