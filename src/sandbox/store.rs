@@ -148,7 +148,6 @@ impl Store {
              PRAGMA synchronous=OFF;
              PRAGMA wal_autocheckpoint=16384;
              PRAGMA journal_size_limit=67108864;
-             PRAGMA cache_size=-65536;
              PRAGMA temp_store=MEMORY;
              CREATE TABLE IF NOT EXISTS clients(
                  seq INTEGER PRIMARY KEY,
