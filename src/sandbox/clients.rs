@@ -1,6 +1,7 @@
 //! The client resource: create, get, update, PATCH and delete.
 //!
-//! In: `/api/clients[/{idOrKey}]` requests. Out: 201 with the full shape
+//! In: `/api/clients[/{idOrKey}]` requests (a create may come as a JSON
+//! body or as url-encoded form parameters, see `form`). Out: 201 with the full shape
 //! (create, update), the basic or full shape (GET), `SUCCESS` (PATCH,
 //! DELETE), or Mambu's error body. Every change goes through
 //! `App::check`, i.e. `crate::validate`.
@@ -10,13 +11,14 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::app::{editable, App, Keys};
 use super::cache::Record;
 use super::encoded_key::mambu_now;
+use super::form::{self, is_form};
 use super::patch::apply_patch;
 use super::reply::{parse_json, success, typed, ApiError};
 use super::shape;
@@ -56,9 +58,20 @@ fn read_request(body: &[u8]) -> Result<ClientRequest, ApiError> {
     typed(value)
 }
 
-/// `POST /api/clients`.
-pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, ApiError> {
-    let mut req = read_request(&body)?;
+/// `POST /api/clients`, with a JSON body or url-encoded form parameters.
+pub async fn create(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| is_form(t.as_bytes()));
+    let mut req = if form {
+        typed(form::to_json(&body)?)?
+    } else {
+        read_request(&body)?
+    };
     if req
         .client
         .id

@@ -17,6 +17,7 @@ mod custom_information;
 mod documents;
 mod encoded_key;
 mod faults;
+mod form;
 mod lookup;
 mod patch;
 mod rate_limit;
