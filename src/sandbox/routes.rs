@@ -50,6 +50,7 @@ pub fn router(
                 .patch(custom_information::patch_one)
                 .delete(custom_information::delete),
         )
+        .route("/api/clients/{id}/documents", get(documents::list))
         .route(
             "/api/clients/{id}/documents/{kind}",
             post(documents::post)
