@@ -27,7 +27,10 @@ use crate::tenant::TenantSchema;
 pub enum StoreLocation {
     /// A SQLite file; a sandbox restarted on it finds its clients again.
     File(PathBuf),
-    /// An in-memory database, gone when the sandbox stops.
+    /// State that is gone when the sandbox stops: a SQLite file in a fresh
+    /// temporary directory, removed when the store closes. (SQLite's own
+    /// in-memory database keeps every page in its page cache, which it
+    /// scans at the end of each transaction: creates slowed as it grew.)
     Memory,
 }
 
@@ -131,9 +134,15 @@ impl Store {
         location: &StoreLocation,
         tenant: Option<&TenantSchema>,
     ) -> Result<Opened, StoreError> {
-        let conn = match location {
-            StoreLocation::File(path) => Connection::open(path)?,
-            StoreLocation::Memory => Connection::open_in_memory()?,
+        let (conn, scratch) = match location {
+            StoreLocation::File(path) => (Connection::open(path)?, None),
+            StoreLocation::Memory => {
+                let dir = tempfile::Builder::new()
+                    .prefix("ferry-sandbox-")
+                    .tempdir()
+                    .map_err(|e| StoreError::Internal(format!("no temporary directory: {e}")))?;
+                (Connection::open(dir.path().join("state.db"))?, Some(dir))
+            }
         };
         // Begin, commit and savepoints run as cached statements, with the
         // writes: more than rusqlite's default of 16.
@@ -190,7 +199,11 @@ impl Store {
         let thread_cache = Arc::clone(&cache);
         let thread = std::thread::Builder::new()
             .name("sandbox-store".into())
-            .spawn(move || commit::run(conn, rx, thread_cache, next_seq))
+            .spawn(move || {
+                commit::run(conn, rx, thread_cache, next_seq);
+                // The connection is closed; a temporary store's files can go.
+                drop(scratch);
+            })
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         Ok(Opened {
             store: Store {
