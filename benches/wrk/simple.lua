@@ -1,3 +1,12 @@
+-- wrk script: POST a small valid client (names, email, birth date, one
+-- address) per request, each with its own id and email, so the sandbox
+-- creates every one (201). The figure the sandbox's throughput is quoted with:
+--
+--   MAMBU_API_KEY=k ferry sandbox --state /tmp/sbx.db --bind 127.0.0.1:18181 &
+--   MAMBU_API_KEY=k wrk -t2 -c64 -d10s -s benches/wrk/simple.lua http://127.0.0.1:18181
+--
+-- The API key comes from MAMBU_API_KEY.
+
 local counter = 0
 function setup(thread) thread:set("tid", tostring(math.random(100000))) end
 function init(args)

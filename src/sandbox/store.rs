@@ -328,10 +328,11 @@ mod tests {
             s.apply(create("2", "c", vec![other, k])).await,
             Err(StoreError::KeyTaken(1))
         );
-        // The refused create did not keep its first key.
+        // The refused create kept neither its first key nor its row.
         s.apply(create("3", "d", vec![other])).await.unwrap();
         let ids: Vec<String> = s.read().clients().map(|r| r.id().to_string()).collect();
         assert_eq!(ids, ["1", "3"]);
+        s.apply(create("2", "c", vec![])).await.unwrap();
         s.close().await;
     }
 
