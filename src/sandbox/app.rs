@@ -9,13 +9,14 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::http::StatusCode;
 
 use super::cache::Record;
 use super::encoded_key::{today, KeyGen};
 use super::reply::ApiError;
 use super::shape;
-use super::store::{Change, Store, StoreError, StoredKey};
+use super::store::{client_json, Change, Store, StoreError, StoredKey};
 use crate::model::{ClientRequest, ClientState, ReturnCode};
 use crate::tenant::{DuplicateAction, DuplicateCheckField, Tenant};
 use crate::validate::{check_client, row_keys, CheckOptions, KeyKind, RowKey};
@@ -25,6 +26,14 @@ pub struct App {
     pub tenant: Arc<Tenant>,
     pub store: Store,
     pub keys: KeyGen,
+}
+
+/// A client as `App::modify` stored it.
+pub struct Saved {
+    /// The stored shape's JSON, as stored.
+    pub json: Bytes,
+    /// The client's id after the change.
+    pub id: String,
 }
 
 /// How often an update is retried when another request changed the client first.
@@ -143,7 +152,7 @@ impl App {
     /// further changes to commit with it) from the current record; the
     /// result is validated and committed, and rebuilt if another request
     /// got there first.
-    pub async fn modify<F>(&self, id_or_key: &str, mut change: F) -> Result<ClientRequest, ApiError>
+    pub async fn modify<F>(&self, id_or_key: &str, mut change: F) -> Result<Saved, ApiError>
     where
         F: FnMut(&Record) -> Result<(ClientRequest, Vec<Change>), ApiError>,
     {
@@ -151,19 +160,22 @@ impl App {
             let record = self.find(id_or_key)?;
             let (full, extra) = change(&record)?;
             let keys = self.check(&shape::as_request(&full))?;
+            let json = client_json(&full).map_err(|e| self.store_error(e, &[]))?;
+            let id = full.client.id.clone().unwrap_or_default();
             let mut changes = Vec::with_capacity(1 + extra.len());
             changes.push(Change::Update {
                 record: Record {
                     seq: record.seq,
                     version: record.version,
-                    full: full.clone(),
+                    full,
                 },
+                json: json.clone(),
                 keys: Some(keys.stored),
                 expected_version: record.version,
             });
             changes.extend(extra);
             match self.store.apply(changes).await {
-                Ok(()) => return Ok(full),
+                Ok(()) => return Ok(Saved { json, id }),
                 Err(StoreError::Stale) => continue,
                 Err(e) => return Err(self.store_error(e, &keys.kinds)),
             }

@@ -1,6 +1,7 @@
 //! The client resource: create, get, update, PATCH and delete.
 //!
-//! In: `/api/clients[/{idOrKey}]` requests. Out: 201 with the full shape
+//! In: `/api/clients[/{idOrKey}]` requests (a create may come as a JSON
+//! body or as url-encoded form parameters, see `form`). Out: 201 with the full shape
 //! (create, update), the basic or full shape (GET), `SUCCESS` (PATCH,
 //! DELETE), or Mambu's error body. Every change goes through
 //! `App::check`, i.e. `crate::validate`.
@@ -10,37 +11,67 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::app::{editable, App};
+use super::app::{editable, App, Keys};
 use super::cache::Record;
 use super::encoded_key::mambu_now;
+use super::form::{self, is_form};
 use super::patch::apply_patch;
 use super::reply::{parse_json, success, typed, ApiError};
 use super::shape;
-use super::store::{Change, StoreError};
+use super::store::{client_json, Change, StoreError};
 use super::update::{apply_update, client_object};
 use crate::model::{ClientRequest, ReturnCode};
 
 /// How often a generated id is drawn again when it is taken.
 const ID_ATTEMPTS: usize = 5;
 
-fn created(full: &ClientRequest) -> Response {
-    let id = full.client.id.as_deref().unwrap_or_default();
-    let mut r = (StatusCode::CREATED, Json(full)).into_response();
+/// 201 with the stored shape's JSON, as stored, and its `Location`.
+fn created(id: &str, json: Bytes) -> Response {
+    let mut r = (
+        StatusCode::CREATED,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        json,
+    )
+        .into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("/api/clients/{id}")) {
         r.headers_mut().insert(header::LOCATION, v);
     }
     r
 }
 
-/// `POST /api/clients`.
-pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, ApiError> {
-    let value = parse_json(&body)?;
+/// A create body: a well-formed one straight into the typed request; any
+/// other through `serde_json::Value`, which names what is wrong (30, 26,
+/// a missing `client`, or the field of the wrong type).
+fn read_request(body: &[u8]) -> Result<ClientRequest, ApiError> {
+    if let Ok(req) = serde_json::from_slice::<ClientRequest>(body) {
+        return Ok(req);
+    }
+    let value = parse_json(body)?;
     client_object(&value)?;
-    let mut req: ClientRequest = typed(value)?;
+    typed(value)
+}
+
+/// `POST /api/clients`, with a JSON body or url-encoded form parameters.
+pub async fn create(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| is_form(t.as_bytes()));
+    let mut req = if form {
+        typed(form::to_json(&body)?)?
+    } else {
+        read_request(&body)?
+    };
     if req
         .client
         .id
@@ -49,24 +80,36 @@ pub async fn create(State(app): State<Arc<App>>, body: Bytes) -> Result<Response
     {
         req.client.id = None;
     }
-    let keys = app.check(&req)?;
-    let given_id = req.client.id.clone();
-    let now = mambu_now();
+    let Keys { kinds, stored } = app.check(&req)?;
+    let generated = req.client.id.is_none();
+    let id = req.client.id.take().unwrap_or_else(|| app.keys.client_id());
+    let mut full = shape::new_client(req, id, &app.tenant, &app.keys, &mambu_now());
+    let mut stored = Some(stored);
     for _ in 0..ID_ATTEMPTS {
-        let id = given_id.clone().unwrap_or_else(|| app.keys.client_id());
-        let full = shape::new_client(req.clone(), id, &app.tenant, &app.keys, &now);
+        let json = client_json(&full).map_err(|e| app.store_error(e, &kinds))?;
+        let id = full.client.id.clone().unwrap_or_default();
+        // Only a generated id is drawn again, so only then are the keys needed twice.
+        let keys = if generated {
+            stored.clone().unwrap_or_default()
+        } else {
+            stored.take().unwrap_or_default()
+        };
         let change = Change::Create {
             record: Record {
                 seq: 0,
                 version: 0,
-                full: full.clone(),
+                full,
             },
-            keys: keys.stored.clone(),
+            json: json.clone(),
+            keys,
         };
         match app.store.apply(vec![change]).await {
-            Ok(()) => return Ok(created(&full)),
-            Err(StoreError::IdInUse) if given_id.is_none() => continue,
-            Err(e) => return Err(app.store_error(e, &keys.kinds)),
+            Ok(()) => return Ok(created(&id, json)),
+            Err(StoreError::IdInUse) if generated => {
+                full = serde_json::from_slice(&json).map_err(|_| ApiError::internal())?;
+                full.client.id = Some(app.keys.client_id());
+            }
+            Err(e) => return Err(app.store_error(e, &kinds)),
         }
     }
     Err(ApiError::internal())
@@ -105,14 +148,14 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let value = parse_json(&body)?;
-    let full = app
+    let saved = app
         .modify(&id, |record| {
             editable(record)?;
             let merged = apply_update(&record.full, &value, &app.tenant, &app.keys, &mambu_now())?;
             Ok((merged, Vec::new()))
         })
         .await?;
-    Ok(created(&full))
+    Ok(created(&saved.id, saved.json))
 }
 
 /// `PATCH /api/clients/{idOrKey}`: state and assignments (see `patch`).

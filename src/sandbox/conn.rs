@@ -171,8 +171,11 @@ impl AsyncWrite for CuttableStream {
         self.poll_write(cx, first)
     }
 
+    /// No: hyper then gathers a response's head and body into one buffer
+    /// and sends it with one `write`, where vectored writes cost a `writev`
+    /// per response and more kernel time for the small bodies sent here.
     fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
+        false
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

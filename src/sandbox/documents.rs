@@ -1,9 +1,11 @@
 //! A client's profile picture and signature:
-//! `POST|GET|DELETE /api/clients/{id}/documents/PROFILE_PICTURE|SIGNATURE`.
+//! `POST|GET|DELETE /api/clients/{id}/documents/PROFILE_PICTURE|SIGNATURE`,
+//! and `GET /api/clients/{id}/documents` listing them.
 //!
 //! In: `{"document":{"name","type",…},"documentContent":"<base64>"}`. Out:
 //! 201 with the document's metadata (POST), the base64 content as a JSON
-//! string (GET), `SUCCESS` (DELETE). The client's `profilePictureKey` or
+//! string (GET), `SUCCESS` (DELETE), an array of metadata (the listing;
+//! 404 INVALID_CLIENT_ID for an unknown client). The client's `profilePictureKey` or
 //! `profileSignatureKey` follows. Content that is not base64 → 4; an
 //! unknown document kind or a missing document → 4 (404 for GET/DELETE).
 
@@ -86,12 +88,35 @@ pub async fn post(
         Ok((full, vec![Change::PutDocument { kind, document }]))
     })
     .await?;
-    let mut meta = serde_json::to_value(stored_doc).unwrap_or(Value::Null);
+    let meta = stored_doc.as_ref().map_or(Value::Null, metadata);
+    Ok((StatusCode::CREATED, Json(meta)).into_response())
+}
+
+/// A document as Mambu describes it: everything but the content.
+fn metadata(doc: &Document) -> Value {
+    let mut meta = serde_json::to_value(doc).unwrap_or(Value::Null);
     if let Some(m) = meta.as_object_mut() {
         m.remove("documentContent");
         m.insert("documentHolderType".into(), Value::String("CLIENT".into()));
     }
-    Ok((StatusCode::CREATED, Json(meta)).into_response())
+    meta
+}
+
+/// `GET …/documents`: the client's documents' metadata, the profile
+/// picture before the signature; `[]` when it has none.
+pub async fn list(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = app.find(&id)?;
+    let cache = app.store.read();
+    let docs: Vec<Value> = [DocumentKind::ProfilePicture, DocumentKind::Signature]
+        .into_iter()
+        .filter_map(|kind| cache.document(record.encoded_key(), kind))
+        .map(|d| metadata(d))
+        .collect();
+    drop(cache);
+    Ok(Json(docs).into_response())
 }
 
 /// `GET …/documents/{kind}`: the base64 content as a JSON string.

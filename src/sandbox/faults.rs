@@ -142,6 +142,11 @@ pub struct Faults {
 }
 
 impl Faults {
+    /// Whether any fault can happen (otherwise the layer is left out).
+    pub fn is_active(&self) -> bool {
+        self.config.is_active()
+    }
+
     /// An injector; `shutdown` turning true ends hangs.
     pub fn new(config: FaultConfig, seed: u64, shutdown: watch::Receiver<bool>) -> Self {
         Self {

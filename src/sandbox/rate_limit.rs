@@ -74,6 +74,11 @@ impl Throttle {
         }
     }
 
+    /// Whether it can ever refuse a request (otherwise the layer is left out).
+    pub fn is_active(&self) -> bool {
+        self.limiter.is_some() || self.penalty.is_some()
+    }
+
     /// Seconds to wait if the caller is over its rate or penalised.
     fn refuse(&self, caller: &str, now: Instant) -> Option<(ReturnCode, u64)> {
         if self.penalty.is_some() {

@@ -1,9 +1,9 @@
 //! Durable state: one thread owns the SQLite connection and commits every
 //! change before the request that made it is answered.
 //!
-//! In: `Change`s sent over a channel with a oneshot reply. The thread takes
-//! whatever commands are queued, applies each in its own savepoint (so a
-//! refused command leaves no trace) and commits them in ONE transaction
+//! In: `Change`s sent over a channel with a oneshot reply. The thread
+//! (`commit::run`) takes whatever commands are queued, applies each so that
+//! a refused command leaves no trace and commits them in ONE transaction
 //! (group commit), then updates the in-memory `Cache` and replies. Out:
 //! `Ok(())` or a `StoreError` naming the conflict (id in use, a unique key
 //! taken, a stale version). Fails at open on an unreadable or corrupt file.
@@ -12,8 +12,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::thread::JoinHandle;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use axum::body::Bytes;
+use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::{mpsc, oneshot};
+
+use super::commit;
 
 use super::cache::{Cache, Document, DocumentKind, Record};
 use crate::model::ClientRequest;
@@ -24,7 +27,10 @@ use crate::tenant::TenantSchema;
 pub enum StoreLocation {
     /// A SQLite file; a sandbox restarted on it finds its clients again.
     File(PathBuf),
-    /// An in-memory database, gone when the sandbox stops.
+    /// State that is gone when the sandbox stops: a SQLite file in a fresh
+    /// temporary directory, removed when the store closes. (SQLite's own
+    /// in-memory database keeps every page in its page cache, which it
+    /// scans at the end of each transaction: creates slowed as it grew.)
     Memory,
 }
 
@@ -41,12 +47,16 @@ pub enum Change {
     /// A new client (its `seq` is assigned here) and its keys.
     Create {
         record: Record,
+        /// `record.full` serialised (see `client_json`): stored as is.
+        json: Bytes,
         keys: Vec<StoredKey>,
     },
     /// Replaces a client if it is still at `expected_version`; `keys`
     /// replace the client's keys when given.
     Update {
         record: Record,
+        /// `record.full` serialised (see `client_json`): stored as is.
+        json: Bytes,
         keys: Option<Vec<StoredKey>>,
         expected_version: u64,
     },
@@ -88,11 +98,11 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-struct Command {
-    changes: Vec<Change>,
+pub(super) struct Command {
+    pub(super) changes: Vec<Change>,
     /// Stop the thread once this batch is committed.
-    stop: bool,
-    reply: oneshot::Sender<Result<(), StoreError>>,
+    pub(super) stop: bool,
+    pub(super) reply: oneshot::Sender<Result<(), StoreError>>,
 }
 
 /// The handle handlers hold: a channel to the store thread and the cache.
@@ -109,8 +119,13 @@ pub struct Opened {
     pub stored_tenant: Option<TenantSchema>,
 }
 
-/// The most commands committed in one transaction.
-const MAX_BATCH: usize = 2048;
+/// A stored client's JSON: the bytes kept in SQLite and sent back as the
+/// answer, so a change is serialised once.
+pub fn client_json(full: &ClientRequest) -> Result<Bytes, StoreError> {
+    serde_json::to_vec(full)
+        .map(Bytes::from)
+        .map_err(|e| StoreError::Internal(e.to_string()))
+}
 
 impl Store {
     /// Opens (or creates) the database, stores `tenant` when given, loads
@@ -119,13 +134,30 @@ impl Store {
         location: &StoreLocation,
         tenant: Option<&TenantSchema>,
     ) -> Result<Opened, StoreError> {
-        let conn = match location {
-            StoreLocation::File(path) => Connection::open(path)?,
-            StoreLocation::Memory => Connection::open_in_memory()?,
+        let (conn, scratch) = match location {
+            StoreLocation::File(path) => (Connection::open(path)?, None),
+            StoreLocation::Memory => {
+                let dir = tempfile::Builder::new()
+                    .prefix("ferry-sandbox-")
+                    .tempdir()
+                    .map_err(|e| StoreError::Internal(format!("no temporary directory: {e}")))?;
+                (Connection::open(dir.path().join("state.db"))?, Some(dir))
+            }
         };
+        // Begin, commit and savepoints run as cached statements, with the
+        // writes: more than rusqlite's default of 16.
+        conn.set_prepared_statement_cache_capacity(64);
         conn.execute_batch(
+            // synchronous=OFF: a commit has reached the OS before its answer,
+            // so it survives the sandbox being killed; only a power cut could
+            // lose it, which a rehearsal server can afford. A large WAL
+            // between checkpoints lets the hot pages (the ends of the
+            // append-ordered B-trees) be copied back once, not per batch.
             "PRAGMA journal_mode=WAL;
-             PRAGMA synchronous=NORMAL;
+             PRAGMA synchronous=OFF;
+             PRAGMA wal_autocheckpoint=16384;
+             PRAGMA journal_size_limit=67108864;
+             PRAGMA temp_store=MEMORY;
              CREATE TABLE IF NOT EXISTS clients(
                  seq INTEGER PRIMARY KEY,
                  encoded_key TEXT NOT NULL UNIQUE,
@@ -167,7 +199,11 @@ impl Store {
         let thread_cache = Arc::clone(&cache);
         let thread = std::thread::Builder::new()
             .name("sandbox-store".into())
-            .spawn(move || run(conn, rx, thread_cache, next_seq))
+            .spawn(move || {
+                commit::run(conn, rx, thread_cache, next_seq);
+                // The connection is closed; a temporary store's files can go.
+                drop(scratch);
+            })
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         Ok(Opened {
             store: Store {
@@ -251,229 +287,6 @@ fn load(conn: &Connection) -> Result<Cache, StoreError> {
     Ok(cache)
 }
 
-/// What a committed command does to the cache.
-enum Effect {
-    Put(Arc<Record>),
-    Remove(String),
-    PutDocument(DocumentKind, Arc<Document>),
-    RemoveDocument(String, DocumentKind),
-}
-
-fn run(
-    mut conn: Connection,
-    mut rx: mpsc::Receiver<Command>,
-    cache: Arc<RwLock<Cache>>,
-    mut next_seq: i64,
-) {
-    let mut batch: Vec<Command> = Vec::with_capacity(MAX_BATCH);
-    let mut outcomes: Vec<Result<Vec<Effect>, StoreError>> = Vec::with_capacity(MAX_BATCH);
-    loop {
-        let Some(first) = rx.blocking_recv() else {
-            return;
-        };
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(c) => batch.push(c),
-                Err(_) => break,
-            }
-        }
-        let stop = batch.iter().any(|c| c.stop);
-        let seq_before = next_seq;
-        let committed = commit_batch(&mut conn, &batch, &mut next_seq, &mut outcomes);
-        if let Err(e) = committed {
-            next_seq = seq_before;
-            for c in batch.drain(..) {
-                let _ = c.reply.send(Err(e.clone()));
-            }
-            outcomes.clear();
-        } else {
-            {
-                let mut cache = cache.write().unwrap_or_else(|e| e.into_inner());
-                for effects in outcomes.iter_mut().flatten() {
-                    for effect in effects.drain(..) {
-                        match effect {
-                            Effect::Put(r) => cache.put(r),
-                            Effect::Remove(k) => cache.remove(&k),
-                            Effect::PutDocument(kind, d) => cache.put_document(kind, d),
-                            Effect::RemoveDocument(k, kind) => cache.remove_document(&k, kind),
-                        }
-                    }
-                }
-            }
-            for (c, outcome) in batch.drain(..).zip(outcomes.drain(..)) {
-                let _ = c.reply.send(outcome.map(|_| ()));
-            }
-        }
-        if stop {
-            return;
-        }
-    }
-}
-
-fn commit_batch(
-    conn: &mut Connection,
-    batch: &[Command],
-    next_seq: &mut i64,
-    outcomes: &mut Vec<Result<Vec<Effect>, StoreError>>,
-) -> Result<(), StoreError> {
-    let mut tx = conn.transaction()?;
-    for cmd in batch {
-        let mut sp = tx.savepoint()?;
-        let seq_before = *next_seq;
-        let mut effects = Vec::with_capacity(cmd.changes.len());
-        let mut result = Ok(());
-        for change in &cmd.changes {
-            result = apply_change(&sp, change, next_seq, &mut effects);
-            if result.is_err() {
-                break;
-            }
-        }
-        match result {
-            Ok(()) => {
-                sp.commit()?;
-                outcomes.push(Ok(effects));
-            }
-            Err(e) => {
-                sp.rollback()?;
-                *next_seq = seq_before;
-                outcomes.push(Err(e));
-            }
-        }
-    }
-    tx.commit()?;
-    Ok(())
-}
-
-fn is_unique_violation(e: &rusqlite::Error, column: &str) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, Some(msg))
-        if f.code == rusqlite::ErrorCode::ConstraintViolation && msg.contains(column))
-}
-
-fn insert_keys(conn: &Connection, owner: &str, keys: &[StoredKey]) -> Result<(), StoreError> {
-    let mut stmt =
-        conn.prepare_cached("INSERT INTO client_keys(kind, hash, client_key) VALUES(?1, ?2, ?3)")?;
-    for (i, k) in keys.iter().enumerate() {
-        match stmt.execute(params![k.kind, k.hash.to_be_bytes(), owner]) {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e, "client_keys") => {
-                return Err(StoreError::KeyTaken(i))
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Internal(e.to_string()))
-}
-
-fn apply_change(
-    conn: &Connection,
-    change: &Change,
-    next_seq: &mut i64,
-    effects: &mut Vec<Effect>,
-) -> Result<(), StoreError> {
-    match change {
-        Change::Create { record, keys } => {
-            let seq = *next_seq;
-            let mut stmt = conn.prepare_cached(
-                "INSERT INTO clients(seq, encoded_key, id, version, json) VALUES(?1, ?2, ?3, 1, ?4)",
-            )?;
-            match stmt.execute(params![
-                seq,
-                record.encoded_key(),
-                record.id(),
-                to_json(&record.full)?
-            ]) {
-                Ok(_) => {}
-                Err(e) if is_unique_violation(&e, "clients.id") => return Err(StoreError::IdInUse),
-                Err(e) => return Err(e.into()),
-            }
-            insert_keys(conn, record.encoded_key(), keys)?;
-            *next_seq += 1;
-            effects.push(Effect::Put(Arc::new(Record {
-                seq,
-                version: 1,
-                full: record.full.clone(),
-            })));
-        }
-        Change::Update {
-            record,
-            keys,
-            expected_version,
-        } => {
-            let version = expected_version + 1;
-            let mut stmt = conn.prepare_cached(
-                "UPDATE clients SET id = ?1, version = ?2, json = ?3 WHERE encoded_key = ?4 AND version = ?5",
-            )?;
-            let changed = match stmt.execute(params![
-                record.id(),
-                version as i64,
-                to_json(&record.full)?,
-                record.encoded_key(),
-                *expected_version as i64
-            ]) {
-                Ok(n) => n,
-                Err(e) if is_unique_violation(&e, "clients.id") => return Err(StoreError::IdInUse),
-                Err(e) => return Err(e.into()),
-            };
-            if changed == 0 {
-                let exists: Option<i64> = conn
-                    .prepare_cached("SELECT seq FROM clients WHERE encoded_key = ?1")?
-                    .query_row([record.encoded_key()], |r| r.get(0))
-                    .optional()?;
-                return Err(if exists.is_some() {
-                    StoreError::Stale
-                } else {
-                    StoreError::NotFound
-                });
-            }
-            if let Some(keys) = keys {
-                conn.prepare_cached("DELETE FROM client_keys WHERE client_key = ?1")?
-                    .execute([record.encoded_key()])?;
-                insert_keys(conn, record.encoded_key(), keys)?;
-            }
-            effects.push(Effect::Put(Arc::new(Record {
-                seq: record.seq,
-                version,
-                full: record.full.clone(),
-            })));
-        }
-        Change::Delete { encoded_key } => {
-            let n = conn
-                .prepare_cached("DELETE FROM clients WHERE encoded_key = ?1")?
-                .execute([encoded_key])?;
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            conn.prepare_cached("DELETE FROM client_keys WHERE client_key = ?1")?
-                .execute([encoded_key])?;
-            conn.prepare_cached("DELETE FROM documents WHERE client_key = ?1")?
-                .execute([encoded_key])?;
-            effects.push(Effect::Remove(encoded_key.clone()));
-        }
-        Change::PutDocument { kind, document } => {
-            conn.prepare_cached(
-                "INSERT OR REPLACE INTO documents(client_key, kind, json) VALUES(?1, ?2, ?3)",
-            )?
-            .execute(params![
-                document.document_holder_key,
-                kind.as_str(),
-                to_json(document)?
-            ])?;
-            effects.push(Effect::PutDocument(*kind, Arc::new(document.clone())));
-        }
-        Change::DeleteDocument { client_key, kind } => {
-            conn.prepare_cached("DELETE FROM documents WHERE client_key = ?1 AND kind = ?2")?
-                .execute(params![client_key, kind.as_str()])?;
-            effects.push(Effect::RemoveDocument(client_key.clone(), *kind));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -495,10 +308,9 @@ mod tests {
     }
 
     fn create(id: &str, key: &str, keys: Vec<StoredKey>) -> Vec<Change> {
-        vec![Change::Create {
-            record: record(id, key),
-            keys,
-        }]
+        let record = record(id, key);
+        let json = client_json(&record.full).unwrap();
+        vec![Change::Create { record, json, keys }]
     }
 
     #[tokio::test]
@@ -516,10 +328,11 @@ mod tests {
             s.apply(create("2", "c", vec![other, k])).await,
             Err(StoreError::KeyTaken(1))
         );
-        // The refused create did not keep its first key.
+        // The refused create kept neither its first key nor its row.
         s.apply(create("3", "d", vec![other])).await.unwrap();
         let ids: Vec<String> = s.read().clients().map(|r| r.id().to_string()).collect();
         assert_eq!(ids, ["1", "3"]);
+        s.apply(create("2", "c", vec![])).await.unwrap();
         s.close().await;
     }
 
@@ -529,11 +342,13 @@ mod tests {
         s.apply(create("1", "a", vec![])).await.unwrap();
         let r = s.read().get("a").map(|r| (r.seq, r.version)).unwrap();
         let update = |v| {
+            let record = Record {
+                seq: r.0,
+                ..record("1b", "a")
+            };
             vec![Change::Update {
-                record: Record {
-                    seq: r.0,
-                    ..record("1b", "a")
-                },
+                json: client_json(&record.full).unwrap(),
+                record,
                 keys: None,
                 expected_version: v,
             }]
