@@ -1,6 +1,7 @@
 //! Mapping one row: `Plan::apply`.
 //!
 //! In: a `RawRow` (fields by index, as compiled). Out: a `ClientRequest`
+//! (fresh, or a reused one filled from a `Recycler`)
 //! with only the non-empty fields set, and a `FieldError` for every cell
 //! that could not be mapped (see `cell.rs`) or a required join without
 //! rows (9005); a bad field is left out so the validator does not report it
@@ -10,19 +11,35 @@
 use csv::StringRecord;
 
 use super::plan::{GroupPlan, Plan, SectionPlan};
+use super::recycle::Recycler;
 use crate::field_error::FieldError;
 use crate::model::{Address, ClientRequest, CustomFieldValue, GroupIndex, IdDocument, ReturnCode};
 use crate::source::RawRow;
 
 impl Plan {
-    /// Maps one row. Safe to call from many threads at once.
+    /// Maps one row into a fresh request. Safe to call from many threads
+    /// at once.
     pub fn apply(&self, row: &RawRow, errors: &mut Vec<FieldError>) -> ClientRequest {
-        let main = &row.fields;
         let mut req = ClientRequest::default();
+        self.apply_into(row, &mut req, &mut Recycler::default(), errors);
+        req
+    }
+
+    /// Maps one row into `req`, which must be empty (as
+    /// `Recycler::reclaim` leaves it), taking strings and vectors from
+    /// `recycler`: a worker mapping many rows reuses them from row to row.
+    pub fn apply_into(
+        &self,
+        row: &RawRow,
+        req: &mut ClientRequest,
+        recycler: &mut Recycler,
+        errors: &mut Vec<FieldError>,
+    ) {
+        let main = &row.fields;
 
         for (field, cell) in &self.client {
             if let Some(v) = cell.eval(main, &|| format!("client.{}", field.name()), errors) {
-                field.set(&mut req.client, v);
+                field.set(&mut req.client, recycler.text(&v));
             }
         }
 
@@ -50,16 +67,18 @@ impl Plan {
                 for (field, cell) in &a.fields {
                     let path = || format!("addresses[0].{}", field.name());
                     if let Some(v) = cell.eval_marked(rec, &path, errors, &mut any) {
-                        field.set(&mut address, v);
+                        field.set(&mut address, recycler.text(&v));
                     }
                 }
                 if any || errors.len() > before {
-                    req.addresses = Some(vec![address]);
+                    let mut list = recycler.addresses();
+                    list.push(address);
+                    req.addresses = Some(list);
                 }
             }
         }
 
-        let mut docs = Vec::new();
+        let mut docs = recycler.documents();
         for d in &self.id_documents {
             for rec in self.records(d, main) {
                 let at = docs.len();
@@ -69,7 +88,7 @@ impl Plan {
                 for (field, cell) in &d.fields {
                     let path = || format!("idDocuments[{at}].{}", field.name());
                     if let Some(v) = cell.eval_marked(rec, &path, errors, &mut any) {
-                        field.set(&mut doc, v);
+                        field.set(&mut doc, recycler.text(&v));
                     }
                 }
                 // A document with a bad cell is kept so the finding's index
@@ -79,11 +98,13 @@ impl Plan {
                 }
             }
         }
-        if !docs.is_empty() {
+        if docs.is_empty() {
+            recycler.put_back_documents(docs);
+        } else {
             req.id_documents = Some(docs);
         }
 
-        let mut values = Vec::new();
+        let mut values = recycler.values();
         for cf in &self.custom_fields {
             let Some(id) = cf
                 .id
@@ -98,7 +119,7 @@ impl Plan {
                     .eval(main, &|| format!("customInformation[{id}]"), errors)
                     .map(|s| match s.trim().parse::<i64>() {
                         Ok(n) => GroupIndex::Number(n),
-                        Err(_) => GroupIndex::Text(s),
+                        Err(_) => GroupIndex::Text(recycler.text(&s)),
                     }),
             };
             let path = || match &group {
@@ -110,16 +131,17 @@ impl Plan {
                 continue;
             };
             values.push(CustomFieldValue {
-                custom_field_id: Some(id),
-                value: Some(value),
+                custom_field_id: Some(recycler.text(&id)),
+                value: Some(recycler.text(&value)),
                 custom_field_set_group_index: group,
                 ..CustomFieldValue::default()
             });
         }
-        if !values.is_empty() {
+        if values.is_empty() {
+            recycler.put_back_values(values);
+        } else {
             req.custom_information = Some(values);
         }
-        req
     }
 
     /// The records a section reads: the main row, or its join's rows.

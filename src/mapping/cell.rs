@@ -2,7 +2,8 @@
 //! trim, case, map, default, then read a date or resolve a tenant id.
 //!
 //! In: a record (main row or stored related row) and the field path for
-//! findings. Out: the value, or `None` when it is empty or bad; a bad value
+//! findings. Out: the value (borrowed from the record or the plan where it
+//! can be), or `None` when it is empty or bad; a bad value
 //! adds a `FieldError` (9004 not in a strict map, 102/309 not a date,
 //! 801/850/702/306 unknown to the tenant). A missing cell reads as empty.
 
@@ -22,7 +23,7 @@ impl Cell {
         rec: &'a StringRecord,
         path: &dyn Fn() -> String,
         errors: &mut Vec<FieldError>,
-    ) -> Option<String> {
+    ) -> Option<Cow<'a, str>> {
         self.eval_marked(rec, path, errors, &mut false)
     }
 
@@ -35,11 +36,9 @@ impl Cell {
         path: &dyn Fn() -> String,
         errors: &mut Vec<FieldError>,
         from_cell: &mut bool,
-    ) -> Option<String> {
+    ) -> Option<Cow<'a, str>> {
         let raw = match &self.input {
-            // `String::from(&str)`: `to_string` on a `Box<str>` would go
-            // through `Display` and grow the string piece by piece.
-            CellInput::Constant(c) => return (!c.is_empty()).then(|| String::from(&**c)),
+            CellInput::Constant(c) => return (!c.is_empty()).then_some(Cow::Borrowed(&**c)),
             CellInput::Column(i) => rec.get(*i).unwrap_or(""),
         };
         let trimmed = if self.trim && needs_trim(raw) {
@@ -70,13 +69,13 @@ impl Cell {
             }
         }
         if v.is_empty() {
-            return self.default.as_deref().map(str::to_string);
+            return self.default.as_deref().map(Cow::Borrowed);
         }
         if let Some(rule) = &self.date {
             return match rule.convert(&v) {
                 Ok(date) => {
                     *from_cell = true;
-                    Some(date.to_string())
+                    Some(Cow::Owned(date.to_string()))
                 }
                 Err(_) => {
                     errors.push(FieldError::error(
@@ -96,7 +95,7 @@ impl Cell {
             return match r.get(&v) {
                 Some(key) => {
                     *from_cell = true;
-                    Some(key.to_string())
+                    Some(Cow::Borrowed(key))
                 }
                 None => {
                     errors.push(FieldError::error(
@@ -113,7 +112,7 @@ impl Cell {
             };
         }
         *from_cell = true;
-        Some(v.into_owned())
+        Some(v)
     }
 
     fn origin(&self) -> &str {

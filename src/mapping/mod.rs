@@ -17,6 +17,7 @@ mod error;
 mod join;
 mod origin;
 mod plan;
+mod recycle;
 mod resolve;
 mod target;
 mod transform;
@@ -29,6 +30,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::MappingError;
 pub use plan::{Opener, Plan};
+pub use recycle::Recycler;
 
 use crate::source::{RowSource, SourceError, SourceSpec};
 use crate::tenant::Tenant;

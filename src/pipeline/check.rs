@@ -24,7 +24,8 @@ use rayon::prelude::*;
 use super::progress::Progress;
 use super::spool::{self, SpoolReader, SpoolWriter, SpooledRow};
 use crate::field_error::FieldError;
-use crate::mapping::{Mapping, MappingError, Plan};
+use crate::mapping::{Mapping, MappingError, Plan, Recycler};
+use crate::model::ClientRequest;
 use crate::report::BodyRange;
 use crate::source::{self, RawRow, RowSource, SourceError};
 use crate::tenant::{Tenant, TenantError};
@@ -247,7 +248,9 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
                 rows.par_iter()
                     .zip(done.par_iter_mut())
                     .with_min_len(MIN_ROWS_PER_TASK)
-                    .for_each(|(raw, out)| process_row(raw, &plan, &tenant, &check_opts, out))
+                    .for_each_init(RowScratch::default, |scratch, (raw, out)| {
+                        process_row(raw, &plan, &tenant, &check_opts, scratch, out)
+                    })
             });
             progress.inc(len as u64);
             if done_tx.send(chunk).is_err() {
@@ -327,14 +330,24 @@ fn read_chunks(
     }
 }
 
+/// One rayon task's reusable request: mapped, checked and serialised per
+/// row, then emptied into the recycler for the next.
+#[derive(Default)]
+struct RowScratch {
+    request: ClientRequest,
+    recycler: Recycler,
+}
+
 fn process_row(
     raw: &RawRow,
     plan: &Plan,
     tenant: &Tenant,
     opts: &CheckOptions,
+    scratch: &mut RowScratch,
     out: &mut Processed,
 ) {
-    check_row(raw, plan, tenant, opts, out);
+    check_row(raw, plan, tenant, opts, scratch, out);
+    scratch.recycler.reclaim(&mut scratch.request);
     let payload = out.valid.then_some(out.payload.as_slice());
     out.unencodable = spool::encode(
         raw.row,
@@ -347,7 +360,14 @@ fn process_row(
     .err();
 }
 
-fn check_row(raw: &RawRow, plan: &Plan, tenant: &Tenant, opts: &CheckOptions, out: &mut Processed) {
+fn check_row(
+    raw: &RawRow,
+    plan: &Plan,
+    tenant: &Tenant,
+    opts: &CheckOptions,
+    scratch: &mut RowScratch,
+    out: &mut Processed,
+) {
     out.findings.clear();
     out.keys.clear();
     out.payload.clear();
@@ -356,15 +376,16 @@ fn check_row(raw: &RawRow, plan: &Plan, tenant: &Tenant, opts: &CheckOptions, ou
         out.findings.push(problem.clone());
         return;
     }
-    let request = plan.apply(raw, &mut out.findings);
+    let request = &mut scratch.request;
+    plan.apply_into(raw, request, &mut scratch.recycler, &mut out.findings);
     let mapped = out.findings.len();
-    validate::check_client(&request, tenant, opts, &mut out.findings);
+    validate::check_client(request, tenant, opts, &mut out.findings);
     drop_findings_on_fields_already_reported(&mut out.findings, mapped);
     if out.findings.iter().any(FieldError::is_error) {
         return;
     }
-    validate::row_keys(&request, tenant, &mut out.keys);
-    out.valid = serde_json::to_writer(&mut out.payload, &request).is_ok();
+    validate::row_keys(request, tenant, &mut out.keys);
+    out.valid = serde_json::to_writer(&mut out.payload, &*request).is_ok();
 }
 
 /// A value the mapping could not produce is left out of the request, so the
