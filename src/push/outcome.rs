@@ -94,17 +94,45 @@ fn reason(status: u16) -> &'static str {
 
 /// Reads a complete answer. `addressed` is true when the path names a
 /// client (get, update, patch, delete), where a missing client is
-/// `NotFound` rather than a refusal.
+/// `NotFound` rather than a refusal. The whole 2xx body is kept.
+#[cfg(test)]
 pub fn classify(
     status: u16,
     retry_after: Option<Duration>,
     body: &[u8],
     addressed: bool,
 ) -> Result<Outcome, Retry> {
+    classify_as(status, retry_after, body, addressed, Reading::Whole)
+}
+
+/// How much of a 2xx body the caller needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// All of it, as JSON.
+    Whole,
+    /// A create's answer: only the client's `encodedKey`, `id`, `state` and
+    /// `lastModifiedDate`, as `{"client": {…}}`. The answer carries the
+    /// whole stored client (every custom field value, often with its
+    /// definition); building all of it as a `Value` per created row was a
+    /// large share of an import's own CPU time.
+    CreatedClient,
+}
+
+/// `classify`, keeping of a 2xx body what `reading` says.
+pub fn classify_as(
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+    addressed: bool,
+    reading: Reading,
+) -> Result<Outcome, Retry> {
     match status {
         200..=299 => Ok(Outcome::Ok {
             status,
-            body: json_or_text(body),
+            body: match reading {
+                Reading::Whole => json_or_text(body),
+                Reading::CreatedClient => created_client(body),
+            },
         }),
         429 => Err(Retry::Throttled { after: retry_after }),
         500 | 502 | 503 | 504 => Err(Retry::ServerError {
@@ -121,6 +149,57 @@ fn json_or_text(body: &[u8]) -> Value {
     }
     serde_json::from_slice(body)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+}
+
+/// The fields of a created client an import uses.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreatedFields {
+    encoded_key: Option<String>,
+    id: Option<String>,
+    state: Option<String>,
+    last_modified_date: Option<String>,
+}
+
+/// A create's answer: `{"client": {…}}` (the full shape) or the bare
+/// client. Fields not named here are skipped unread (no `flatten`: it
+/// would buffer every one of them).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreatedAnswer {
+    client: Option<CreatedFields>,
+    encoded_key: Option<String>,
+    id: Option<String>,
+    state: Option<String>,
+    last_modified_date: Option<String>,
+}
+
+/// The summary `Reading::CreatedClient` keeps, or the whole body read as
+/// `json_or_text` reads it when it is not a client.
+fn created_client(body: &[u8]) -> Value {
+    let Ok(answer) = serde_json::from_slice::<CreatedAnswer>(body) else {
+        return json_or_text(body);
+    };
+    let fields = answer.client.unwrap_or(CreatedFields {
+        encoded_key: answer.encoded_key,
+        id: answer.id,
+        state: answer.state,
+        last_modified_date: answer.last_modified_date,
+    });
+    let mut client = serde_json::Map::new();
+    for (name, value) in [
+        ("encodedKey", fields.encoded_key),
+        ("id", fields.id),
+        ("state", fields.state),
+        ("lastModifiedDate", fields.last_modified_date),
+    ] {
+        if let Some(v) = value {
+            client.insert(name.to_string(), Value::String(v));
+        }
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("client".to_string(), Value::Object(client));
+    Value::Object(out)
 }
 
 fn refusal(status: u16, body: &[u8], addressed: bool) -> Outcome {
@@ -160,6 +239,38 @@ fn cut(body: &[u8]) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn created(body: &str) -> Value {
+        match classify_as(201, None, body.as_bytes(), false, Reading::CreatedClient) {
+            Ok(Outcome::Ok { body, .. }) => body,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_create_answer_keeps_only_what_the_import_uses() {
+        let full = r#"{"client":{"encodedKey":"8a1","id":"C1","state":"PENDING_APPROVAL",
+            "lastModifiedDate":"2026-11-22T10:00:00+0000","firstName":"Ann",
+            "notes":"x \" y"},"addresses":[{"line1":"1 Main St"}],
+            "customInformation":[{"customFieldID":"A","value":"1","customField":{"id":"A","dataType":"STRING"}}]}"#;
+        assert_eq!(
+            created(full),
+            json!({"client": {"encodedKey": "8a1", "id": "C1", "state": "PENDING_APPROVAL",
+                "lastModifiedDate": "2026-11-22T10:00:00+0000"}})
+        );
+        let bare = r#"{"encodedKey":"8a2","id":"C2","firstName":"Bo"}"#;
+        assert_eq!(
+            created(bare),
+            json!({"client": {"encodedKey": "8a2", "id": "C2"}})
+        );
+    }
+
+    #[test]
+    fn a_create_answer_that_is_not_a_client_is_kept_as_read() {
+        assert_eq!(created(""), Value::Null);
+        assert_eq!(created("not json"), json!("not json"));
+        assert_eq!(created("[1, 2]"), json!([1, 2]));
+    }
 
     #[test]
     fn success_keeps_the_json_body() {

@@ -27,7 +27,7 @@ use super::breaker::{Breaker, Transition};
 use super::config::{RetryPolicy, TargetConfig};
 use super::endpoint::Endpoints;
 use super::error::PushError;
-use super::outcome::{classify, Outcome, Retry};
+use super::outcome::{classify_as, Outcome, Reading, Retry};
 use super::retry::parse_retry_after;
 use super::stats::{Counters, Event, PushStats};
 use crate::credentials::Credentials;
@@ -230,7 +230,10 @@ impl Target {
         let url = self.inner.endpoints.probe();
         let attempts = self.inner.retry.max_attempts.min(PROBE_ATTEMPTS);
         let target = self.origin();
-        match self.run(Method::GET, url, None, false, attempts).await {
+        match self
+            .run(Method::GET, url, None, false, Reading::Whole, attempts)
+            .await
+        {
             Outcome::Ok { .. } => Ok(()),
             Outcome::Refused {
                 status: status @ (401 | 403),
@@ -264,13 +267,23 @@ impl Target {
         }
     }
 
-    /// `POST /api/clients` with a `ClientRequest` as JSON. `Ok` carries the
-    /// stored client. `Unknown` means the client MAY have been created.
+    /// `POST /api/clients` with a `ClientRequest` as JSON. `Ok` carries
+    /// what an import needs of the stored client — `{"client": {encodedKey,
+    /// id, state, lastModifiedDate}}` — not the whole answer
+    /// (`Reading::CreatedClient`). `Unknown` means the client MAY have been
+    /// created.
     pub async fn create(&self, body: &[u8]) -> Outcome {
         let url = self.inner.endpoints.clients();
         let attempts = self.inner.retry.max_attempts;
-        self.run(Method::POST, url, Some(body), false, attempts)
-            .await
+        self.run(
+            Method::POST,
+            url,
+            Some(body),
+            false,
+            Reading::CreatedClient,
+            attempts,
+        )
+        .await
     }
 
     /// `GET /api/clients/{idOrKey}`, with `?fullDetails=true` when `full`.
@@ -280,7 +293,8 @@ impl Target {
             url.set_query(Some("fullDetails=true"));
         }
         let attempts = self.inner.retry.max_attempts;
-        self.run(Method::GET, url, None, true, attempts).await
+        self.run(Method::GET, url, None, true, Reading::Whole, attempts)
+            .await
     }
 
     /// `POST /api/clients/{idOrKey}`: an update (the body carries
@@ -288,8 +302,15 @@ impl Target {
     pub async fn update(&self, id_or_key: &str, body: &[u8]) -> Outcome {
         let url = self.inner.endpoints.client(id_or_key);
         let attempts = self.inner.retry.max_attempts;
-        self.run(Method::POST, url, Some(body), true, attempts)
-            .await
+        self.run(
+            Method::POST,
+            url,
+            Some(body),
+            true,
+            Reading::Whole,
+            attempts,
+        )
+        .await
     }
 
     /// `PATCH /api/clients/{idOrKey}` with `{"client":{"state":…}}`.
@@ -297,15 +318,23 @@ impl Target {
         let url = self.inner.endpoints.client(id_or_key);
         let body = serde_json::json!({ "client": { "state": state } }).to_string();
         let attempts = self.inner.retry.max_attempts;
-        self.run(Method::PATCH, url, Some(body.as_bytes()), true, attempts)
-            .await
+        self.run(
+            Method::PATCH,
+            url,
+            Some(body.as_bytes()),
+            true,
+            Reading::Whole,
+            attempts,
+        )
+        .await
     }
 
     /// `DELETE /api/clients/{idOrKey}`.
     pub async fn delete(&self, id_or_key: &str) -> Outcome {
         let url = self.inner.endpoints.client(id_or_key);
         let attempts = self.inner.retry.max_attempts;
-        self.run(Method::DELETE, url, None, true, attempts).await
+        self.run(Method::DELETE, url, None, true, Reading::Whole, attempts)
+            .await
     }
 
     /// What the target has done so far.
@@ -330,6 +359,7 @@ impl Target {
         url: Url,
         body: Option<&[u8]>,
         addressed: bool,
+        reading: Reading,
         attempts: u32,
     ) -> Outcome {
         let inner = &*self.inner;
@@ -360,7 +390,7 @@ impl Target {
                 let _slot = inner.slots.acquire().await;
                 self.pace().await;
                 inner.counters.note(Event::Request);
-                self.attempt(this, addressed).await
+                self.attempt(this, addressed, reading).await
             };
             let (healthy, wait) = match answer {
                 Ok(Ok(outcome)) => {
@@ -434,6 +464,7 @@ impl Target {
         &self,
         request: Request,
         addressed: bool,
+        reading: Reading,
     ) -> Result<Result<Outcome, Retry>, Failure> {
         let response = self
             .inner
@@ -448,7 +479,7 @@ impl Target {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
         let body = response.bytes().await.map_err(Failure::from_reqwest)?;
-        Ok(classify(status, retry_after, &body, addressed))
+        Ok(classify_as(status, retry_after, &body, addressed, reading))
     }
 }
 
