@@ -17,8 +17,9 @@ use crate::model::{Address, ClientRequest, CustomFieldValue, GroupIndex, IdDocum
 use crate::source::RawRow;
 
 impl Plan {
-    /// Maps one row into a fresh request. Safe to call from many threads
-    /// at once.
+    /// Maps one row into a fresh request: `apply_into` without reuse, the
+    /// one-step form the tests use.
+    #[cfg(test)]
     pub fn apply(&self, row: &RawRow, errors: &mut Vec<FieldError>) -> ClientRequest {
         let mut req = ClientRequest::default();
         self.apply_into(row, &mut req, &mut Recycler::default(), errors);

@@ -139,7 +139,6 @@ pub struct SpoolWriter {
     bodies: BufWriter<File>,
     bodies_len: u64,
     rows: u64,
-    scratch: Vec<u8>,
 }
 
 impl SpoolWriter {
@@ -150,11 +149,12 @@ impl SpoolWriter {
             bodies: BufWriter::with_capacity(BUFFER_BYTES, tempfile::tempfile()?),
             bodies_len: 0,
             rows: 0,
-            scratch: Vec::new(),
         })
     }
 
-    /// Appends one row.
+    /// Appends one row: `encode`, then `write_encoded`. The pass encodes
+    /// in its workers; this is the one-step form the tests use.
+    #[cfg(test)]
     pub fn write(
         &mut self,
         row: u64,
@@ -163,11 +163,9 @@ impl SpoolWriter {
         findings: &[FieldError],
         payload: Option<&[u8]>,
     ) -> io::Result<()> {
-        let mut record = std::mem::take(&mut self.scratch);
-        let written = encode(row, line, fields, findings, payload, &mut record)
-            .and_then(|()| self.write_encoded(&record, payload));
-        self.scratch = record;
-        written
+        let mut record = Vec::new();
+        encode(row, line, fields, findings, payload, &mut record)?;
+        self.write_encoded(&record, payload)
     }
 
     /// Appends one row that [`encode`] made into `record`, with the same
