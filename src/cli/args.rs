@@ -95,6 +95,11 @@ pub struct ImportArgs {
     pub sandbox_state: PathBuf,
     #[arg(long, value_enum, default_value_t = ModeArg::Create)]
     pub mode: ModeArg,
+    /// Import although this file already has a DRAFT or APPROVED event
+    /// against this target: rows whose client exists then fail with 316
+    /// and are never claimed.
+    #[arg(long)]
+    pub again: bool,
     #[command(flatten)]
     pub pace: PaceArgs,
     #[command(flatten)]
@@ -141,6 +146,9 @@ pub enum EventsCommand {
         /// How many failures to list.
         #[arg(long, default_value_t = 20)]
         failures: usize,
+        /// Also write the event's success.csv and failures.csv into this directory.
+        #[arg(long)]
+        files: Option<PathBuf>,
     },
 }
 
@@ -165,6 +173,9 @@ pub struct RevertArgs {
     pub pace: PaceArgs,
     #[command(flatten)]
     pub ledger: LedgerArg,
+    /// Where success.csv and failures.csv are written again afterwards.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
 }
 
 /// `ferry validate`.

@@ -32,6 +32,7 @@ pub fn revert(a: RevertArgs) -> Exit {
         credentials_file: a.pace.credentials_file.clone(),
         pace: pace(&a.pace),
         force: a.force,
+        report_dir: a.report_dir,
     };
     match revert::revert(&opts) {
         Ok(Decision::Done(e)) => say(&format!(

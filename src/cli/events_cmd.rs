@@ -4,7 +4,10 @@ use std::io::Write;
 
 use super::args::{EventsArgs, EventsCommand};
 use super::{report_error, Exit};
-use crate::ledger::Ledger;
+use std::path::Path;
+
+use crate::ledger::{Ledger, RowStatus};
+use crate::pipeline::outcome_files;
 
 pub fn run(a: EventsArgs) -> Exit {
     let ledger = match Ledger::open(&a.ledger.ledger) {
@@ -16,7 +19,11 @@ pub fn run(a: EventsArgs) -> Exit {
     };
     let text = match a.show {
         None => list(&ledger),
-        Some(EventsCommand::Show { event, failures }) => show(&ledger, &event, failures),
+        Some(EventsCommand::Show {
+            event,
+            failures,
+            files,
+        }) => show(&ledger, &event, failures, files.as_deref()),
     };
     match text {
         Ok(t) => {
@@ -36,24 +43,44 @@ fn list(ledger: &Ledger) -> Result<String, String> {
         return Ok("no migration events in this ledger\n".into());
     }
     let mut out = format!(
-        "{:<34}{:<10}{:<26}{:>10}  {}\n",
-        "EVENT", "STATE", "CREATED", "CLIENTS", "SOURCE"
+        "{:<34}{:<10}{:<26}{:<10}{:>9}{:>9}{:>9}{:>9}  {}\n",
+        "EVENT",
+        "STATE",
+        "CREATED",
+        "COMPLETE",
+        "CREATED",
+        "UPDATED",
+        "FAILED",
+        "PENDING",
+        "SOURCE"
     );
     for e in events {
         out += &format!(
-            "{:<34}{:<10}{:<26}{:>10}  {}\n",
+            "{:<34}{:<10}{:<26}{:<10}{:>9}{:>9}{:>9}{:>9}  {}\n",
             e.encoded_key,
             e.state.as_str(),
             e.creation_date,
-            e.to_migration_event().num_clients_imported.unwrap_or(0),
+            if e.is_complete() { "yes" } else { "no" },
+            e.count(RowStatus::Created),
+            e.count(RowStatus::Updated),
+            e.count(RowStatus::Failed),
+            e.unsettled(),
             e.source_path.display()
         );
     }
     Ok(out)
 }
 
-fn show(ledger: &Ledger, key: &str, failures: usize) -> Result<String, String> {
+fn show(
+    ledger: &Ledger,
+    key: &str,
+    failures: usize,
+    files: Option<&Path>,
+) -> Result<String, String> {
     let e = ledger.event(key).map_err(|e| e.to_string())?;
+    if let Some(dir) = files {
+        outcome_files::write(ledger, &e, dir).map_err(|e| e.to_string())?;
+    }
     let doc = serde_json::json!({
         "migrationEvent": e.to_migration_event(),
         "source": {"file": e.source_path, "fingerprint": e.source_fingerprint},
@@ -61,6 +88,7 @@ fn show(ledger: &Ledger, key: &str, failures: usize) -> Result<String, String> {
         "tenant": e.tenant_path,
         "target": e.target,
         "mode": e.mode.as_str(),
+        "complete": e.is_complete(),
         "rows": e.counts.iter().map(|(s, n)| (s.as_str().to_string(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
         "failures": ledger.failures(&e.encoded_key, failures).map_err(|e| e.to_string())?.iter().map(|r| serde_json::json!({
             "row": r.row,

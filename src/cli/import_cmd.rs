@@ -51,6 +51,7 @@ pub fn run(a: ImportArgs) -> Exit {
         },
         ledger: a.ledger.ledger,
         report_dir: a.report_dir,
+        again: a.again,
     };
     finish(
         import::import(&opts, Arc::new(AtomicBool::new(false))),
@@ -110,7 +111,8 @@ fn print_summary(r: &ImportReport, report_dir: &std::path::Path) {
     text += &line("clients created", e.count(RowStatus::Created));
     text += &line("clients updated", e.count(RowStatus::Updated));
     text += &line("rows failed at the target", e.count(RowStatus::Failed));
-    text += &line("rows left to send", r.left());
+    text += &line("rows left to send", e.count(RowStatus::Pending));
+    text += &line("rows sent, answer not recorded", e.count(RowStatus::Sent));
     text += &format!(
         "  {:<32}{:>12.1}\n  {:<32}{:>12}\n  {:<32}{:>12.1}\n",
         "requests per second (sending)",

@@ -105,6 +105,35 @@ pub enum LedgerError {
         /// The row number.
         row: u64,
     },
+    /// The same source file already has a live import into the same target.
+    #[error(
+        "{source_path} was already imported into {target} as migration event {key} ({state}); \
+         revert that event first, or pass --again to import it once more (rows whose client \
+         exists then fail with 316 and are never claimed)"
+    )]
+    AlreadyImported {
+        /// The earlier event.
+        key: String,
+        /// Its state (DRAFT or APPROVED).
+        state: String,
+        /// The source file.
+        source_path: String,
+        /// The target.
+        target: String,
+    },
+    /// Approving an event whose rows are not all settled.
+    #[error(
+        "migration event {key} is not finished: {pending} rows still to send and {in_doubt} \
+         sent without a recorded answer; `ferry resume {key}` finishes them, then approve"
+    )]
+    Unfinished {
+        /// The event.
+        key: String,
+        /// Rows PENDING.
+        pending: u64,
+        /// Rows SENT.
+        in_doubt: u64,
+    },
     /// The file holds a value this build cannot read.
     #[error("ledger is damaged: {0}")]
     Corrupt(String),

@@ -110,6 +110,8 @@ pub struct EventRecord {
     pub target: String,
     /// Create or upsert.
     pub mode: ImportMode,
+    /// The source's header, for failures.csv (empty until the import read it).
+    pub columns: Vec<String>,
     /// Rows per status; statuses with no rows are absent.
     pub counts: BTreeMap<RowStatus, u64>,
 }
@@ -118,6 +120,16 @@ impl EventRecord {
     /// Rows in `status` (0 if none).
     pub fn count(&self, status: RowStatus) -> u64 {
         self.counts.get(&status).copied().unwrap_or(0)
+    }
+
+    /// Rows not yet settled: PENDING (never sent) or SENT (no answer recorded).
+    pub fn unsettled(&self) -> u64 {
+        self.count(RowStatus::Pending) + self.count(RowStatus::Sent)
+    }
+
+    /// Whether every row has its outcome: none PENDING or SENT.
+    pub fn is_complete(&self) -> bool {
+        self.unsettled() == 0
     }
 
     /// The event as Mambu's API shows it. `numClientsImported` counts what

@@ -19,7 +19,8 @@ use super::{lock, now, Ledger};
 use crate::model::{MigrationEventState, MigrationEventType};
 
 const EVENT_COLUMNS: &str = "id, encoded_key, creation_date, event_type, state, state_changed_at, \
-     source_path, source_fingerprint, mapping_path, mapping_fingerprint, tenant_path, target, mode";
+     source_path, source_fingerprint, mapping_path, mapping_fingerprint, tenant_path, target, mode, \
+     columns";
 
 /// An events row as stored, before its values are checked and counts read.
 struct RawEvent {
@@ -36,6 +37,7 @@ struct RawEvent {
     tenant: Option<String>,
     target: String,
     mode: String,
+    columns: Option<String>,
 }
 
 fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
@@ -53,6 +55,7 @@ fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
         tenant: r.get(10)?,
         target: r.get(11)?,
         mode: r.get(12)?,
+        columns: r.get(13)?,
     })
 }
 
@@ -80,6 +83,11 @@ impl RawEvent {
             tenant_path: self.tenant.map(PathBuf::from),
             target: self.target,
             mode,
+            columns: self
+                .columns
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok())
+                .unwrap_or_default(),
             counts: BTreeMap::new(),
         };
         Ok((self.id, record))
@@ -89,11 +97,51 @@ impl RawEvent {
 impl Ledger {
     /// Opens a new IMPORT event in state DRAFT and takes its lock.
     pub fn create_event(&mut self, new: &NewEvent) -> Result<EventRecord, LedgerError> {
+        self.create_event_guarded(new, false)
+    }
+
+    /// [`create_event`](Self::create_event), unless the same source (by
+    /// fingerprint) already has a DRAFT or APPROVED event against the same
+    /// target: then [`LedgerError::AlreadyImported`] names it. The check and
+    /// the insert share one write transaction, so of two imports of one file
+    /// started at the same moment exactly one goes ahead.
+    pub fn create_event_unless_imported(
+        &mut self,
+        new: &NewEvent,
+    ) -> Result<EventRecord, LedgerError> {
+        self.create_event_guarded(new, true)
+    }
+
+    fn create_event_guarded(
+        &mut self,
+        new: &NewEvent,
+        guard: bool,
+    ) -> Result<EventRecord, LedgerError> {
         let key = format!("{:032x}", fastrand::u128(..));
         let created = now();
+        let target = strip_credentials(&new.target);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if guard {
+            let earlier = tx
+                .query_row(
+                    "SELECT encoded_key, state FROM events
+                     WHERE source_fingerprint = ?1 AND target = ?2 AND state != 'REVERTED'
+                     ORDER BY id LIMIT 1",
+                    rusqlite::params![new.source_fingerprint, target],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                )
+                .optional()?;
+            if let Some((key, state)) = earlier {
+                return Err(LedgerError::AlreadyImported {
+                    key,
+                    state,
+                    source_path: new.source_path.display().to_string(),
+                    target,
+                });
+            }
+        }
         tx.execute(
             "INSERT INTO events (encoded_key, creation_date, event_type, state, state_changed_at, \
              source_path, source_fingerprint, mapping_path, mapping_fingerprint, tenant_path, target, mode) \
@@ -108,7 +156,7 @@ impl Ledger {
                 new.mapping_path.to_string_lossy(),
                 new.mapping_fingerprint,
                 new.tenant_path.as_ref().map(|p| p.to_string_lossy()),
-                strip_credentials(&new.target),
+                target,
                 new.mode.as_str(),
             ],
         )?;
@@ -202,6 +250,48 @@ impl Ledger {
         )?;
         tx.commit()?;
         Ok(StateChange::Changed)
+    }
+
+    /// Keeps the source's header with the event, for failures.csv.
+    pub fn set_columns(&mut self, key: &str, columns: &[String]) -> Result<(), LedgerError> {
+        let (id, _) = self.resolve(key)?;
+        let json = serde_json::to_string(columns)
+            .map_err(|e| LedgerError::Corrupt(format!("columns: {e}")))?;
+        self.conn.execute(
+            "UPDATE events SET columns = ?1 WHERE id = ?2",
+            rusqlite::params![json, id],
+        )?;
+        Ok(())
+    }
+
+    /// DRAFT → APPROVED, refused with [`LedgerError::Unfinished`] while any
+    /// row is still PENDING or SENT: an approved event is final, so it must
+    /// say what was done, not what was meant to be.
+    pub fn approve(&mut self, key: &str) -> Result<StateChange, LedgerError> {
+        let counts = self.counts(key)?;
+        let n = |s| counts.get(&s).copied().unwrap_or(0);
+        let (pending, in_doubt) = (n(RowStatus::Pending), n(RowStatus::Sent));
+        let (_, state) = self.resolve(key)?;
+        if state == MigrationEventState::Draft && pending + in_doubt > 0 {
+            return Err(LedgerError::Unfinished {
+                key: key.to_string(),
+                pending,
+                in_doubt,
+            });
+        }
+        self.set_state(key, MigrationEventState::Approved)
+    }
+
+    /// The event that owns the client `client_id` on `target`, if any.
+    pub fn owner_of(&self, target: &str, client_id: &str) -> Result<Option<String>, LedgerError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT e.encoded_key FROM claims c JOIN events e ON e.id = c.event_id
+                 WHERE c.target = ?1 AND c.client_id = ?2",
+            )?
+            .query_row(rusqlite::params![target, client_id], |r| r.get(0))
+            .optional()?)
     }
 
     /// Rows of the event per status; statuses with no rows are absent.

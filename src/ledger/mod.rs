@@ -160,6 +160,8 @@ fn now() -> String {
 }
 
 #[cfg(test)]
+mod claims_tests;
+#[cfg(test)]
 mod test_support;
 
 #[cfg(test)]

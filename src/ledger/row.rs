@@ -92,6 +92,11 @@ pub struct RowUpdate {
     /// Requests made for the row beyond the one [`mark_sent`](super::Ledger::mark_sent) counted
     /// (retries after 429, 5xx, timeouts).
     pub extra_attempts: u32,
+    /// Why a CREATED row's client is this event's (see `push::ownership`).
+    pub evidence: Option<String>,
+    /// The row's original cells (a JSON array), kept for rows the target
+    /// refused so that failures.csv can be written again from the ledger.
+    pub source_fields: Option<String>,
 }
 
 impl RowUpdate {
@@ -105,6 +110,8 @@ impl RowUpdate {
             before_image: None,
             last_modified: None,
             extra_attempts: 0,
+            evidence: None,
+            source_fields: None,
         }
     }
 
@@ -135,6 +142,19 @@ impl RowUpdate {
     /// Counts retries beyond the journalled send.
     pub fn with_extra_attempts(mut self, n: u32) -> Self {
         self.extra_attempts = n;
+        self
+    }
+
+    /// Records why the client is this event's.
+    pub fn with_evidence(mut self, evidence: impl Into<String>) -> Self {
+        self.evidence = Some(evidence.into());
+        self
+    }
+
+    /// Keeps the row's original cells (for failures.csv).
+    pub fn with_source_fields<'a>(mut self, fields: impl IntoIterator<Item = &'a str>) -> Self {
+        let cells: Vec<&str> = fields.into_iter().collect();
+        self.source_fields = serde_json::to_string(&cells).ok();
         self
     }
 }
@@ -171,8 +191,23 @@ pub struct RowRecord {
     pub before_image: Option<String>,
     /// `lastModifiedDate` seen after our write.
     pub last_modified: Option<String>,
-    /// When the row last changed (UTC, RFC 3339).
+    /// When the row last changed (UTC, RFC 3339). For a SENT row: when it
+    /// was journalled as about to be sent.
     pub updated_at: String,
+    /// Why a created client is this event's.
+    pub evidence: Option<String>,
+    /// The original cells of a row the target refused (JSON array).
+    pub source_fields: Option<String>,
+}
+
+impl RowRecord {
+    /// The original cells kept for a refused row, if any.
+    pub fn source_cells(&self) -> Vec<String> {
+        self.source_fields
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default()
+    }
 }
 
 impl RowRecord {

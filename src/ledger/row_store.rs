@@ -14,7 +14,8 @@ use super::status::RowStatus;
 use super::{now, Ledger};
 
 const ROW_COLUMNS: &str = "row, line, client_id, status, outcome, target_key, attempts, \
-     error_code, error_name, error_message, before_image, last_modified, updated_at";
+     error_code, error_name, error_message, before_image, last_modified, updated_at, evidence, \
+     source_fields";
 
 fn status_from(code: i64) -> Result<RowStatus, LedgerError> {
     RowStatus::from_code(code)
@@ -43,6 +44,8 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(RowRecord, i64, Option<i
         before_image: r.get(10)?,
         last_modified: r.get(11)?,
         updated_at: r.get(12)?,
+        evidence: r.get(13)?,
+        source_fields: r.get(14)?,
     };
     Ok((record, r.get(3)?, r.get(4)?))
 }
@@ -107,33 +110,77 @@ pub(super) fn apply_in(
             before_image = COALESCE(before_image, ?8),
             last_modified = COALESCE(?9, last_modified),
             attempts = attempts + ?10,
-            updated_at = ?11
+            updated_at = ?11,
+            evidence = COALESCE(?15, evidence),
+            source_fields = COALESCE(?16, source_fields)
          WHERE event_id = ?1 AND row = ?2
            AND ((1 << status) & ?12) != 0
            AND (?3 != ?14 OR COALESCE(before_image, ?8) IS NOT NULL)",
     )?;
     for u in updates {
-        let changed = stmt.execute(rusqlite::params![
-            event_id,
-            u.row,
-            u.status.code(),
-            u.target_key,
-            u.error.as_ref().map(|e| e.code),
-            u.error.as_ref().map(|e| e.name.as_str()),
-            u.error.as_ref().map(|e| e.message.as_str()),
-            u.before_image,
-            u.last_modified,
-            u.extra_attempts,
-            at,
-            RowStatus::predecessor_mask(u.status),
-            RowStatus::Created.code(),
-            RowStatus::Updated.code(),
-        ])?;
+        let mut run = |u: &RowUpdate| {
+            stmt.execute(rusqlite::params![
+                event_id,
+                u.row,
+                u.status.code(),
+                u.target_key,
+                u.error.as_ref().map(|e| e.code),
+                u.error.as_ref().map(|e| e.name.as_str()),
+                u.error.as_ref().map(|e| e.message.as_str()),
+                u.before_image,
+                u.last_modified,
+                u.extra_attempts,
+                at,
+                RowStatus::predecessor_mask(u.status),
+                RowStatus::Created.code(),
+                RowStatus::Updated.code(),
+                u.evidence,
+                u.source_fields,
+            ])
+        };
+        let changed = match run(u) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation
+                    && u.status == RowStatus::Created =>
+            {
+                // The claims table already names another owner for this
+                // client: this event cannot own it too.
+                let owner = claim_owner(tx, event_id, u.row)?;
+                run(&claimed_elsewhere(u, &owner))?
+            }
+            other => other?,
+        };
         if changed == 0 {
             return Err(refusal(tx, key, event_id, u.row, u.status));
         }
     }
     Ok(())
+}
+
+/// The event that holds the claim on this row's client.
+fn claim_owner(tx: &Transaction<'_>, event_id: i64, row: u64) -> Result<String, LedgerError> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT e.encoded_key FROM rows r
+             JOIN events me ON me.id = r.event_id
+             JOIN claims c ON c.target = me.target AND c.client_id = r.client_id
+             JOIN events e ON e.id = c.event_id
+             WHERE r.event_id = ?1 AND r.row = ?2",
+        )?
+        .query_row(rusqlite::params![event_id, row], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| "another migration event".to_string()))
+}
+
+/// What a CREATED update becomes when another event owns the client.
+fn claimed_elsewhere(u: &RowUpdate, owner: &str) -> RowUpdate {
+    let mut failed = RowUpdate::new(u.row, RowStatus::Failed).with_error(RowError::from_code(
+        crate::model::ReturnCode::ClientIdAlreadyInUse,
+        format!("id: the client on the target is owned by migration event {owner}, not this one"),
+    ));
+    failed.extra_attempts = u.extra_attempts;
+    failed.source_fields = u.source_fields.clone();
+    failed
 }
 
 /// Journals rows as SENT inside `tx`: one more attempt each, and the

@@ -14,7 +14,7 @@ use rusqlite::Connection;
 use super::error::LedgerError;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How long a writer waits for another connection's transaction.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -84,8 +84,76 @@ JOIN row_statuses s ON s.code = r.status
 LEFT JOIN row_statuses o ON o.code = r.outcome;
 ";
 
+/// Version 2: ownership you can prove, and outcome files from the ledger.
+///
+/// * `rows.evidence` says why a CREATED row's client is this event's (its own
+///   POST answered 201, or a GET after an unanswered attempt found it created
+///   inside that attempt's window).
+/// * `claims` holds one owner per client id per target. A row becoming
+///   CREATED inserts its claim (a trigger, so no code path can skip it); a
+///   second event claiming the same client fails on the primary key. A row
+///   becoming DELETED, or its event REVERTED, gives the claim up.
+/// * `rows.source_fields` keeps a refused row's original cells, and
+///   `events.columns` the source's header, so failures.csv can be written
+///   again from the ledger for the whole event.
+///
+/// Ledgers from version 1 get the claims of their CREATED (or still to be
+/// reverted) rows; where two events already claimed one client, the first
+/// event keeps it.
+const V2: &str = "
+ALTER TABLE rows ADD COLUMN evidence TEXT;
+ALTER TABLE rows ADD COLUMN source_fields TEXT;
+ALTER TABLE events ADD COLUMN columns TEXT;
+
+CREATE TABLE claims (
+    target    TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    event_id  INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    row       INTEGER NOT NULL,
+    PRIMARY KEY (target, client_id)
+) WITHOUT ROWID;
+
+CREATE INDEX claims_by_event ON claims (event_id, row);
+
+CREATE TRIGGER claim_on_create AFTER UPDATE OF status ON rows
+WHEN NEW.status = 3 AND OLD.status != 3 AND NEW.client_id IS NOT NULL
+BEGIN
+    INSERT INTO claims (target, client_id, event_id, row)
+    SELECT target, NEW.client_id, NEW.event_id, NEW.row FROM events WHERE id = NEW.event_id;
+END;
+
+CREATE TRIGGER release_on_delete AFTER UPDATE OF status ON rows
+WHEN NEW.status = 7
+BEGIN
+    DELETE FROM claims WHERE event_id = NEW.event_id AND row = NEW.row;
+END;
+
+CREATE TRIGGER release_on_revert AFTER UPDATE OF state ON events
+WHEN NEW.state = 'REVERTED'
+BEGIN
+    DELETE FROM claims WHERE event_id = NEW.id;
+END;
+
+INSERT OR IGNORE INTO claims (target, client_id, event_id, row)
+SELECT e.target, r.client_id, r.event_id, r.row
+FROM rows r JOIN events e ON e.id = r.event_id
+WHERE r.outcome = 3 AND r.status IN (3, 9, 10) AND r.client_id IS NOT NULL
+  AND e.state != 'REVERTED'
+ORDER BY e.id, r.row;
+
+DROP VIEW ledger_rows;
+CREATE VIEW ledger_rows AS
+SELECT e.encoded_key AS event, r.row, r.line, r.client_id, s.name AS status,
+       o.name AS outcome, r.evidence, r.target_key, r.attempts, r.error_code,
+       r.error_name, r.error_message, r.last_modified, r.updated_at
+FROM rows r
+JOIN events e ON e.id = r.event_id
+JOIN row_statuses s ON s.code = r.status
+LEFT JOIN row_statuses o ON o.code = r.outcome;
+";
+
 /// Each entry moves the schema from version `index` to `index + 1`.
-const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [V1];
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [V1, V2];
 
 /// Opens (creating if needed) the ledger at `path`, at the current schema.
 pub fn open(path: &Path) -> Result<Connection, LedgerError> {

@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 
 use super::check::{check_file, CheckError, CheckOptionsForFile, Checked, Prepared};
 use super::journal::Journal;
-use super::outcome_files::OutcomeFiles;
+use super::outcome_files::{self, OutcomeFilesError};
 use super::progress::Progress;
 use super::row_work::{self, Context, Job};
 use super::target_session::{Pace, Session, SessionError, TargetChoice};
@@ -54,6 +54,8 @@ pub enum ImportError {
     Usage(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    OutcomeFiles(#[from] OutcomeFilesError),
 }
 
 impl From<crate::ledger::LedgerError> for ImportError {
@@ -72,6 +74,9 @@ pub struct ImportOptions {
     pub mode: ImportMode,
     pub ledger: PathBuf,
     pub report_dir: PathBuf,
+    /// Import even though the same source already has a live event against
+    /// the same target (its clients then fail 316 and are never claimed).
+    pub again: bool,
 }
 
 /// What `ferry resume` was asked to do.
@@ -133,7 +138,11 @@ pub fn import(opts: &ImportOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
             &session.label,
             opts.mode,
         )?;
-        let event = ledger.create_event(&new)?;
+        let event = if opts.again {
+            ledger.create_event(&new)?
+        } else {
+            ledger.create_event_unless_imported(&new)?
+        };
         let engine = Engine {
             check: c.clone(),
             pace: opts.pace,
@@ -206,8 +215,12 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
     })
 }
 
+/// A row already in the ledger: its status, and for a SENT row when it was
+/// journalled so.
+type Known = (RowStatus, Option<jiff::Timestamp>);
+
 /// The status of every row already in the ledger, by row number.
-fn known_statuses(ledger: &Ledger, event: &str) -> Result<Vec<Option<RowStatus>>, ImportError> {
+fn known_statuses(ledger: &Ledger, event: &str) -> Result<Vec<Option<Known>>, ImportError> {
     let mut known = Vec::new();
     let mut after = 0;
     loop {
@@ -219,7 +232,10 @@ fn known_statuses(ledger: &Ledger, event: &str) -> Result<Vec<Option<RowStatus>>
             if known.len() <= i {
                 known.resize(i + 1, None);
             }
-            known[i] = Some(r.status);
+            let sent_at = (r.status == RowStatus::Sent)
+                .then(|| r.updated_at.parse::<jiff::Timestamp>().ok())
+                .flatten();
+            known[i] = Some((r.status, sent_at));
         }
     }
     Ok(known)
@@ -244,12 +260,13 @@ impl Engine {
     async fn drive(
         self,
         prepared: Prepared,
-        ledger: Ledger,
+        mut ledger: Ledger,
         event: EventRecord,
-        known: Option<Vec<Option<RowStatus>>>,
+        known: Option<Vec<Option<Known>>>,
         session: &Session,
     ) -> Result<ImportReport, ImportError> {
         let started = Instant::now();
+        let run_started = jiff::Timestamp::now();
         let stop = self.stop.clone();
         let watcher = tokio::spawn({
             let stop = stop.clone();
@@ -265,8 +282,8 @@ impl Engine {
         let checked = tokio::task::spawn_blocking(move || check_file(prepared, &check))
             .await
             .map_err(|e| ImportError::Usage(format!("validation stopped: {e}")))??;
-        let files = Arc::new(OutcomeFiles::create(&self.report_dir, &columns)?);
         let key = event.encoded_key.clone();
+        ledger.set_columns(&key, &columns)?;
         let (journal, journal_thread) = Journal::start(ledger, key.clone());
         let (job_tx, job_rx) = mpsc::channel::<Job>(self.pace.concurrency.max(1) * 4 + SEND_BATCH);
 
@@ -292,19 +309,10 @@ impl Engine {
             target: session.target.clone(),
             journal: journal.clone(),
             mode: self.mode,
-            event_started: super::row_work::parse_mambu_timestamp(&event.creation_date)
-                .unwrap_or_else(jiff::Timestamp::now),
+            run_started,
         });
         let sending_started = Instant::now();
-        let answered = dispatch(
-            job_rx,
-            ctx,
-            files.clone(),
-            &stop,
-            self.pace.concurrency.max(1),
-            &progress,
-        )
-        .await;
+        let answered = dispatch(job_rx, ctx, &stop, self.pace.concurrency.max(1), &progress).await;
         let sending = sending_started.elapsed();
         progress.finish();
         let fed = replay
@@ -317,12 +325,13 @@ impl Engine {
             .map_err(|e| ImportError::Ledger(e.to_string()))?
             .map_err(ImportError::Ledger)?;
         watcher.abort();
-        files.finish()?;
+        let event = ledger.event(&key)?;
+        outcome_files::write(&ledger, &event, &self.report_dir)?;
         let answered = answered?;
         let validation = fed?;
         let stats = session.target.stats();
         Ok(ImportReport {
-            event: ledger.event(&key)?,
+            event,
             interrupted: stop.load(Ordering::SeqCst),
             elapsed: started.elapsed(),
             sending,
@@ -337,7 +346,7 @@ impl Engine {
 /// The replay side: report every row, journal it, hand valid rows on.
 fn feed(
     checked: Checked,
-    known: Option<Vec<Option<RowStatus>>>,
+    known: Option<Vec<Option<Known>>>,
     mut report: Report,
     meta: RunMeta,
     journal: &Journal,
@@ -377,7 +386,8 @@ fn feed(
         let status = known
             .as_ref()
             .and_then(|k| k.get(v.row as usize).copied().flatten());
-        let send = match status {
+        let sent_at = status.and_then(|(_, at)| at);
+        let send = match status.map(|(s, _)| s) {
             Some(RowStatus::Pending) => Some(false),
             Some(RowStatus::Sent) => Some(true),
             Some(_) => None,
@@ -406,6 +416,7 @@ fn feed(
                 payload: payload.to_vec(),
                 fields: v.fields.clone(),
                 in_doubt,
+                sent_at: if in_doubt { sent_at } else { None },
             });
         }
         if (rows.len() >= INSERT_BATCH || ready.len() >= INSERT_BATCH)
@@ -452,7 +463,6 @@ fn row_error(finding: Option<&FieldError>) -> RowError {
 async fn dispatch(
     mut jobs: mpsc::Receiver<Job>,
     ctx: Arc<Context>,
-    files: Arc<OutcomeFiles>,
     stop: &AtomicBool,
     concurrency: usize,
     progress: &Progress,
@@ -497,9 +507,9 @@ async fn dispatch(
             let Ok(slot) = slots.clone().acquire_owned().await else {
                 break 'batches;
             };
-            let (ctx, files) = (ctx.clone(), files.clone());
+            let ctx = ctx.clone();
             running.spawn(async move {
-                let result = work_one(&job, &ctx, &files).await;
+                let result = work_one(&job, &ctx).await;
                 drop(slot);
                 result
             });
@@ -555,21 +565,11 @@ fn flatten(
     r.map_err(|e| e.to_string())?
 }
 
-/// One row: the work, then its journal entry and its line in the outcome files.
-async fn work_one(job: &Job, ctx: &Context, files: &OutcomeFiles) -> Result<RowStatus, String> {
+/// One row: the work, then its journal entry.
+async fn work_one(job: &Job, ctx: &Context) -> Result<RowStatus, String> {
     // An error here leaves the row SENT: in doubt, settled by the next resume.
     let done = row_work::run(job, ctx).await?;
     let status = done.update.status;
     ctx.journal.record(done.update).await?;
-    let written = match (status, &done.error) {
-        (RowStatus::Created | RowStatus::Updated, _) => files.success(
-            job.row,
-            &job.client_id,
-            done.target_key.as_deref().unwrap_or_default(),
-        ),
-        (RowStatus::Failed, Some(err)) => files.failure(job.row, job.line, &job.fields, err),
-        _ => Ok(()),
-    };
-    written.map_err(|e| format!("writing outcome files: {e}"))?;
     Ok(status)
 }

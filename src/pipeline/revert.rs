@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 
 use super::import::{runtime, ImportError};
 use super::journal::Journal;
+use super::outcome_files;
 use super::target_session::{Pace, Session, TargetChoice};
 use crate::ledger::{
     EventRecord, Ledger, RevertAction, RowError, RowRecord, RowStatus, RowUpdate, StateChange,
@@ -46,7 +47,7 @@ pub fn approve(ledger_path: &std::path::Path, key: &str) -> Result<Decision, Imp
             event.encoded_key
         )));
     }
-    let change = ledger.set_state(&event.encoded_key, MigrationEventState::Approved)?;
+    let change = ledger.approve(&event.encoded_key)?;
     let event = ledger.event(&event.encoded_key)?;
     Ok(match change {
         StateChange::Changed => Decision::Done(event),
@@ -62,6 +63,8 @@ pub struct RevertOptions {
     pub credentials_file: Option<PathBuf>,
     pub pace: Pace,
     pub force: bool,
+    /// Where success.csv and failures.csv are written again afterwards.
+    pub report_dir: PathBuf,
 }
 
 /// `ferry revert EVENT`.
@@ -117,6 +120,7 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     })?;
     let mut ledger = ledger;
     let event = ledger.event(&key)?;
+    outcome_files::write(&ledger, &event, &opts.report_dir)?;
     let left: u64 = [
         RowStatus::Created,
         RowStatus::Updated,

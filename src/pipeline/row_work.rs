@@ -1,18 +1,23 @@
 //! One row's work against the target, and how its answer is settled.
 //!
 //! In: a valid row's request body, whether an earlier run may already have
-//! sent it (SENT in the ledger), and the mode. Out: the row's new status
-//! for the ledger. A create whose answer was lost, or that answers 316
-//! CLIENT_ID_ALREADY_IN_USE, is settled by `GET /api/clients/{id}`: the
-//! client is ours when it carries what we sent and was created after the
-//! event began — so a lost response is neither a duplicate nor a false
-//! failure, and a stranger's client with the same id is never claimed.
+//! sent it (SENT in the ledger, and since when), and the mode. Out: the
+//! row's new status for the ledger, with the evidence that makes a created
+//! client this event's. A create whose answer was lost, or that answers 316
+//! CLIENT_ID_ALREADY_IN_USE after an attempt of ours went unanswered, is
+//! settled by `GET /api/clients/{id}` under the rule in
+//! [`crate::push::ownership`]; a 316 with no unanswered attempt before it is
+//! someone else's client, final, and never touched by a revert.
 
+use jiff::Timestamp;
 use serde_json::Value;
 
 use super::journal::Journal;
 use crate::ledger::{ImportMode, RowError, RowStatus, RowUpdate};
 use crate::model::ReturnCode;
+use crate::push::ownership::{
+    carries_what_was_sent, client_of, created_within, creation_date, AttemptWindow, Evidence,
+};
 use crate::push::{Outcome, Target};
 
 /// A valid row on its way to the target.
@@ -24,6 +29,8 @@ pub struct Job {
     pub fields: csv::StringRecord,
     /// SENT by an earlier run: settle before sending again.
     pub in_doubt: bool,
+    /// When an earlier run journalled the row SENT (with `in_doubt`).
+    pub sent_at: Option<Timestamp>,
 }
 
 /// What the work needs besides the row.
@@ -31,8 +38,9 @@ pub struct Context {
     pub target: Target,
     pub journal: Journal,
     pub mode: ImportMode,
-    /// The event's creation date (RFC 3339): clients created before it are not ours.
-    pub event_started: jiff::Timestamp,
+    /// When this run began: the end of the window of a row an earlier run
+    /// left SENT.
+    pub run_started: Timestamp,
 }
 
 /// The row's outcome, as recorded.
@@ -52,22 +60,47 @@ pub async fn run(job: &Job, ctx: &Context) -> Result<Done, String> {
     }
 }
 
+/// What a look at the target found under the row's id.
+enum Found {
+    /// The client is this event's, for this reason.
+    Ours(Value, Evidence),
+    /// A client with the id exists and nothing shows it is ours.
+    Theirs,
+    /// No client with the id.
+    Absent,
+}
+
 async fn create(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Done, String> {
     if job.in_doubt {
-        if let Some(found) = ours(job, ctx).await? {
-            return finish_create(job, ctx, found, states).await;
+        match look(job, ctx, interrupted_window(job, ctx), true).await? {
+            Found::Ours(found, evidence) => {
+                return finish_create(job, ctx, found, evidence, states).await
+            }
+            Found::Theirs => return Ok(not_ours(job)),
+            Found::Absent => {}
         }
     }
     let body = body_for_create(&job.payload, states);
-    match ctx.target.create(&body).await {
-        Outcome::Ok { body, .. } => finish_create(job, ctx, body, states).await,
+    let answer = ctx.target.create_traced(&body).await;
+    match answer.outcome {
+        Outcome::Ok { body, .. } => finish_create(job, ctx, body, Evidence::Answered, states).await,
         Outcome::Refused {
             code: Some(ReturnCode::ClientIdAlreadyInUse),
             ..
-        }
-        | Outcome::Unknown { .. } => match ours(job, ctx).await? {
-            Some(found) => finish_create(job, ctx, found, states).await,
-            None => refused_or_unknown(job, ctx).await,
+        } => match answer.unanswered {
+            // Nothing of ours can have landed: the client was there before.
+            None => Ok(not_ours(job)),
+            Some(window) => match look(job, ctx, Some(window), false).await? {
+                Found::Ours(found, evidence) => {
+                    finish_create(job, ctx, found, evidence, states).await
+                }
+                Found::Theirs | Found::Absent => Ok(not_ours(job)),
+            },
+        },
+        Outcome::Unknown { .. } => match look(job, ctx, answer.unanswered, false).await? {
+            Found::Ours(found, evidence) => finish_create(job, ctx, found, evidence, states).await,
+            Found::Theirs => Ok(not_ours(job)),
+            Found::Absent => Ok(unanswered(job)),
         },
         Outcome::Refused {
             code,
@@ -86,30 +119,93 @@ async fn create(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
     }
 }
 
-/// After a 316 or an unknown answer, with no client of ours at the target:
-/// a 316 is a stranger's client (final); an unknown answer goes back to
-/// PENDING for the next run.
-async fn refused_or_unknown(job: &Job, ctx: &Context) -> Result<Done, String> {
-    match ctx.target.get_client(&job.client_id, false).await {
-        Outcome::Ok { .. } => Ok(failed(
-            job,
-            Some(ReturnCode::ClientIdAlreadyInUse),
-            ReturnCode::ClientIdAlreadyInUse.name(),
-            Some("id".into()),
-            "a client with this id exists at the target and was not created by this import",
-        )),
-        _ => {
-            let err = RowError::new(
-                0,
-                "NO_ANSWER",
-                "the target did not answer; the row will be sent again by `ferry resume`",
-            );
-            Ok(Done {
-                update: RowUpdate::new(job.row, RowStatus::Pending).with_error(err.clone()),
-                target_key: None,
-                error: Some(err),
-            })
+/// The window of a row an earlier run left SENT: from its SENT mark to the
+/// start of this run.
+fn interrupted_window(job: &Job, ctx: &Context) -> Option<AttemptWindow> {
+    job.sent_at.map(|from| AttemptWindow {
+        from,
+        to: ctx.run_started,
+    })
+}
+
+/// Looks the row's id up and decides whose the client is. `window` is the
+/// span in which an unanswered attempt of ours may have created it; with
+/// none, nothing can prove the client ours. `interrupted`: the window is
+/// an earlier run's, not an attempt of this one.
+async fn look(
+    job: &Job,
+    ctx: &Context,
+    window: Option<AttemptWindow>,
+    interrupted: bool,
+) -> Result<Found, String> {
+    let stored = match ctx.target.get_client(&job.client_id, true).await {
+        Outcome::Ok { body, .. } => body,
+        Outcome::NotFound => return Ok(Found::Absent),
+        Outcome::Refused { name, .. } => {
+            return Err(format!(
+                "row {}: looking the client up was refused: {name}",
+                job.row
+            ))
         }
+        Outcome::Unknown { last_error, .. } => {
+            return Err(format!(
+                "row {}: looking the client up failed: {last_error}",
+                job.row
+            ))
+        }
+    };
+    Ok(
+        match ownership_evidence(job, ctx, &stored, window, interrupted) {
+            Some(evidence) => Found::Ours(stored, evidence),
+            None => Found::Theirs,
+        },
+    )
+}
+
+/// The evidence that `stored` is the client this row's unanswered attempt
+/// (or interrupted run) created, if there is any.
+fn ownership_evidence(
+    job: &Job,
+    ctx: &Context,
+    stored: &Value,
+    window: Option<AttemptWindow>,
+    interrupted: bool,
+) -> Option<Evidence> {
+    let window = window?;
+    let sent: Value = serde_json::from_slice(&job.payload).ok()?;
+    let created = creation_date(stored)?;
+    let inside = carries_what_was_sent(stored, &sent)
+        && created_within(created, window, ctx.target.clock_offset());
+    inside.then_some(if interrupted {
+        Evidence::AfterInterruptedRun { window, created }
+    } else {
+        Evidence::AfterUnansweredAttempt { window, created }
+    })
+}
+
+/// A client with the row's id exists and this event did not create it.
+fn not_ours(job: &Job) -> Done {
+    failed(
+        job,
+        Some(ReturnCode::ClientIdAlreadyInUse),
+        ReturnCode::ClientIdAlreadyInUse.name(),
+        Some("id".into()),
+        "already on the target, not created by this event",
+    )
+}
+
+/// Every attempt went unanswered and no client has the id: nothing landed,
+/// so the row goes back to PENDING for the next run.
+fn unanswered(job: &Job) -> Done {
+    let err = RowError::new(
+        0,
+        "NO_ANSWER",
+        "the target did not answer; the row will be sent again by `ferry resume`",
+    );
+    Done {
+        update: RowUpdate::new(job.row, RowStatus::Pending).with_error(err.clone()),
+        target_key: None,
+        error: Some(err),
     }
 }
 
@@ -117,6 +213,7 @@ async fn finish_create(
     job: &Job,
     ctx: &Context,
     stored: Value,
+    evidence: Evidence,
     states: &[&'static str],
 ) -> Result<Done, String> {
     let client = client_of(&stored);
@@ -171,7 +268,7 @@ async fn finish_create(
                 .map(str::to_string);
         }
     }
-    let mut update = RowUpdate::new(job.row, RowStatus::Created);
+    let mut update = RowUpdate::new(job.row, RowStatus::Created).with_evidence(evidence.describe());
     if let Some(k) = &key {
         update = update.with_target_key(k.clone());
     }
@@ -214,10 +311,12 @@ async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let created_by_us = ours_in(&existing, job, ctx);
-    if job.in_doubt && created_by_us {
-        // An earlier run created this client and died before recording it.
-        return finish_create(job, ctx, existing, states).await;
+    if job.in_doubt {
+        let window = interrupted_window(job, ctx);
+        if let Some(evidence) = ownership_evidence(job, ctx, &existing, window, true) {
+            // An earlier run created this client and died before recording it.
+            return finish_create(job, ctx, existing, evidence, states).await;
+        }
     }
     // The before-image is committed before the update leaves.
     ctx.journal
@@ -261,65 +360,6 @@ async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
                 error: Some(err),
             })
         }
-    }
-}
-
-/// The client at the target with this row's id, if this import created it.
-async fn ours(job: &Job, ctx: &Context) -> Result<Option<Value>, String> {
-    match ctx.target.get_client(&job.client_id, true).await {
-        Outcome::Ok { body, .. } => Ok(ours_in(&body, job, ctx).then_some(body)),
-        Outcome::NotFound => Ok(None),
-        Outcome::Refused { name, .. } => Err(format!(
-            "row {}: looking the client up was refused: {name}",
-            job.row
-        )),
-        Outcome::Unknown { last_error, .. } => Err(format!(
-            "row {}: looking the client up failed: {last_error}",
-            job.row
-        )),
-    }
-}
-
-/// Whether a stored client is the one this row created: same names and
-/// birth date as sent, created after the event began.
-fn ours_in(stored: &Value, job: &Job, ctx: &Context) -> bool {
-    let Ok(sent) = serde_json::from_slice::<Value>(&job.payload) else {
-        return false;
-    };
-    let (a, b) = (client_of(stored), &sent["client"]);
-    let same = ["id", "firstName", "lastName", "birthDate", "emailAddress"]
-        .iter()
-        .all(|f| b[f].is_null() || a[f] == b[f] || dates_equal(&a[f], &b[f]));
-    let after_start = a["creationDate"]
-        .as_str()
-        .and_then(parse_mambu_timestamp)
-        .is_some_and(|t| t >= ctx.event_started - jiff::SignedDuration::from_secs(300));
-    same && after_start
-}
-
-fn dates_equal(a: &Value, b: &Value) -> bool {
-    match (a.as_str(), b.as_str()) {
-        (Some(a), Some(b)) => a.get(..10) == b.get(..10) && a.len() >= 10,
-        _ => false,
-    }
-}
-
-/// Mambu writes `2012-06-20T12:15:18+0200`; RFC 3339 also accepted.
-pub fn parse_mambu_timestamp(s: &str) -> Option<jiff::Timestamp> {
-    s.parse::<jiff::Timestamp>().ok().or_else(|| {
-        jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M:%S%z", s)
-            .ok()?
-            .to_timestamp()
-            .ok()
-    })
-}
-
-/// The client object in a basic (client alone) or full (`{"client":…}`) shape.
-fn client_of(v: &Value) -> &Value {
-    if v.get("client").is_some() {
-        &v["client"]
-    } else {
-        v
     }
 }
 
@@ -368,7 +408,9 @@ fn failed(
     };
     let err = RowError::new(code.map_or(0, |c| i64::from(c.code())), name, message);
     Done {
-        update: RowUpdate::new(job.row, RowStatus::Failed).with_error(err.clone()),
+        update: RowUpdate::new(job.row, RowStatus::Failed)
+            .with_error(err.clone())
+            .with_source_fields(job.fields.iter()),
         target_key: None,
         error: Some(err),
     }
@@ -395,13 +437,5 @@ mod tests {
         let body: Value =
             serde_json::from_slice(&body_for_create(&p("INACTIVE"), &["INACTIVE"])).unwrap();
         assert!(body["client"]["state"].is_null() && body["client"]["id"] == "1");
-    }
-
-    #[test]
-    fn mambu_and_rfc3339_timestamps_parse_alike() {
-        let a = parse_mambu_timestamp("2012-06-20T12:15:18+0200").unwrap();
-        let b = parse_mambu_timestamp("2012-06-20T10:15:18Z").unwrap();
-        assert_eq!(a, b);
-        assert!(parse_mambu_timestamp("yesterday").is_none());
     }
 }

@@ -26,13 +26,15 @@
 //! have been stored. A later attempt of the same create then answers 316
 //! CLIENT_ID_ALREADY_IN_USE for a client we created ourselves. Either way
 //! the caller settles the row by [`Target::get_client`] on its id before
-//! deciding anything.
+//! deciding anything, with the evidence [`Target::create_traced`] gathered
+//! and the rule in [`ownership`].
 
 mod breaker;
 mod config;
 mod endpoint;
 mod error;
 mod outcome;
+pub mod ownership;
 mod retry;
 mod stats;
 mod target;
@@ -42,4 +44,4 @@ pub use error::PushError;
 pub use outcome::Outcome;
 pub use retry::{parse_retry_after, MAX_RETRY_AFTER};
 pub use stats::PushStats;
-pub use target::Target;
+pub use target::{CreateAnswer, Target};

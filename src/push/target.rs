@@ -28,6 +28,7 @@ use super::config::{RetryPolicy, TargetConfig};
 use super::endpoint::Endpoints;
 use super::error::PushError;
 use super::outcome::{classify_as, Outcome, Reading, Retry};
+use super::ownership::{AttemptWindow, ClockOffset, ClockWatch};
 use super::retry::parse_retry_after;
 use super::stats::{Counters, Event, PushStats};
 use crate::credentials::Credentials;
@@ -59,6 +60,7 @@ struct Inner {
     retry: RetryPolicy,
     breaker: Breaker,
     counters: Counters,
+    clock: ClockWatch,
     rate: Option<u32>,
     concurrency: usize,
     timeout: Duration,
@@ -82,6 +84,9 @@ impl fmt::Debug for Target {
 #[derive(Debug)]
 enum Failure {
     Timeout,
+    /// No connection was made: the request never left.
+    NotConnected(String),
+    /// The connection broke, possibly after the request was written.
     Connection(String),
 }
 
@@ -90,6 +95,7 @@ impl Failure {
         if e.is_timeout() {
             return Failure::Timeout;
         }
+        let connect = e.is_connect();
         // The URL names the client; the message needs only what broke.
         let e = e.without_url();
         let mut text = e.to_string();
@@ -102,15 +108,35 @@ impl Failure {
             }
             source = s.source();
         }
-        Failure::Connection(text)
+        if connect {
+            Failure::NotConnected(text)
+        } else {
+            Failure::Connection(text)
+        }
     }
 
     fn describe(&self, timeout: Duration) -> String {
         match self {
             Failure::Timeout => format!("no complete answer within {} ms", timeout.as_millis()),
-            Failure::Connection(e) => format!("connection error: {e}"),
+            Failure::NotConnected(e) | Failure::Connection(e) => format!("connection error: {e}"),
         }
     }
+
+    /// Whether the target may have carried the request out.
+    fn may_have_landed(&self) -> bool {
+        !matches!(self, Failure::NotConnected(_))
+    }
+}
+
+/// A create's outcome with the evidence ownership needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateAnswer {
+    /// What the request came to.
+    pub outcome: Outcome,
+    /// The span of the attempts that ended without an answer after the
+    /// request may have reached the target (timeouts, broken connections,
+    /// 5xx); `None` when every attempt was answered or never left.
+    pub unanswered: Option<AttemptWindow>,
 }
 
 /// The header that authenticates, marked sensitive so it never prints.
@@ -211,6 +237,7 @@ impl Target {
                 retry: cfg.retry,
                 breaker: Breaker::new(cfg.breaker),
                 counters: Counters::default(),
+                clock: ClockWatch::default(),
                 rate: cfg.rate,
                 concurrency,
                 timeout: cfg.timeout,
@@ -273,17 +300,34 @@ impl Target {
     /// (`Reading::CreatedClient`). `Unknown` means the client MAY have been
     /// created.
     pub async fn create(&self, body: &[u8]) -> Outcome {
+        self.create_traced(body).await.outcome
+    }
+
+    /// [`create`](Self::create), saying also when attempts went unanswered,
+    /// so that a 316 or a lost answer can be settled by
+    /// [`ownership`](super::ownership).
+    pub async fn create_traced(&self, body: &[u8]) -> CreateAnswer {
         let url = self.inner.endpoints.clients();
         let attempts = self.inner.retry.max_attempts;
-        self.run(
-            Method::POST,
-            url,
-            Some(body),
-            false,
-            Reading::CreatedClient,
-            attempts,
-        )
-        .await
+        let (outcome, unanswered) = self
+            .run_traced(
+                Method::POST,
+                url,
+                Some(body),
+                false,
+                Reading::CreatedClient,
+                attempts,
+            )
+            .await;
+        CreateAnswer {
+            outcome,
+            unanswered,
+        }
+    }
+
+    /// The target's clock against ours, as its `Date` headers showed it.
+    pub fn clock_offset(&self) -> ClockOffset {
+        self.inner.clock.offset()
     }
 
     /// `GET /api/clients/{idOrKey}`, with `?fullDetails=true` when `full`.
@@ -362,18 +406,43 @@ impl Target {
         reading: Reading,
         attempts: u32,
     ) -> Outcome {
+        self.run_traced(method, url, body, addressed, reading, attempts)
+            .await
+            .0
+    }
+
+    /// [`run`](Self::run), with the window of the attempts that may have
+    /// been carried out without our hearing of it.
+    async fn run_traced(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&[u8]>,
+        addressed: bool,
+        reading: Reading,
+        attempts: u32,
+    ) -> (Outcome, Option<AttemptWindow>) {
         let inner = &*self.inner;
         let request = match self.request(method, url, body) {
             Ok(r) => r,
             Err(e) => {
-                return Outcome::Unknown {
+                let outcome = Outcome::Unknown {
                     attempts: 0,
                     last_error: format!("the request could not be built: {}", e.without_url()),
-                }
+                };
+                return (outcome, None);
             }
         };
         let mut rng = fastrand::Rng::new();
         let mut last_error = String::new();
+        let mut unanswered: Option<AttemptWindow> = None;
+        let mut note_unanswered = |from: jiff::Timestamp| {
+            let this = AttemptWindow {
+                from,
+                to: jiff::Timestamp::now(),
+            };
+            unanswered = Some(unanswered.map_or(this, |w| w.union(this)));
+        };
         for attempt in 0..attempts {
             if attempt > 0 {
                 inner.counters.note(Event::Retry);
@@ -386,11 +455,12 @@ impl Target {
             if !paused.is_zero() {
                 inner.counters.note_pause(paused);
             }
-            let answer = {
+            let (answer, left_at) = {
                 let _slot = inner.slots.acquire().await;
                 self.pace().await;
                 inner.counters.note(Event::Request);
-                self.attempt(this, addressed, reading).await
+                let left_at = jiff::Timestamp::now();
+                (self.attempt(this, addressed, reading).await, left_at)
             };
             let (healthy, wait) = match answer {
                 Ok(Ok(outcome)) => {
@@ -398,10 +468,14 @@ impl Target {
                     if outcome.is_ok() {
                         inner.counters.note(Event::Succeeded);
                     }
-                    return outcome;
+                    return (outcome, unanswered);
                 }
                 Ok(Err(retry)) => {
                     let throttled = matches!(retry, Retry::Throttled { .. });
+                    if !throttled {
+                        // A 5xx may come from a gateway after the work was done.
+                        note_unanswered(left_at);
+                    }
                     inner.counters.note(if throttled {
                         Event::Throttled
                     } else {
@@ -415,9 +489,12 @@ impl Target {
                     (throttled, wait)
                 }
                 Err(failure) => {
+                    if failure.may_have_landed() {
+                        note_unanswered(left_at);
+                    }
                     inner.counters.note(match failure {
                         Failure::Timeout => Event::Timeout,
-                        Failure::Connection(_) => Event::ConnectionError,
+                        Failure::NotConnected(_) | Failure::Connection(_) => Event::ConnectionError,
                     });
                     last_error = failure.describe(inner.timeout);
                     (false, inner.retry.backoff(attempt, &mut rng))
@@ -435,10 +512,11 @@ impl Target {
             }
         }
         inner.counters.note(Event::Unknown);
-        Outcome::Unknown {
+        let outcome = Outcome::Unknown {
             attempts,
             last_error,
-        }
+        };
+        (outcome, unanswered)
     }
 
     /// Waits for the rate limiter's leave. The waiters queue on a fair
@@ -473,6 +551,13 @@ impl Target {
             .await
             .map_err(Failure::from_reqwest)?;
         let status = response.status().as_u16();
+        if let Some(date) = response
+            .headers()
+            .get(header::DATE)
+            .and_then(|v| v.to_str().ok())
+        {
+            self.inner.clock.note(date, jiff::Timestamp::now());
+        }
         let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)
