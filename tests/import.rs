@@ -48,9 +48,13 @@ impl Work {
     fn ledger(&self) -> String {
         self.path("ledger.db").display().to_string()
     }
-    /// A ferry command with this work dir's ledger.
+    /// A ferry command run in this work dir, with its ledger (reports land
+    /// here too).
     fn ferry(&self, args: &[&str]) -> Ferry {
-        Ferry::new().args(args).args(["--ledger", &self.ledger()])
+        Ferry::new()
+            .current_dir(&self.root)
+            .args(args)
+            .args(["--ledger", &self.ledger()])
     }
 }
 
@@ -219,6 +223,16 @@ fn faults_and_throttling_still_end_with_every_valid_row_created_once() {
         valid.len() as u64,
         "the ledger agrees with the sandbox: {doc}"
     );
+    // Lost responses were settled by looking, and the ledger says so.
+    let success = success_rows(&w.path("reports/success.csv"));
+    let looked = success
+        .iter()
+        .filter(|r| r.evidence.starts_with("GET after an unanswered attempt"))
+        .count();
+    assert!(looked > 0, "no create was settled by GET");
+    assert!(success
+        .iter()
+        .all(|r| r.evidence == "POST answered 201" || r.evidence.starts_with("GET after")));
 }
 
 #[test]
@@ -292,7 +306,7 @@ fn killed_at_random_points_then_resumed_leaves_exactly_the_valid_rows() {
         match line {
             Some(l) => {
                 let cols: Vec<&str> = l.split_whitespace().collect();
-                (Some(cols[0].to_string()), cols[3].parse().unwrap_or(0))
+                (Some(cols[0].to_string()), cols[4].parse().unwrap_or(0))
             }
             None => (None, 0),
         }
@@ -338,6 +352,12 @@ fn killed_at_random_points_then_resumed_leaves_exactly_the_valid_rows() {
         "the import was killed before it finished ({reached} of {total})"
     );
     let key = imported().0.expect("an event was opened");
+    w.ferry(&["approve", &key])
+        .run()
+        .status(2)
+        .stderr_has("not finished")
+        .stderr_has("ferry resume");
+    w.ferry(&["events"]).run().status(0).stdout_has(" no ");
     for _ in 0..3 {
         goal = (goal + rng.u64(total / 12..total / 6)).min(total * 8 / 10);
         let at = kill_after(
@@ -371,6 +391,354 @@ fn killed_at_random_points_then_resumed_leaves_exactly_the_valid_rows() {
         20_000 - valid.len() as u64,
         "{doc}"
     );
+    // success.csv speaks for the whole event, not the last run, in row order.
+    let success = success_rows(&w.path("r/success.csv"));
+    let rows: Vec<u64> = success.iter().map(|r| r.row).collect();
+    assert!(rows.windows(2).all(|p| p[0] < p[1]), "row order");
+    assert_eq!(
+        success
+            .iter()
+            .map(|r| r.id.clone())
+            .collect::<BTreeSet<_>>(),
+        valid
+    );
+    assert!(success
+        .iter()
+        .all(|r| r.status == "CREATED" && !r.evidence.is_empty()));
+    w.ferry(&["approve", &key]).run().status(0);
+}
+
+/// One line of success.csv.
+#[derive(Debug, Clone, PartialEq)]
+struct SuccessRow {
+    row: u64,
+    id: String,
+    status: String,
+    evidence: String,
+}
+
+fn success_rows(path: &Path) -> Vec<SuccessRow> {
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            SuccessRow {
+                row: r[0].parse().unwrap(),
+                id: r[1].to_string(),
+                status: r[3].to_string(),
+                evidence: r[4].to_string(),
+            }
+        })
+        .collect()
+}
+
+/// The rows of an event by status, from `events show --files`.
+fn event_ids(w: &Work, key: &str, status: &str) -> BTreeSet<String> {
+    let dir = w.path(&format!("files-{key}"));
+    w.ferry(&["events", "show", key, "--files", &dir.display().to_string()])
+        .run()
+        .status(0);
+    success_rows(&dir.join("success.csv"))
+        .into_iter()
+        .filter(|r| r.status == status)
+        .map(|r| r.id)
+        .collect()
+}
+
+/// Failed rows of an event as (id, code, message), from `events show --files`.
+fn event_failures(w: &Work, key: &str) -> Vec<(String, String, String)> {
+    let dir = w.path(&format!("files-{key}"));
+    w.ferry(&["events", "show", key, "--files", &dir.display().to_string()])
+        .run()
+        .status(0);
+    let mut r = csv::Reader::from_path(dir.join("failures.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let names: Vec<&str> = header.iter().collect();
+    let at = |name: &str| names.iter().rposition(|h| *h == name).unwrap();
+    let (id, code, message) = (at("CUST_NO"), at("code"), at("message"));
+    r.records()
+        .map(|x| {
+            let x = x.unwrap();
+            (
+                x[id].to_string(),
+                x[code].to_string(),
+                x[message].to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The sandbox's whole state: every client's full details (and documents),
+/// sorted by id.
+fn full_state(sb: &SandboxProcess) -> serde_json::Value {
+    sb.export()
+}
+
+/// The full details of the clients with these ids, from the export.
+fn clients_with(sb: &SandboxProcess, ids: &BTreeSet<String>) -> Vec<serde_json::Value> {
+    sb.export()["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| ids.contains(c["client"]["id"].as_str().unwrap_or_default()))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_second_import_of_the_same_file_is_refused_and_with_again_claims_nothing() {
+    let w = Work::new();
+    let sb = SandboxProcess::start(&[
+        "--memory",
+        "--tenant",
+        &repo_path("samples/tenant.json").display().to_string(),
+    ]);
+    let import = || {
+        import_samples_into(&w, &["--target", &sb.url])
+            .current_dir(&w.root)
+            .env("MAMBU_API_KEY", &sb.key)
+    };
+    let first = event_key(&import().run().status(1).stdout());
+    let valid = valid_sample_ids();
+    assert_eq!(event_ids(&w, &first, "CREATED"), valid);
+    let before = full_state(&sb);
+
+    // Refused before anything is sent, naming the live event.
+    import()
+        .run()
+        .status(2)
+        .stderr_has(&first)
+        .stderr_has("--again");
+    assert_eq!(full_state(&sb), before, "nothing was sent");
+
+    // Forced: every valid row exists already, none is claimed.
+    let again = import().arg("--again").run().status(1);
+    let created_line = again
+        .stdout()
+        .lines()
+        .find(|l| l.trim_start().starts_with("clients created"))
+        .map(|l| l.split_whitespace().last().unwrap().to_string());
+    assert_eq!(created_line.as_deref(), Some("0"), "{}", again.stdout());
+    let second = event_key(&again.stdout());
+    assert_ne!(second, first);
+    assert!(event_ids(&w, &second, "CREATED").is_empty());
+    let failures = event_failures(&w, &second);
+    assert_eq!(
+        failures
+            .iter()
+            .map(|f| f.0.clone())
+            .collect::<BTreeSet<_>>(),
+        valid
+    );
+    assert!(failures
+        .iter()
+        .all(|f| f.1 == "316" && f.2.contains("not created by this event")));
+
+    // The first is approved; reverting the second deletes nothing of it.
+    w.ferry(&["approve", &first]).run().status(0);
+    w.ferry(&["revert", &second])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0)
+        .stdout_has("0 clients deleted");
+    assert_eq!(
+        full_state(&sb),
+        before,
+        "the first event's clients, untouched"
+    );
+    assert_eq!(event_ids(&w, &first, "CREATED"), valid);
+}
+
+#[test]
+fn a_client_made_by_hand_with_a_rows_id_and_content_is_never_claimed() {
+    let w = Work::new();
+    let sb = SandboxProcess::start(&[
+        "--memory",
+        "--tenant",
+        &repo_path("samples/tenant.json").display().to_string(),
+    ]);
+    // The very request the import would send for the first sample row.
+    let dry = w.path("dry");
+    import_dry_run(&dry);
+    let body: serde_json::Value = fs::read_to_string(dry.join("payloads.ndjson"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .find(|v: &serde_json::Value| v["client"]["id"] == "CL0000001")
+        .unwrap();
+    assert_eq!(sb.send("POST", "/api/clients", &body), 201);
+    let by_hand = sb.get("/api/clients/CL0000001?fullDetails=true");
+
+    let ran = import_samples_into(&w, &["--target", &sb.url])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(1);
+    let key = event_key(&ran.stdout());
+    let mine = event_ids(&w, &key, "CREATED");
+    assert!(!mine.contains("CL0000001"));
+    assert_eq!(mine.len(), valid_sample_ids().len() - 1);
+    let failures = event_failures(&w, &key);
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].0, "CL0000001");
+    assert_eq!(failures[0].1, "316");
+
+    w.ferry(&["revert", &key])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0);
+    assert_eq!(
+        exported_ids(&sb.export()).keys().collect::<Vec<_>>(),
+        ["CL0000001"]
+    );
+    assert_eq!(
+        sb.get("/api/clients/CL0000001?fullDetails=true"),
+        by_hand,
+        "the hand-made client, whole"
+    );
+}
+
+fn import_dry_run(dir: &Path) {
+    Ferry::new()
+        .arg("validate")
+        .arg(repo_path("samples/clients.csv"))
+        .arg("--mapping")
+        .arg(repo_path("mappings/clients.toml"))
+        .arg("--tenant")
+        .arg(repo_path("samples/tenant.json"))
+        .arg("--report-dir")
+        .arg(dir)
+        .run()
+        .status(1);
+}
+
+#[test]
+fn two_imports_of_one_file_started_together_leave_every_client_with_one_owner() {
+    let w = Work::new();
+    let file = w.path("pair.csv");
+    Ferry::new()
+        .args([
+            "gen",
+            "--rows",
+            "3000",
+            "--invalid-ratio",
+            "0",
+            "--seed",
+            "5",
+            "--layout",
+            "wide",
+            "--out",
+        ])
+        .arg(&file)
+        .run()
+        .status(0);
+    let sb = SandboxProcess::start(&[
+        "--memory",
+        "--tenant",
+        &repo_path("samples/tenant.json").display().to_string(),
+        "--faults",
+        "error=0.03,drop=0.03,lost_response=0.05",
+        "--seed",
+        "11",
+    ]);
+    let spawn = |extra: &[&str], reports: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .arg("import")
+            .arg(&file)
+            .arg("--mapping")
+            .arg(repo_path("mappings/clients-wide.toml"))
+            .arg("--tenant")
+            .arg(repo_path("samples/tenant.json"))
+            .args(["--target", &sb.url, "--timeout", "2", "--concurrency", "8"])
+            .args(["--ledger", &w.ledger(), "--report-dir"])
+            .arg(w.path(reports))
+            .args(extra)
+            .env("MAMBU_API_KEY", &sb.key)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Without --again, one of the two goes ahead and the other is refused.
+    let (a, b) = (spawn(&[], "ra"), spawn(&[], "rb"));
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let mut codes = [a.status.code(), b.status.code()];
+    codes.sort();
+    assert!(
+        codes[1] == Some(2) && codes[0] != Some(2),
+        "{codes:?}: {}{}",
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr)
+    );
+    let winner = event_key(&String::from_utf8_lossy(if a.status.code() == Some(2) {
+        &b.stdout
+    } else {
+        &a.stdout
+    }));
+    finish_with_resume(&w, &winner, &sb);
+    w.ferry(&["revert", &winner])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0);
+    assert!(exported_ids(&sb.export()).is_empty());
+
+    // With --again on both, started together, under faults.
+    let (a, b) = (spawn(&["--again"], "ra"), spawn(&["--again"], "rb"));
+    let keys: Vec<String> = [a, b]
+        .into_iter()
+        .map(|c| {
+            event_key(&String::from_utf8_lossy(
+                &c.wait_with_output().unwrap().stdout,
+            ))
+        })
+        .collect();
+    for k in &keys {
+        finish_with_resume(&w, k, &sb);
+    }
+    let owned: Vec<BTreeSet<String>> = keys.iter().map(|k| event_ids(&w, k, "CREATED")).collect();
+    let on_target = exported_ids(&sb.export());
+    assert_eq!(on_target.len(), 3000);
+    assert!(on_target.values().all(|n| *n == 1), "each client once");
+    assert!(owned[0].is_disjoint(&owned[1]), "no client has two owners");
+    assert_eq!(
+        owned[0].union(&owned[1]).cloned().collect::<BTreeSet<_>>(),
+        on_target.keys().cloned().collect(),
+        "every client has an owner"
+    );
+
+    // Reverting one deletes its own clients and nothing else.
+    let kept_before = clients_with(&sb, &owned[1]);
+    w.ferry(&["revert", &keys[0]])
+        .env("MAMBU_API_KEY", &sb.key)
+        .args(["--timeout", "2"])
+        .run()
+        .status(0);
+    let left: BTreeSet<String> = exported_ids(&sb.export()).into_keys().collect();
+    assert_eq!(left, owned[1]);
+    assert_eq!(
+        clients_with(&sb, &owned[1]),
+        kept_before,
+        "the other event's clients, whole"
+    );
+}
+
+/// Resumes an event until no row is left to send.
+fn finish_with_resume(w: &Work, key: &str, sb: &SandboxProcess) {
+    for _ in 0..8 {
+        let shown = w.ferry(&["events"]).run().status(0).stdout();
+        let line = shown
+            .lines()
+            .find(|l| l.starts_with(key))
+            .unwrap()
+            .to_string();
+        if line.split_whitespace().nth(3) == Some("yes") {
+            return;
+        }
+        w.ferry(&["resume", key, "--timeout", "2"])
+            .env("MAMBU_API_KEY", &sb.key)
+            .run();
+    }
+    panic!("event {key} did not finish");
 }
 
 /// An export without what the server stamps on every write.
@@ -456,6 +824,9 @@ fn a_client_changed_since_the_import_is_kept_unless_forced() {
         .run()
         .status(1);
     let key = event_key(&ran.stdout());
+    // lastModifiedDate has whole seconds: a change in the same second as the
+    // import's own write cannot be told from it.
+    std::thread::sleep(Duration::from_millis(1100));
     let status = sb.send(
         "PATCH",
         "/api/clients/CL0000001",
@@ -557,7 +928,7 @@ fn ctrl_c_finishes_what_is_in_flight_and_leaves_a_resumable_event() {
         let n: u64 = out
             .lines()
             .nth(1)
-            .and_then(|l| l.split_whitespace().nth(3)?.parse().ok())
+            .and_then(|l| l.split_whitespace().nth(4)?.parse().ok())
             .unwrap_or(0);
         if n >= 40 || std::time::Instant::now() > deadline {
             break;
