@@ -35,6 +35,17 @@
 //! before-image recorded for a row is never overwritten (a resend would
 //! otherwise record our own write as "before").
 //!
+//! # Ownership
+//!
+//! A CREATED row records why its client is this event's (`evidence`, see
+//! `push::ownership`), and the `claims` table, filled by a trigger when a row
+//! becomes CREATED, holds one owner per client id per target among events
+//! not reverted: a second claim turns that row FAILED 316 naming the owner
+//! instead ([`Ledger::owner_of`]). DELETED rows and REVERTED events give their
+//! claims up. [`Ledger::create_event_unless_imported`] refuses a second live
+//! event for the same source and target in the same transaction that would
+//! create it; [`Ledger::approve`] refuses an event with rows PENDING or SENT.
+//!
 //! # Locking
 //!
 //! Writing rows needs the event's lock ([`Ledger::lock`]; [`Ledger::create_event`]
