@@ -43,20 +43,20 @@ fn list(ledger: &Ledger) -> Result<String, String> {
         return Ok("no migration events in this ledger\n".into());
     }
     let mut out = format!(
-        "{:<34}{:<10}{:<26}{:<10}{:>9}{:>9}{:>9}{:>9}  {}\n",
+        "{:<34}{:<10}{:<26}{:<10}{:>9}{:>9}{:>9}{:>10}  {}\n",
         "EVENT",
         "STATE",
-        "CREATED",
+        "STARTED",
         "COMPLETE",
         "CREATED",
         "UPDATED",
         "FAILED",
-        "PENDING",
+        "UNSETTLED",
         "SOURCE"
     );
     for e in events {
         out += &format!(
-            "{:<34}{:<10}{:<26}{:<10}{:>9}{:>9}{:>9}{:>9}  {}\n",
+            "{:<34}{:<10}{:<26}{:<10}{:>9}{:>9}{:>9}{:>10}  {}\n",
             e.encoded_key,
             e.state.as_str(),
             e.creation_date,
