@@ -798,15 +798,18 @@ async fn documents_are_stored_as_base64() {
     let (s, got) = api
         .get("/api/clients/131241/documents/PROFILE_PICTURE")
         .await;
-    assert_eq!((s, got), (200, json!(content)));
+    assert_eq!(
+        (s, got),
+        (200, json!(format!("data:image/jpeg;base64,{content}")))
+    );
     let (_, c) = api.get("/api/clients/131241").await;
     assert_eq!(c["profilePictureKey"], meta["encodedKey"]);
     assert!(c.get("profileSignatureKey").is_none());
-    // The seed's sample content is 33 characters: not base64.
+    // Content outside base64's alphabet is refused.
     let (s, e) = api
         .post(
             "/api/clients/131241/documents/SIGNATURE",
-            doc("KFJGFirnb9FKFLkflkjfgJFLKJG249LKB"),
+            doc("not base64!"),
         )
         .await;
     assert_eq!((s, code_of(&e)), (400, 4));
@@ -865,4 +868,117 @@ async fn the_tenant_can_be_read_back() {
     let (_, whole) = api.get("/api/sandbox/tenant").await;
     let schema: ferry::tenant::TenantSchema = serde_json::from_value(whole).unwrap();
     assert_eq!(&schema, tenant().schema());
+}
+
+#[tokio::test]
+async fn what_the_server_owns_is_not_taken_from_a_create() {
+    let api = Api::start(config()).await;
+    let body = json!({"client": {
+        "id": "own1", "firstName": "A", "lastName": "B", "state": "ACTIVE",
+        "approvedDate": "2001-01-01T00:00:00+0000", "activationDate": "2001-01-01T00:00:00+0000",
+        "closedDate": "2001-01-01T00:00:00+0000", "creationDate": "2001-01-01T00:00:00+0000",
+        "loanCycle": 7, "groupLoanCycle": 3, "profilePictureKey": "pp", "profileSignatureKey": "ps",
+        "migrationEvent": {"encodedKey": "m1", "state": "APPROVED", "type": "IMPORT"}}});
+    let (s, full) = api.post("/api/clients", body).await;
+    assert_eq!(s, 201, "{full}");
+    let c = &full["client"];
+    assert_eq!(c["state"], "PENDING_APPROVAL", "the tenant's initial state");
+    for absent in [
+        "approvedDate",
+        "activationDate",
+        "closedDate",
+        "profilePictureKey",
+        "profileSignatureKey",
+        "migrationEvent",
+    ] {
+        assert!(c[absent].is_null(), "{absent}: {}", c[absent]);
+    }
+    assert_eq!(
+        (c["loanCycle"].as_i64(), c["groupLoanCycle"].as_i64()),
+        (Some(0), Some(0))
+    );
+    assert_ne!(c["creationDate"], "2001-01-01T00:00:00+0000");
+    assert!(is_mambu_time(&c["creationDate"]));
+}
+
+#[tokio::test]
+async fn a_tenant_that_starts_clients_inactive_approves_them_on_create() {
+    let mut t = tenant_json();
+    t["newClientState"] = json!("INACTIVE");
+    let schema: ferry::tenant::TenantSchema = serde_json::from_value(t).unwrap();
+    let mut c = config();
+    c.tenant = ferry::tenant::Tenant::from_schema(schema).unwrap();
+    let api = Api::start(c).await;
+    let (s, full) = api.post("/api/clients", person("in1", "A", "B")).await;
+    assert_eq!(s, 201);
+    assert_eq!(full["client"]["state"], "INACTIVE");
+    assert!(is_mambu_time(&full["client"]["approvedDate"]));
+}
+
+#[tokio::test]
+async fn assignments_given_by_id_are_stored_as_keys_and_found_by_either() {
+    let api = Api::start(config()).await;
+    let (branch, centre, user) = (
+        "8a2bbaab4700677d0147008dd39b00ea",
+        "8a2bbaab4700677d0147008dd66200fe",
+        "402832b43809601c013809601f9d0002",
+    );
+    let mut body = person("as1", "A", "B");
+    body["client"]["assignedBranchKey"] = json!("DB");
+    body["client"]["assignedCentreKey"] = json!("DC");
+    body["client"]["assignedUserKey"] = json!("officer");
+    let (s, full) = api.post("/api/clients", body).await;
+    assert_eq!(s, 201, "{full}");
+    let c = &full["client"];
+    assert_eq!(
+        (
+            &c["assignedBranchKey"],
+            &c["assignedCentreKey"],
+            &c["assignedUserKey"]
+        ),
+        (&json!(branch), &json!(centre), &json!(user))
+    );
+    for q in [
+        "branchId=DB",
+        &format!("branchId={branch}"),
+        "centreId=DC",
+        &format!("centreId={centre}"),
+        "creditOfficerUsername=officer",
+    ] {
+        let (s, found) = api.get(&format!("/api/clients?{q}")).await;
+        assert_eq!(s, 200);
+        assert_eq!(found.as_array().map(Vec::len), Some(1), "{q}: {found}");
+    }
+    // PATCH by id stores the key too.
+    api.create(person("as2", "A", "B")).await;
+    let patch = json!({"client": {"assignedBranchKey": "DB", "assignedCentreKey": "DC"}});
+    assert_eq!(api.patch("/api/clients/as2", patch).await.0, 200);
+    let (_, c) = api.get("/api/clients/as2").await;
+    assert_eq!(c["assignedBranchKey"], branch);
+    assert_eq!(c["assignedCentreKey"], centre);
+}
+
+#[tokio::test]
+async fn the_seeds_profile_picture_example_is_taken() {
+    let api = Api::start(config()).await;
+    api.create(person("131241", "A", "B")).await;
+    // The seed's example, with its stray closing brace removed.
+    let body = json!({
+        "document": {"documentHolderKey": "88af35b9ca0933ec72", "documentHolderType": "CLIENT",
+                     "name": "picture", "type": "jpg"},
+        "documentContent": "KFJGFirnb9FKFLkflkjfgJFLKJG249LKB"});
+    let (s, meta) = api
+        .post("/api/clients/131241/documents/PROFILE_PICTURE", body)
+        .await;
+    assert_eq!(s, 201, "{meta}");
+    let (s, got) = api
+        .get("/api/clients/131241/documents/PROFILE_PICTURE")
+        .await;
+    assert_eq!(
+        (s, got),
+        (
+            200,
+            json!("data:image/jpeg;base64,KFJGFirnb9FKFLkflkjfgJFLKJG249LKB")
+        )
+    );
 }

@@ -11,8 +11,12 @@ const FORM: &str = "application/x-www-form-urlencoded";
 
 /// Posts a form body; the status, the `Location` header and the JSON answer.
 async fn post_form(api: &Api, body: &'static str) -> (u16, Option<String>, Value) {
+    post_form_to(api, "/api/clients", body).await
+}
+
+async fn post_form_to(api: &Api, path: &str, body: &'static str) -> (u16, Option<String>, Value) {
     let r = api
-        .req(reqwest::Method::POST, "/api/clients")
+        .req(reqwest::Method::POST, path)
         .header("content-type", FORM)
         .body(body)
         .send()
@@ -127,4 +131,13 @@ async fn broken_form_encoding_is_invalid_parameters() {
     assert_eq!(e["errorSource"], "lastName");
     let (s, _, e) = post_form(&api, "firstName=A&lastName=B&gender=%FF").await;
     assert_eq!((s, code_of(&e)), (400, 4));
+}
+
+#[tokio::test]
+async fn the_seeds_own_path_with_its_trailing_slash_creates_too() {
+    let api = Api::start(config()).await;
+    let (s, _, full) =
+        post_form_to(&api, "/api/clients/", "firstName=Trevor&lastName=Linden").await;
+    assert_eq!(s, 201, "{full}");
+    assert_eq!(full["client"]["lastName"], "Linden");
 }

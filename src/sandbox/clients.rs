@@ -151,7 +151,9 @@ pub async fn update(
     let saved = app
         .modify(&id, |record| {
             editable(record)?;
-            let merged = apply_update(&record.full, &value, &app.tenant, &app.keys, &mambu_now())?;
+            let mut merged =
+                apply_update(&record.full, &value, &app.tenant, &app.keys, &mambu_now())?;
+            shape::assignments_as_keys(&mut merged.client, &app.tenant);
             Ok((merged, Vec::new()))
         })
         .await?;
@@ -166,7 +168,9 @@ pub async fn patch(
 ) -> Result<Response, ApiError> {
     let value = parse_json(&body)?;
     app.modify(&id, |record| {
-        Ok((apply_patch(&record.full, &value, &mambu_now())?, Vec::new()))
+        let mut patched = apply_patch(&record.full, &value, &mambu_now())?;
+        shape::assignments_as_keys(&mut patched.client, &app.tenant);
+        Ok((patched, Vec::new()))
     })
     .await?;
     Ok(success())

@@ -28,6 +28,8 @@ pub fn router(
 ) -> Router {
     let mut clients = Router::new()
         .route("/api/clients", post(clients::create).get(lookup::list))
+        // The seed's form create is spelled `POST /api/clients/`.
+        .route("/api/clients/", post(clients::create))
         .route("/api/clients/search", post(search::search))
         .route(
             "/api/clients/{id}",

@@ -15,7 +15,10 @@ use crate::model::{
 };
 use crate::tenant::Tenant;
 
-/// Completes a new client: keys, id, dates, default state, role and cycles.
+/// Completes a new client: keys, id, dates, the tenant's initial state, role
+/// and cycles. What the server owns is set here whatever the request said
+/// (the seed's create parameters include none of it): state, dates, loan
+/// cycles, the migration event, document keys.
 pub fn new_client(
     mut req: ClientRequest,
     id: String,
@@ -27,11 +30,19 @@ pub fn new_client(
     let c = &mut req.client;
     c.encoded_key = Some(key.clone());
     c.id = Some(id);
-    c.state.get_or_insert(ClientState::PendingApproval);
+    let state = tenant.new_client_state();
+    c.approved_date = (state == ClientState::Inactive).then(|| now.to_string());
+    c.state = Some(state);
     c.creation_date = Some(now.to_string());
     c.last_modified_date = Some(now.to_string());
-    c.loan_cycle.get_or_insert(0);
-    c.group_loan_cycle.get_or_insert(0);
+    c.activation_date = None;
+    c.closed_date = None;
+    c.loan_cycle = Some(0);
+    c.group_loan_cycle = Some(0);
+    c.migration_event = None;
+    c.profile_picture_key = None;
+    c.profile_signature_key = None;
+    assignments_as_keys(c, tenant);
     if c.client_role.is_none() {
         c.client_role = tenant.default_client_role().map(|r| ClientRoleRef {
             encoded_key: Some(r.encoded_key.clone()),
@@ -43,6 +54,20 @@ pub fn new_client(
     let empty = ClientRequest::default();
     nested(&mut req, &empty, &key, tenant, keys);
     req
+}
+
+/// Branch, centre and credit officer given by id (username) stored as the
+/// keys Mambu keeps; the seed names them "id/key" in look-ups and PATCH.
+pub fn assignments_as_keys(c: &mut crate::model::Client, tenant: &Tenant) {
+    if let Some(b) = c.assigned_branch_key.as_mut() {
+        *b = tenant.branch_key(b);
+    }
+    if let Some(x) = c.assigned_centre_key.as_mut() {
+        *x = tenant.centre_key(x);
+    }
+    if let Some(u) = c.assigned_user_key.as_mut() {
+        *u = tenant.user_key(u);
+    }
 }
 
 /// Completes the nested arrays of `req` for the client with encoded key

@@ -17,7 +17,7 @@ pub use schema::{
     IdDocumentTemplate, TenantSchema, User,
 };
 
-use crate::model::{CustomFieldDefinition, CustomFieldSetUsage, CustomFieldState};
+use crate::model::{ClientState, CustomFieldDefinition, CustomFieldSetUsage, CustomFieldState};
 
 /// Why a tenant file cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -244,6 +244,34 @@ impl Tenant {
     /// The role a client gets when none is given.
     pub fn default_client_role(&self) -> Option<&ClientRole> {
         self.schema.client_roles.iter().find(|r| r.is_default)
+    }
+
+    /// The state a client created through the API starts in.
+    pub fn new_client_state(&self) -> ClientState {
+        match &self.schema.new_client_state {
+            Some(ClientState::Inactive) => ClientState::Inactive,
+            _ => ClientState::PendingApproval,
+        }
+    }
+
+    /// A branch, centre or credit officer named by id (username) or key,
+    /// as the key Mambu stores; a name the tenant does not know is kept as
+    /// given (the validator reports it).
+    pub fn branch_key(&self, id_or_key: &str) -> String {
+        self.branch(id_or_key)
+            .map_or_else(|| id_or_key.to_string(), |b| b.encoded_key.clone())
+    }
+
+    /// See [`branch_key`](Self::branch_key).
+    pub fn centre_key(&self, id_or_key: &str) -> String {
+        self.centre(id_or_key)
+            .map_or_else(|| id_or_key.to_string(), |c| c.encoded_key.clone())
+    }
+
+    /// See [`branch_key`](Self::branch_key).
+    pub fn user_key(&self, username_or_key: &str) -> String {
+        self.user(username_or_key)
+            .map_or_else(|| username_or_key.to_string(), |u| u.encoded_key.clone())
     }
 
     /// The duplicate-client checks whose action is not NONE.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::CustomFieldSet;
+use crate::model::{ClientState, CustomFieldSet};
 
 /// Everything about a tenant that decides whether a client would be accepted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -39,6 +39,10 @@ pub struct TenantSchema {
     /// Whether every client must have a credit officer (704 otherwise).
     #[serde(default)]
     pub credit_officer_required: bool,
+    /// The state a client created through the API starts in: Mambu's
+    /// tenant setting, PENDING_APPROVAL (the default) or INACTIVE.
+    #[serde(default)]
+    pub new_client_state: Option<ClientState>,
 }
 
 fn yes() -> bool {
