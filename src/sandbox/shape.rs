@@ -27,7 +27,15 @@ pub fn new_client(
     let c = &mut req.client;
     c.encoded_key = Some(key.clone());
     c.id = Some(id);
-    c.state.get_or_insert(ClientState::PendingApproval);
+    if c.state.is_none() {
+        // The tenant's setting for new clients (PENDING_APPROVAL or INACTIVE).
+        let initial = tenant.schema().default_client_state.as_deref();
+        c.state = Some(
+            initial
+                .and_then(|s| serde_json::from_value(Value::String(s.to_string())).ok())
+                .unwrap_or(ClientState::PendingApproval),
+        );
+    }
     c.creation_date = Some(now.to_string());
     c.last_modified_date = Some(now.to_string());
     c.loan_cycle.get_or_insert(0);

@@ -5,6 +5,7 @@
 //! with look-ups by id or encoded key. Fails with `TenantError` on an
 //! unreadable file, bad JSON or contradictions (two fields with one id).
 
+mod notifications;
 mod schema;
 
 use std::collections::HashMap;
@@ -12,6 +13,9 @@ use std::collections::HashMap;
 use crate::fast_hash::FastHashBuilder;
 use std::path::Path;
 
+pub use notifications::{
+    CreationChannels, NotificationChannel, NotificationCount, NotificationTemplate, Notified,
+};
 pub use schema::{
     Branch, Centre, ClientRole, DuplicateAction, DuplicateCheck, DuplicateCheckField,
     IdDocumentTemplate, TenantSchema, User,
@@ -244,6 +248,12 @@ impl Tenant {
     /// The role a client gets when none is given.
     pub fn default_client_role(&self) -> Option<&ClientRole> {
         self.schema.client_roles.iter().find(|r| r.is_default)
+    }
+
+    /// The channels a client creation notifies on (active CLIENT_CREATED
+    /// templates).
+    pub fn creation_notifications(&self) -> CreationChannels {
+        CreationChannels::of(&self.schema.notification_templates)
     }
 
     /// The duplicate-client checks whose action is not NONE.

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::notifications::NotificationTemplate;
 use crate::model::CustomFieldSet;
 
 /// Everything about a tenant that decides whether a client would be accepted.
@@ -39,6 +40,19 @@ pub struct TenantSchema {
     /// Whether every client must have a credit officer (704 otherwise).
     #[serde(default)]
     pub credit_officer_required: bool,
+    /// The state a new client starts in (PENDING_APPROVAL or INACTIVE),
+    /// when known; the sandbox starts clients in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_client_state: Option<String>,
+    /// E-mail and SMS templates the tenant sends on events; those on
+    /// CLIENT_CREATED reach every migrated client with an address or number.
+    /// Mambu's API does not list them: they are declared by hand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notification_templates: Vec<NotificationTemplate>,
+    /// Where the file came from and which settings were not read through
+    /// the API (written by `ferry tenant pull`; read by no rule).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 fn yes() -> bool {
