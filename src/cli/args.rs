@@ -36,6 +36,45 @@ pub enum Command {
     Approve(DecideArgs),
     /// Roll an import back: delete what it created, restore what it updated.
     Revert(RevertArgs),
+    /// The target tenant's configuration: `ferry tenant pull`.
+    Tenant(TenantArgs),
+}
+
+/// `ferry tenant`.
+#[derive(Debug, Args)]
+pub struct TenantArgs {
+    #[command(subcommand)]
+    pub command: TenantCommand,
+}
+
+/// What to do with the tenant.
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Read the tenant's configuration through its API into a tenant file.
+    Pull(TenantPullArgs),
+}
+
+/// `ferry tenant pull`.
+#[derive(Debug, Args)]
+pub struct TenantPullArgs {
+    /// The target's base URL, e.g. https://tenant.mambu.com.
+    #[arg(long)]
+    pub target: String,
+    /// The tenant file to write (mode 0600).
+    #[arg(long, default_value = "tenant.json")]
+    pub out: PathBuf,
+    /// A tenant file declaring what the API does not expose (client-creation
+    /// notification templates, allowOtherIdDocuments, per-check duplicate
+    /// actions); those settings are copied from it.
+    #[arg(long)]
+    pub declared: Option<PathBuf>,
+    /// A credentials file (`apikey = …`, or `user = …` and `password = …`);
+    /// otherwise MAMBU_API_KEY, or MAMBU_USER and MAMBU_PASSWORD.
+    #[arg(long)]
+    pub credentials_file: Option<PathBuf>,
+    /// Seconds before a request counts as lost.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
 }
 
 /// How requests go out (shared by import, resume and revert).

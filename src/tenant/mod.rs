@@ -6,6 +6,7 @@
 //! unreadable file, bad JSON or contradictions (two fields with one id).
 
 mod notifications;
+pub mod pull;
 mod schema;
 
 use std::collections::HashMap;
