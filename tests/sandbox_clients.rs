@@ -859,12 +859,53 @@ async fn the_tenant_can_be_read_back() {
     );
     assert_eq!(api.get("/api/branches").await.1[0]["id"], "DB");
     assert_eq!(api.get("/api/centres").await.1[0]["id"], "DC");
-    assert_eq!(api.get("/api/users").await.1[0]["username"], "officer");
-    assert_eq!(api.get("/api/clientroles").await.1[0]["id"], "PERSON");
     assert_eq!(
-        api.get("/api/idtemplates").await.1[1]["documentType"],
+        api.get("/api/users?offset=0&limit=10").await.1,
+        json!([{
+            "encodedKey": "402832b43809601c013809601f9d0002",
+            "username": "officer",
+            "isCreditOfficer": true,
+            "assignedBranchKey": "8a2bbaab4700677d0147008dd39b00ea",
+            "userState": "ACTIVE"
+        }])
+    );
+    assert_eq!(
+        api.get("/api/clienttypes?for=CLIENTS").await.1,
+        json!([{
+            "encodedKey": "d9df8bc78a0234ccc934a845c",
+            "id": "PERSON",
+            "name": "Person",
+            "clientType": "CLIENT",
+            "canOpenAccounts": true,
+            "canGuarantee": true,
+            "requireID": false,
+            "useDefaultAddress": true,
+            "index": 0
+        }])
+    );
+    assert_eq!(api.get("/api/clienttypes?for=GROUPS").await.1, json!([]));
+    assert_eq!(
+        api.get("/api/settings/iddocumenttemplates").await.1[1]["documentType"],
         "Passport"
     );
+    assert_eq!(
+        api.get("/api/settings/general").await.1,
+        json!({
+            "defaultClientRoleKey": "d9df8bc78a0234ccc934a845c",
+            "defaultClientState": "PENDING_APPROVAL",
+            "assignmentConstraints": [],
+            "duplicateClientChecks": [
+                {"dataField": "EMAIL", "dataItemType": "CLIENT", "active": true, "groupIndex": 0}
+            ],
+            "duplicateClientConstraintAction": "ERROR"
+        })
+    );
+    // Mambu pages these lists with offset and limit (at most 1000).
+    assert_eq!(api.get("/api/branches?offset=1").await.1, json!([]));
+    assert_eq!(api.get("/api/centres?limit=1001").await.0, 400);
+    // The routes Mambu does not have are gone.
+    assert_eq!(api.get("/api/clientroles").await.0, 404);
+    assert_eq!(api.get("/api/idtemplates").await.0, 404);
     let (_, whole) = api.get("/api/sandbox/tenant").await;
     let schema: ferry::tenant::TenantSchema = serde_json::from_value(whole).unwrap();
     assert_eq!(&schema, tenant().schema());
@@ -904,7 +945,7 @@ async fn what_the_server_owns_is_not_taken_from_a_create() {
 #[tokio::test]
 async fn a_tenant_that_starts_clients_inactive_approves_them_on_create() {
     let mut t = tenant_json();
-    t["newClientState"] = json!("INACTIVE");
+    t["defaultClientState"] = json!("INACTIVE");
     let schema: ferry::tenant::TenantSchema = serde_json::from_value(t).unwrap();
     let mut c = config();
     c.tenant = ferry::tenant::Tenant::from_schema(schema).unwrap();

@@ -36,6 +36,45 @@ pub enum Command {
     Approve(DecideArgs),
     /// Roll an import back: delete what it created, restore what it updated.
     Revert(RevertArgs),
+    /// The target tenant's configuration: `ferry tenant pull`.
+    Tenant(TenantArgs),
+}
+
+/// `ferry tenant`.
+#[derive(Debug, Args)]
+pub struct TenantArgs {
+    #[command(subcommand)]
+    pub command: TenantCommand,
+}
+
+/// What to do with the tenant.
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Read the tenant's configuration through its API into a tenant file.
+    Pull(TenantPullArgs),
+}
+
+/// `ferry tenant pull`.
+#[derive(Debug, Args)]
+pub struct TenantPullArgs {
+    /// The target's base URL, e.g. https://tenant.mambu.com.
+    #[arg(long)]
+    pub target: String,
+    /// The tenant file to write (mode 0600).
+    #[arg(long, default_value = "tenant.json")]
+    pub out: PathBuf,
+    /// A tenant file declaring what the API does not expose (client-creation
+    /// notification templates, allowOtherIdDocuments, per-check duplicate
+    /// actions); those settings are copied from it.
+    #[arg(long)]
+    pub declared: Option<PathBuf>,
+    /// A credentials file (`apikey = …`, or `user = …` and `password = …`);
+    /// otherwise MAMBU_API_KEY, or MAMBU_USER and MAMBU_PASSWORD.
+    #[arg(long)]
+    pub credentials_file: Option<PathBuf>,
+    /// Seconds before a request counts as lost.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
 }
 
 /// How requests go out (shared by import, resume and revert).
@@ -81,9 +120,19 @@ pub struct ImportArgs {
     /// The mapping file (TOML).
     #[arg(long)]
     pub mapping: PathBuf,
-    /// The target tenant's schema (JSON); for --sandbox it also seeds the sandbox.
+    /// The target tenant's schema (JSON); for --sandbox it also seeds the
+    /// sandbox. With --tenant-from-target it declares only what the API
+    /// does not expose.
     #[arg(long)]
     pub tenant: Option<PathBuf>,
+    /// Read the tenant from the target (as `ferry tenant pull` does) and use
+    /// that; it is kept beside the ledger in ferry-tenants/.
+    #[arg(long)]
+    pub tenant_from_target: bool,
+    /// Import although the tenant's client-creation templates would send
+    /// migrated clients an e-mail or SMS.
+    #[arg(long)]
+    pub allow_notifications: bool,
     /// The target's base URL, e.g. https://tenant.mambu.com.
     #[arg(long, required_unless_present = "sandbox", conflicts_with = "sandbox")]
     pub target: Option<String>,
@@ -187,8 +236,20 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub mapping: PathBuf,
     /// The target tenant's schema (JSON). Without it, tenant rules are skipped.
+    /// With --tenant-from-target it declares only what the API does not expose.
     #[arg(long)]
     pub tenant: Option<PathBuf>,
+    /// Read the tenant from --target (as `ferry tenant pull` does; written
+    /// to tenant.json in the report directory) and validate against it.
+    #[arg(long, requires = "target")]
+    pub tenant_from_target: bool,
+    /// The target to read the tenant from (with --tenant-from-target).
+    #[arg(long, requires = "tenant_from_target")]
+    pub target: Option<String>,
+    /// A credentials file for --target (`apikey = …`, or `user = …` and
+    /// `password = …`); otherwise MAMBU_API_KEY, or MAMBU_USER and MAMBU_PASSWORD.
+    #[arg(long)]
+    pub credentials_file: Option<PathBuf>,
     /// Where report.json, rejects.csv, report.html and payloads.ndjson go.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,

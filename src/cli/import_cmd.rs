@@ -11,6 +11,7 @@ use crate::ledger::{ImportMode, RowStatus};
 use crate::pipeline::check::CheckOptionsForFile;
 use crate::pipeline::import::{self, ImportError, ImportOptions, ImportReport, ResumeOptions};
 use crate::pipeline::target_session::{Pace, SessionError, TargetChoice};
+use crate::pipeline::tenant_source::TenantSourceError;
 
 pub(super) fn pace(p: &PaceArgs) -> Pace {
     Pace {
@@ -52,6 +53,8 @@ pub fn run(a: ImportArgs) -> Exit {
         ledger: a.ledger.ledger,
         report_dir: a.report_dir,
         again: a.again,
+        tenant_from_target: a.tenant_from_target,
+        allow_notifications: a.allow_notifications,
     };
     finish(
         import::import(&opts, Arc::new(AtomicBool::new(false))),
@@ -95,6 +98,9 @@ fn finish(result: Result<ImportReport, ImportError>, report_dir: &std::path::Pat
 pub(super) fn exit_for(e: &ImportError) -> Exit {
     match e {
         ImportError::Session(SessionError::Unavailable(_)) => Exit::TargetUnavailable,
+        ImportError::Tenant(TenantSourceError::Pull(p)) if p.is_unreachable() => {
+            Exit::TargetUnavailable
+        }
         _ => Exit::BadInput,
     }
 }

@@ -8,6 +8,7 @@ mod exit;
 mod gen_cmd;
 mod import_cmd;
 mod sandbox_cmd;
+mod tenant_cmd;
 mod validate_cmd;
 
 use std::process::ExitCode;
@@ -40,6 +41,7 @@ pub fn main() -> ExitCode {
         args::Command::Events(a) => events_cmd::run(a),
         args::Command::Approve(a) => decide_cmd::approve(a),
         args::Command::Revert(a) => decide_cmd::revert(a),
+        args::Command::Tenant(a) => tenant_cmd::run(a),
     };
     exit.into()
 }

@@ -1,19 +1,28 @@
 //! `ferry validate`: the dry run.
 
 use std::io::Write;
+use std::time::Duration;
 
 use super::args::ValidateArgs;
 use super::{report_error, Exit};
 use crate::pipeline::check::CheckOptionsForFile;
 use crate::pipeline::dry_run::{self, DryRunOptions};
+use crate::pipeline::target_session::TargetChoice;
 
 pub fn run(a: ValidateArgs) -> Exit {
+    let tenant = match (a.tenant_from_target, &a.target) {
+        (true, Some(url)) => match pull(url, &a) {
+            Ok(p) => Some(p),
+            Err(exit) => return exit,
+        },
+        _ => a.tenant.clone(),
+    };
     let opts = DryRunOptions {
-        tenant_label: a.tenant.as_ref().map(|p| p.display().to_string()),
+        tenant_label: tenant.as_ref().map(|p| p.display().to_string()),
         check: CheckOptionsForFile {
             input: a.input,
             mapping: a.mapping,
-            tenant: a.tenant,
+            tenant,
             threads: a.threads,
             chunk_rows: a.chunk_rows,
             progress: true,
@@ -26,7 +35,15 @@ pub fn run(a: ValidateArgs) -> Exit {
             for w in &outcome.warnings {
                 eprintln!("ferry: warning: {w}");
             }
-            let _ = writeln!(std::io::stdout(), "{}", outcome.summary.render_table());
+            let mut text = format!("{}\n", outcome.summary.render_table());
+            if let Some(n) = outcome.notifications {
+                text += &format!(
+                    "notifications: the tenant's client-creation templates would notify {} clients \
+                     ({} e-mails, {} text messages); `ferry import` refuses unless --allow-notifications\n",
+                    n.clients, n.email, n.sms
+                );
+            }
+            let _ = std::io::stdout().write_all(text.as_bytes());
             if outcome.summary.rows_invalid == 0 {
                 Exit::Done
             } else {
@@ -38,4 +55,34 @@ pub fn run(a: ValidateArgs) -> Exit {
             Exit::BadInput
         }
     }
+}
+
+/// `--tenant-from-target`: the tenant read from the target into
+/// `tenant.json` in the report directory, with `--tenant` declaring what
+/// the API does not expose.
+fn pull(url: &str, a: &ValidateArgs) -> Result<std::path::PathBuf, Exit> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| {
+        report_error(&format!("cannot start the runtime: {e}"));
+        Exit::BadInput
+    })?;
+    runtime
+        .block_on(super::tenant_cmd::pull_from(
+            TargetChoice::Url(url.to_string()),
+            a.credentials_file.as_deref(),
+            Duration::from_secs(30),
+            a.tenant.as_deref(),
+            a.report_dir.join("tenant.json"),
+        ))
+        .map_err(|e| {
+            report_error(&e);
+            e.exit()
+        })
+        .inspect(|path| {
+            // What did not come from the API is worth knowing before trusting the report.
+            if let Ok(t) = crate::tenant::Tenant::load(path) {
+                for note in &t.schema().notes {
+                    eprintln!("ferry: note: {note}");
+                }
+            }
+        })
 }

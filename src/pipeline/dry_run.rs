@@ -5,11 +5,14 @@
 //! the terminal. Fails with `CheckError` (exit 2) before reading any row
 //! when the mapping, tenant or file is unusable.
 
+use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use super::check::{check_file, CheckError, CheckOptionsForFile, Prepared};
+use super::tenant_source::tenant_fingerprint;
 use crate::report::{Report, ReportOptions, RowOutcome, RunMeta, Summary};
+use crate::tenant::NotificationCount;
 
 /// A dry run's settings.
 #[derive(Debug, Clone)]
@@ -23,6 +26,9 @@ pub struct DryRunOptions {
 pub struct DryRunOutcome {
     pub summary: Summary,
     pub warnings: Vec<String>,
+    /// Clients the valid rows' creates would notify, when the tenant has
+    /// client-creation notification templates.
+    pub notifications: Option<NotificationCount>,
 }
 
 /// Runs a dry run from start to end.
@@ -31,6 +37,8 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
     let c = &opts.check;
     let prepared = Prepared::load(&c.input, &c.mapping, c.tenant.as_deref())?;
     let warnings = prepared.warnings();
+    let channels = prepared.tenant.creation_notifications();
+    let mut notified = NotificationCount::default();
     let mut report = Report::create(ReportOptions {
         dir: opts.report_dir.clone(),
         input: c.input.display().to_string(),
@@ -39,6 +47,9 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
     })?;
     let checked = check_file(prepared, c)?;
     report.set_spooled_bodies(checked.bodies()?)?;
+    // Read by position: the report copies from its own handle meanwhile.
+    let bodies = checked.bodies()?;
+    let mut body = Vec::new();
     // Only rejected rows' fields are written anywhere: valid rows pass an
     // empty record and skip decoding theirs.
     let mut fields = csv::StringRecord::new();
@@ -47,6 +58,11 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
         let valid = v.is_valid();
         if !valid {
             v.fields_into(&mut fields)?;
+        }
+        if let (true, Some(at)) = (channels.any(), v.body) {
+            body.resize(usize::try_from(at.len).unwrap_or(0), 0);
+            bodies.read_exact_at(&mut body, at.offset)?;
+            notified.add(channels.for_body(&body));
         }
         report.add_spooled(
             &RowOutcome {
@@ -60,11 +76,18 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
             v.body,
         )
     })?;
+    let notifications = channels.any().then_some(notified);
     let summary = report.finish(&RunMeta {
         mapping: c.mapping.display().to_string(),
         tenant: opts.tenant_label.clone(),
+        tenant_fingerprint: tenant_fingerprint(c.tenant.as_deref()),
+        notifications,
         elapsed: started.elapsed(),
         warnings: warnings.clone(),
     })?;
-    Ok(DryRunOutcome { summary, warnings })
+    Ok(DryRunOutcome {
+        summary,
+        warnings,
+        notifications,
+    })
 }

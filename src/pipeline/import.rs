@@ -28,6 +28,7 @@ use super::outcome_files::{self, OutcomeFilesError};
 use super::progress::Progress;
 use super::row_work::{self, Context, Job};
 use super::target_session::{Pace, Session, SessionError, TargetChoice};
+use super::tenant_source::{self, tenant_fingerprint, TenantSourceError};
 use crate::field_error::FieldError;
 use crate::ledger::{
     fingerprint_file, EventRecord, ImportMode, Ledger, NewEvent, NewRow, RowError, RowStatus,
@@ -56,6 +57,11 @@ pub enum ImportError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     OutcomeFiles(#[from] OutcomeFilesError),
+    #[error(transparent)]
+    Tenant(#[from] TenantSourceError),
+    /// The tenant's creation templates would notify migrated clients.
+    #[error("{0}")]
+    WouldNotify(String),
 }
 
 impl From<crate::ledger::LedgerError> for ImportError {
@@ -77,6 +83,11 @@ pub struct ImportOptions {
     /// Import even though the same source already has a live event against
     /// the same target (its clients then fail 316 and are never claimed).
     pub again: bool,
+    /// Read the tenant from the target (`check.tenant`, if any, declares
+    /// what the API does not expose) instead of using `check.tenant`.
+    pub tenant_from_target: bool,
+    /// Send although the tenant's creation templates would notify clients.
+    pub allow_notifications: bool,
 }
 
 /// What `ferry resume` was asked to do.
@@ -124,36 +135,114 @@ impl ImportReport {
 
 /// Runs `ferry import`. `stop` is set by Ctrl-C.
 pub fn import(opts: &ImportOptions, stop: Arc<AtomicBool>) -> Result<ImportReport, ImportError> {
+    if opts.tenant_from_target {
+        return import_pulled(opts, stop);
+    }
     let c = &opts.check;
     let prepared = Prepared::load(&c.input, &c.mapping, c.tenant.as_deref())?;
+    let prepared = guard_notifications(prepared, c, opts.allow_notifications)?;
     let runtime = runtime()?;
     runtime.block_on(async {
         let session =
             Session::connect(&opts.target, opts.credentials_file.as_deref(), opts.pace).await?;
-        let mut ledger = Ledger::open(&opts.ledger)?;
-        let new = NewEvent::for_files(
-            &c.input,
-            &c.mapping,
-            c.tenant.as_deref(),
-            &session.label,
-            opts.mode,
-        )?;
-        let event = if opts.again {
-            ledger.create_event(&new)?
-        } else {
-            ledger.create_event_unless_imported(&new)?
-        };
-        let engine = Engine {
-            check: c.clone(),
-            pace: opts.pace,
-            mode: opts.mode,
-            report_dir: opts.report_dir.clone(),
-            stop,
-        };
-        let result = engine.drive(prepared, ledger, event, None, &session).await;
-        session.close().await;
-        result
+        open_event(opts, c, prepared, session, stop).await
     })
+}
+
+/// `ferry import --tenant-from-target`: connect, pull the tenant into a
+/// file beside the ledger, then import as with `--tenant` that file.
+fn import_pulled(opts: &ImportOptions, stop: Arc<AtomicBool>) -> Result<ImportReport, ImportError> {
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let session =
+            Session::connect(&opts.target, opts.credentials_file.as_deref(), opts.pace).await?;
+        let ready = async {
+            let path = tenant_source::pull_to_file(
+                &session.target,
+                opts.check.tenant.as_deref(),
+                |fingerprint| tenant_source::beside_ledger(&opts.ledger, fingerprint),
+            )
+            .await?;
+            let mut c = opts.check.clone();
+            c.tenant = Some(path);
+            let allow = opts.allow_notifications;
+            let check = c.clone();
+            let prepared = tokio::task::spawn_blocking(move || {
+                let p = Prepared::load(&check.input, &check.mapping, check.tenant.as_deref())?;
+                guard_notifications(p, &check, allow)
+            })
+            .await
+            .map_err(|e| ImportError::Usage(format!("validation stopped: {e}")))??;
+            Ok::<_, ImportError>((c, prepared))
+        }
+        .await;
+        match ready {
+            Ok((c, prepared)) => open_event(opts, &c, prepared, session, stop).await,
+            Err(e) => {
+                session.close().await;
+                Err(e)
+            }
+        }
+    })
+}
+
+/// Refuses (before anything is sent) when the tenant's client-creation
+/// templates would notify any client the import creates, unless allowed.
+/// Counting takes a validation pass of its own, run only for a tenant
+/// with such templates.
+fn guard_notifications(
+    prepared: Prepared,
+    c: &CheckOptionsForFile,
+    allow: bool,
+) -> Result<Prepared, ImportError> {
+    let Some(channels) = tenant_source::notifying(&prepared.tenant) else {
+        return Ok(prepared);
+    };
+    if allow {
+        return Ok(prepared);
+    }
+    let schema = prepared.tenant.schema().clone();
+    let checked = check_file(prepared, c)?;
+    let count = tenant_source::count_notified(checked, channels)?;
+    if count.clients > 0 {
+        return Err(ImportError::WouldNotify(tenant_source::refusal(
+            &count, &schema,
+        )));
+    }
+    Ok(Prepared::load(&c.input, &c.mapping, c.tenant.as_deref())?)
+}
+
+/// Opens the migration event and drives it to the end.
+async fn open_event(
+    opts: &ImportOptions,
+    c: &CheckOptionsForFile,
+    prepared: Prepared,
+    session: Session,
+    stop: Arc<AtomicBool>,
+) -> Result<ImportReport, ImportError> {
+    let mut ledger = Ledger::open(&opts.ledger)?;
+    let new = NewEvent::for_files(
+        &c.input,
+        &c.mapping,
+        c.tenant.as_deref(),
+        &session.label,
+        opts.mode,
+    )?;
+    let event = if opts.again {
+        ledger.create_event(&new)?
+    } else {
+        ledger.create_event_unless_imported(&new)?
+    };
+    let engine = Engine {
+        check: c.clone(),
+        pace: opts.pace,
+        mode: opts.mode,
+        report_dir: opts.report_dir.clone(),
+        stop,
+    };
+    let result = engine.drive(prepared, ledger, event, None, &session).await;
+    session.close().await;
+    result
 }
 
 /// Runs `ferry resume EVENT`.
@@ -298,6 +387,8 @@ impl Engine {
             let meta = RunMeta {
                 mapping: self.check.mapping.display().to_string(),
                 tenant: self.check.tenant.as_ref().map(|p| p.display().to_string()),
+                tenant_fingerprint: tenant_fingerprint(self.check.tenant.as_deref()),
+                notifications: None,
                 elapsed: Duration::ZERO,
                 warnings,
             };
@@ -348,7 +439,7 @@ fn feed(
     checked: Checked,
     known: Option<Vec<Option<Known>>>,
     mut report: Report,
-    meta: RunMeta,
+    mut meta: RunMeta,
     journal: &Journal,
     jobs: mpsc::Sender<Job>,
     stop: &AtomicBool,
@@ -369,7 +460,12 @@ fn feed(
         }
         Ok(true)
     };
+    let channels = checked.tenant.creation_notifications();
+    let mut notified = crate::tenant::NotificationCount::default();
     checked.replay(|v| {
+        if let (true, Some(body)) = (channels.any(), v.payload) {
+            notified.add(channels.for_body(body));
+        }
         report.add(&RowOutcome {
             row: v.row,
             line: v.line,
@@ -433,6 +529,7 @@ fn feed(
         journal.insert_blocking(rows).map_err(ImportError::Ledger)?;
     }
     drop(jobs);
+    meta.notifications = channels.any().then_some(notified);
     Ok(report.finish(&meta)?)
 }
 

@@ -17,3 +17,4 @@ pub mod revert;
 pub mod row_work;
 pub mod spool;
 pub mod target_session;
+pub mod tenant_source;

@@ -55,6 +55,17 @@ impl Endpoints {
         url
     }
 
+    /// `…/api/{segments…}?{query}`: the tenant's configuration (branches,
+    /// settings, …), each segment percent-encoded.
+    pub fn api(&self, segments: &[&str], query: Option<&str>) -> Url {
+        let mut url = self.clients.clone();
+        if let Ok(mut s) = url.path_segments_mut() {
+            s.pop().extend(segments);
+        }
+        url.set_query(query);
+        url
+    }
+
     /// `…/api/clients?limit=1`: the cheapest authenticated request.
     pub fn probe(&self) -> Url {
         let mut url = self.clients.clone();
@@ -92,6 +103,14 @@ mod tests {
         assert_eq!(
             e.probe().as_str(),
             "https://bank.example/mambu/api/clients?limit=1"
+        );
+        assert_eq!(
+            e.api(&["settings", "general"], None).as_str(),
+            "https://bank.example/mambu/api/settings/general"
+        );
+        assert_eq!(
+            e.api(&["branches"], Some("offset=0&limit=1000")).as_str(),
+            "https://bank.example/mambu/api/branches?offset=0&limit=1000"
         );
     }
 

@@ -341,6 +341,15 @@ impl Target {
             .await
     }
 
+    /// `GET /api/{segments…}?{query}`: a read of the tenant's configuration
+    /// (`ferry tenant pull`), retried like any request.
+    pub async fn get_api(&self, segments: &[&str], query: Option<&str>) -> Outcome {
+        let url = self.inner.endpoints.api(segments, query);
+        let attempts = self.inner.retry.max_attempts;
+        self.run(Method::GET, url, None, false, Reading::Whole, attempts)
+            .await
+    }
+
     /// `POST /api/clients/{idOrKey}`: an update (the body carries
     /// `client.encodedKey`; arrays given replace what is stored).
     pub async fn update(&self, id_or_key: &str, body: &[u8]) -> Outcome {

@@ -91,6 +91,10 @@ pub struct RunMeta {
     pub mapping: String,
     /// The tenant schema used, if any.
     pub tenant: Option<String>,
+    /// The fingerprint of the tenant file's bytes (`ledger::fingerprint_file`).
+    pub tenant_fingerprint: Option<String>,
+    /// Clients the tenant's creation templates would notify, when it has any.
+    pub notifications: Option<crate::tenant::NotificationCount>,
     pub elapsed: Duration,
     /// Run-level notes (mapping warnings, unused columns, …).
     pub warnings: Vec<String>,
@@ -212,6 +216,8 @@ impl Report {
             input: &opts.input,
             mapping: &meta.mapping,
             tenant: meta.tenant.as_deref(),
+            tenant_fingerprint: meta.tenant_fingerprint.as_deref(),
+            notifications: meta.notifications,
             generated_at: &generated_at,
             elapsed_ms: u64::try_from(meta.elapsed.as_millis()).unwrap_or(u64::MAX),
             rows_read: summary.rows_read,

@@ -171,6 +171,7 @@ fn realistic_page_names_every_code_and_column() {
             "Column FAX is not mapped and was ignored.".into(),
             "Dates in DOB are read as Europe/Lisbon.".into(),
         ],
+        ..RunMeta::default()
     };
     let s = report.finish(&meta).unwrap();
     let html = std::fs::read_to_string(dir.join(HTML_FILE)).unwrap();

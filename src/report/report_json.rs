@@ -22,6 +22,10 @@ pub(crate) struct ReportHeader<'a> {
     pub input: &'a str,
     pub mapping: &'a str,
     pub tenant: Option<&'a str>,
+    pub tenant_fingerprint: Option<&'a str>,
+    /// Present when the tenant has client-creation notification templates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<crate::tenant::NotificationCount>,
     pub generated_at: &'a str,
     pub elapsed_ms: u64,
     pub rows_read: u64,
@@ -131,6 +135,8 @@ mod tests {
             input: "clients.csv",
             mapping: "m.toml",
             tenant: None,
+            tenant_fingerprint: None,
+            notifications: None,
             generated_at: "2025-01-01T00:00:00Z",
             elapsed_ms: 5,
             rows_read: 2,

@@ -82,6 +82,7 @@ fn meta() -> RunMeta {
         tenant: Some("tenant.json".into()),
         elapsed: Duration::from_millis(1234),
         warnings: vec!["column FAX is not mapped".into()],
+        ..RunMeta::default()
     }
 }
 

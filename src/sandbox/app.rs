@@ -26,6 +26,8 @@ pub struct App {
     pub tenant: Arc<Tenant>,
     pub store: Store,
     pub keys: KeyGen,
+    /// What the tenant's creation templates would have sent.
+    pub notifications: super::notifications::Notifications,
 }
 
 /// A client as `App::modify` stored it.

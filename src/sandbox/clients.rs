@@ -87,6 +87,13 @@ pub async fn create(
     let mut stored = Some(stored);
     for _ in 0..ID_ATTEMPTS {
         let json = client_json(&full).map_err(|e| app.store_error(e, &kinds))?;
+        // Kept only when a template could fire: creates are the hot path.
+        let contact = app.notifications.active().then(|| {
+            (
+                full.client.email_address.clone(),
+                full.client.mobile_phone1.clone(),
+            )
+        });
         let id = full.client.id.clone().unwrap_or_default();
         // Only a generated id is drawn again, so only then are the keys needed twice.
         let keys = if generated {
@@ -104,7 +111,13 @@ pub async fn create(
             keys,
         };
         match app.store.apply(vec![change]).await {
-            Ok(()) => return Ok(created(&id, json)),
+            Ok(()) => {
+                if let Some((email, mobile)) = &contact {
+                    app.notifications
+                        .created(email.as_deref(), mobile.as_deref());
+                }
+                return Ok(created(&id, json));
+            }
             Err(StoreError::IdInUse) if generated => {
                 full = serde_json::from_slice(&json).map_err(|_| ApiError::internal())?;
                 full.client.id = Some(app.keys.client_id());

@@ -19,6 +19,7 @@ mod encoded_key;
 mod faults;
 mod form;
 mod lookup;
+mod notifications;
 mod patch;
 mod rate_limit;
 mod reply;
@@ -136,6 +137,7 @@ impl Sandbox {
             source,
         })?;
         let app = Arc::new(app::App {
+            notifications: notifications::Notifications::for_tenant(&tenant),
             tenant: Arc::new(tenant),
             store: opened.store,
             keys: encoded_key::KeyGen::new(config.seed),

@@ -71,10 +71,21 @@ pub fn router(
         .route("/api/branches", get(tenant_routes::branches))
         .route("/api/centres", get(tenant_routes::centres))
         .route("/api/users", get(tenant_routes::users))
-        .route("/api/clientroles", get(tenant_routes::client_roles))
-        .route("/api/idtemplates", get(tenant_routes::id_templates))
+        .route("/api/clienttypes", get(tenant_routes::client_types))
+        .route(
+            "/api/settings/iddocumenttemplates",
+            get(tenant_routes::id_document_templates),
+        )
+        .route(
+            "/api/settings/general",
+            get(tenant_routes::general_settings),
+        )
         .route("/api/sandbox/tenant", get(tenant_routes::tenant))
-        .route("/api/sandbox/export", get(tenant_routes::export_route));
+        .route("/api/sandbox/export", get(tenant_routes::export_route))
+        .route(
+            "/api/sandbox/notifications",
+            get(tenant_routes::notifications),
+        );
     let mut router = clients
         .merge(rest)
         .fallback(|| async {

@@ -1,8 +1,11 @@
-//! What a loader reads to learn the tenant: custom field sets with their
-//! definitions, branches, centres, users, client roles, ID document
-//! templates, and the whole tenant file; plus the state export.
+//! What a loader reads to learn the tenant, in Mambu's API v1 routes and
+//! shapes, served from the tenant file: custom field sets with their
+//! definitions, branches, centres, users, client types, ID document
+//! templates and the general settings; plus the sandbox's own routes (the
+//! whole tenant file, the state export, the notifications it would have sent).
 //!
-//! In: GET requests. Out: JSON in the seeds' shapes. Never fails.
+//! In: GET requests (`offset`/`limit` where Mambu pages). Out: JSON. Fails
+//! only on a malformed query or page (4, 13, 14).
 
 use std::sync::Arc;
 
@@ -10,12 +13,14 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::app::App;
-use super::lookup::Params;
+use super::lookup::{self, Params};
 use super::reply::ApiError;
 use crate::model::ReturnCode;
+use crate::tenant::{DuplicateAction, DuplicateCheckField};
 
 /// `GET /api/customfieldsets?type=CLIENT_INFO`: sets whose type matches
 /// (a set without a type counts as CLIENT_INFO), with their fields.
@@ -39,29 +44,143 @@ pub async fn custom_field_sets(
     Ok(Json(sets).into_response())
 }
 
-/// `GET /api/branches`.
-pub async fn branches(State(app): State<Arc<App>>) -> Response {
-    Json(&app.tenant.schema().branches).into_response()
+/// One page (`offset`, `limit`; default 50, at most 1000) of `items`.
+fn paged<T: Serialize>(
+    items: impl Iterator<Item = T>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let page = lookup::page(&lookup::params(q)?)?;
+    let items: Vec<T> = items.skip(page.offset).take(page.limit).collect();
+    Ok(Json(items).into_response())
 }
 
-/// `GET /api/centres`.
-pub async fn centres(State(app): State<Arc<App>>) -> Response {
-    Json(&app.tenant.schema().centres).into_response()
+/// `GET /api/branches?offset=&limit=`: `{encodedKey, id, name, state}`.
+pub async fn branches(
+    State(app): State<Arc<App>>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    paged(app.tenant.schema().branches.iter(), q)
 }
 
-/// `GET /api/users`.
-pub async fn users(State(app): State<Arc<App>>) -> Response {
-    Json(&app.tenant.schema().users).into_response()
+/// `GET /api/centres?offset=&limit=`: `{encodedKey, id, name, assignedBranchKey}`.
+pub async fn centres(
+    State(app): State<Arc<App>>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    paged(app.tenant.schema().centres.iter(), q)
 }
 
-/// `GET /api/clientroles`.
-pub async fn client_roles(State(app): State<Arc<App>>) -> Response {
-    Json(&app.tenant.schema().client_roles).into_response()
+/// `GET /api/users?offset=&limit=`: `{encodedKey, username,
+/// isCreditOfficer, assignedBranchKey, userState}`.
+pub async fn users(
+    State(app): State<Arc<App>>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let users = app.tenant.schema().users.iter().map(|u| {
+        json!({
+            "encodedKey": u.encoded_key,
+            "username": u.username,
+            "isCreditOfficer": u.is_credit_officer,
+            "assignedBranchKey": u.assigned_branch_key,
+            "userState": "ACTIVE",
+        })
+    });
+    paged(users, q)
 }
 
-/// `GET /api/idtemplates`.
-pub async fn id_templates(State(app): State<Arc<App>>) -> Response {
+/// `GET /api/clienttypes?for=CLIENTS`: the client roles as Mambu's client
+/// types (`useDefaultAddress` is whether a client of the type may have an
+/// address). `for=GROUPS` lists none: the sandbox has no group types.
+pub async fn client_types(
+    State(app): State<Arc<App>>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let p = lookup::params(q)?;
+    let wanted = p.iter().find(|(k, _)| k == "for").map(|(_, v)| v.as_str());
+    if wanted.is_some_and(|w| !w.eq_ignore_ascii_case("CLIENTS")) {
+        return Ok(Json(Vec::<Value>::new()).into_response());
+    }
+    let types: Vec<Value> = app
+        .tenant
+        .schema()
+        .client_roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            json!({
+                "encodedKey": r.encoded_key,
+                "id": r.id,
+                "name": r.name,
+                "clientType": "CLIENT",
+                "canOpenAccounts": true,
+                "canGuarantee": true,
+                "requireID": false,
+                "useDefaultAddress": r.can_have_address,
+                "index": i,
+            })
+        })
+        .collect();
+    Ok(Json(types).into_response())
+}
+
+/// `GET /api/settings/iddocumenttemplates`.
+pub async fn id_document_templates(State(app): State<Arc<App>>) -> Response {
     Json(&app.tenant.schema().id_document_templates).into_response()
+}
+
+/// `GET /api/settings/general`: the settings a client create depends on —
+/// default client role and state, required assignments, and the
+/// duplicate-client checks with Mambu's one action for all of them.
+pub async fn general_settings(State(app): State<Arc<App>>) -> Response {
+    Json(general(&app)).into_response()
+}
+
+/// The general settings as Mambu's `GeneralSettingsApiV1` (the part that
+/// concerns clients). The tenant file may give each check its own action;
+/// Mambu has one, so the strictest active one is shown.
+pub fn general(app: &App) -> Value {
+    let s = app.tenant.schema();
+    let mut constraints = Vec::new();
+    if s.branch_required {
+        constraints.push("BRANCH");
+    }
+    if s.credit_officer_required {
+        constraints.push("CREDIT_OFFICER");
+    }
+    let checks: Vec<Value> = s
+        .duplicate_checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            json!({
+                "dataField": c.field,
+                "dataItemType": if c.field == DuplicateCheckField::DocumentIdAndType {
+                    "IDENTIFICATION_DOCUMENT"
+                } else {
+                    "CLIENT"
+                },
+                "active": c.action != DuplicateAction::None,
+                "groupIndex": i,
+            })
+        })
+        .collect();
+    let action = s
+        .duplicate_checks
+        .iter()
+        .map(|c| c.action)
+        .max_by_key(|a| match a {
+            DuplicateAction::None => 0,
+            DuplicateAction::Warning => 1,
+            DuplicateAction::Error => 2,
+        })
+        .unwrap_or(DuplicateAction::None);
+    json!({
+        "defaultClientRoleKey": app.tenant.default_client_role().map(|r| &r.encoded_key),
+        "defaultClientState": s.default_client_state.as_deref().unwrap_or("PENDING_APPROVAL"),
+        "assignmentConstraints": constraints,
+        "duplicateClientChecks": checks,
+        "duplicateClientConstraintAction": action,
+    })
 }
 
 /// `GET /api/sandbox/tenant`: the whole tenant file.
@@ -89,4 +208,14 @@ pub fn export(app: &App) -> Value {
 /// `GET /api/sandbox/export`.
 pub async fn export_route(State(app): State<Arc<App>>) -> Response {
     Json(export(&app)).into_response()
+}
+
+/// `GET /api/sandbox/notifications`: the client-creation e-mails and SMS
+/// the tenant's templates would have sent since the sandbox started.
+pub async fn notifications(State(app): State<Arc<App>>) -> Response {
+    Json(json!({
+        "templates": app.tenant.schema().notification_templates,
+        "sent": app.notifications.count(),
+    }))
+    .into_response()
 }

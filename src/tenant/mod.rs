@@ -5,6 +5,8 @@
 //! with look-ups by id or encoded key. Fails with `TenantError` on an
 //! unreadable file, bad JSON or contradictions (two fields with one id).
 
+mod notifications;
+pub mod pull;
 mod schema;
 
 use std::collections::HashMap;
@@ -12,6 +14,9 @@ use std::collections::HashMap;
 use crate::fast_hash::FastHashBuilder;
 use std::path::Path;
 
+pub use notifications::{
+    CreationChannels, NotificationChannel, NotificationCount, NotificationTemplate, Notified,
+};
 pub use schema::{
     Branch, Centre, ClientRole, DuplicateAction, DuplicateCheck, DuplicateCheckField,
     IdDocumentTemplate, TenantSchema, User,
@@ -248,8 +253,8 @@ impl Tenant {
 
     /// The state a client created through the API starts in.
     pub fn new_client_state(&self) -> ClientState {
-        match &self.schema.new_client_state {
-            Some(ClientState::Inactive) => ClientState::Inactive,
+        match self.schema.default_client_state.as_deref() {
+            Some(s) if ClientState::parse(s) == ClientState::Inactive => ClientState::Inactive,
             _ => ClientState::PendingApproval,
         }
     }
@@ -272,6 +277,12 @@ impl Tenant {
     pub fn user_key(&self, username_or_key: &str) -> String {
         self.user(username_or_key)
             .map_or_else(|| username_or_key.to_string(), |u| u.encoded_key.clone())
+    }
+
+    /// The channels a client creation notifies on (active CLIENT_CREATED
+    /// templates).
+    pub fn creation_notifications(&self) -> CreationChannels {
+        CreationChannels::of(&self.schema.notification_templates)
     }
 
     /// The duplicate-client checks whose action is not NONE.

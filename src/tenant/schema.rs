@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ClientState, CustomFieldSet};
+use super::notifications::NotificationTemplate;
+use crate::model::CustomFieldSet;
 
 /// Everything about a tenant that decides whether a client would be accepted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -40,9 +41,19 @@ pub struct TenantSchema {
     #[serde(default)]
     pub credit_officer_required: bool,
     /// The state a client created through the API starts in: Mambu's
-    /// tenant setting, PENDING_APPROVAL (the default) or INACTIVE.
-    #[serde(default)]
-    pub new_client_state: Option<ClientState>,
+    /// general setting, PENDING_APPROVAL (the default) or INACTIVE; the
+    /// sandbox starts clients in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_client_state: Option<String>,
+    /// E-mail and SMS templates the tenant sends on events; those on
+    /// CLIENT_CREATED reach every migrated client with an address or number.
+    /// Mambu's API does not list them: they are declared by hand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notification_templates: Vec<NotificationTemplate>,
+    /// Where the file came from and which settings were not read through
+    /// the API (written by `ferry tenant pull`; read by no rule).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 fn yes() -> bool {
