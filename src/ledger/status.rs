@@ -115,8 +115,11 @@ impl RowStatus {
         matches!(
             (self, next),
             (Rejected, Rejected)
-                | (Pending, Pending | Sent | Skipped | Failed)
-                | (Sent, Sent | Pending | Created | Updated | Failed | Skipped)
+                | (Pending, Pending | Sent | Skipped | Failed | Rejected)
+                | (
+                    Sent,
+                    Sent | Pending | Created | Updated | Failed | Skipped | Rejected
+                )
                 | (Failed, Failed | Pending | Sent)
                 | (Skipped, Skipped)
                 | (Created, Created | Deleted | Kept | RevertFailed)

@@ -265,6 +265,7 @@ impl Engine {
         let checked = tokio::task::spawn_blocking(move || check_file(prepared, &check))
             .await
             .map_err(|e| ImportError::Usage(format!("validation stopped: {e}")))??;
+        let tenant = Arc::new(checked.tenant.clone());
         let files = Arc::new(OutcomeFiles::create(&self.report_dir, &columns)?);
         let key = event.encoded_key.clone();
         let (journal, journal_thread) = Journal::start(ledger, key.clone());
@@ -294,6 +295,7 @@ impl Engine {
             mode: self.mode,
             event_started: super::row_work::parse_mambu_timestamp(&event.creation_date)
                 .unwrap_or_else(jiff::Timestamp::now),
+            tenant,
         });
         let sending_started = Instant::now();
         let answered = dispatch(
@@ -567,7 +569,9 @@ async fn work_one(job: &Job, ctx: &Context, files: &OutcomeFiles) -> Result<RowS
             &job.client_id,
             done.target_key.as_deref().unwrap_or_default(),
         ),
-        (RowStatus::Failed, Some(err)) => files.failure(job.row, job.line, &job.fields, err),
+        (RowStatus::Failed | RowStatus::Rejected, Some(err)) => {
+            files.failure(job.row, job.line, &job.fields, err)
+        }
         _ => Ok(()),
     };
     written.map_err(|e| format!("writing outcome files: {e}"))?;

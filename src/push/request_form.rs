@@ -78,11 +78,17 @@ mod tests {
     #[test]
     fn stamped_keys_go_and_the_own_key_stays_when_asked() {
         let a = json!({"encodedKey": "a1", "parentKey": "c", "indexInList": 0, "city": "Porto"});
-        assert_eq!(entry(&a, true), json!({"encodedKey": "a1", "city": "Porto"}));
+        assert_eq!(
+            entry(&a, true),
+            json!({"encodedKey": "a1", "city": "Porto"})
+        );
         assert_eq!(entry(&a, false), json!({"city": "Porto"}));
         let v = json!({"encodedKey": "v", "customFieldID": "X", "customField": {}, "customFieldKey": "k",
                        "value": "1", "customFieldSetGroupIndex": -1, "indexInList": 3, "parentKey": "c"});
-        assert_eq!(custom_value(&v), json!({"customFieldID": "X", "value": "1"}));
+        assert_eq!(
+            custom_value(&v),
+            json!({"customFieldID": "X", "value": "1"})
+        );
         let g = json!({"customFieldID": "N", "value": "a", "customFieldSetGroupIndex": 1});
         assert_eq!(custom_value(&g), g);
         assert_eq!(group_index(&json!({"customFieldSetGroupIndex": "2"})), 2);

@@ -82,7 +82,12 @@ pub fn same_but_last_modified(a: &Value, b: &Value) -> bool {
 /// aside), for a message.
 pub fn differences(a: &Value, b: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    diff("", &without_last_modified(a), &without_last_modified(b), &mut out);
+    diff(
+        "",
+        &without_last_modified(a),
+        &without_last_modified(b),
+        &mut out,
+    );
     out
 }
 
@@ -185,7 +190,10 @@ mod tests {
                    "clientRole": {"encodedKey": "r"}, "middleName": null, "homePhone": null,
                    "assignedCentreKey": null, "assignedUserKey": null})
         );
-        assert_eq!(body["addresses"], json!([{"encodedKey": "a1", "city": "Porto"}]));
+        assert_eq!(
+            body["addresses"],
+            json!([{"encodedKey": "a1", "city": "Porto"}])
+        );
         // d1 was deleted since: it can only come back as a new entry.
         assert_eq!(
             body["idDocuments"],
@@ -201,7 +209,8 @@ mod tests {
     #[test]
     fn lists_the_before_image_lacked_are_sent_empty() {
         let before = json!({"client": {"encodedKey": "ck", "id": "7"}});
-        let now = json!({"client": {"encodedKey": "ck", "id": "7"}, "addresses": [{"encodedKey": "a"}]});
+        let now =
+            json!({"client": {"encodedKey": "ck", "id": "7"}, "addresses": [{"encodedKey": "a"}]});
         let body = restore_body(&before, &now);
         assert_eq!(body["addresses"], json!([]));
         assert_eq!(body["idDocuments"], json!([]));

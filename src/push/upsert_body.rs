@@ -44,10 +44,7 @@ const NOT_SENT: &[&str] = &[
 /// An array the row does not map is left out, so the update leaves it alone.
 pub fn update_body(stored: &Value, mapped: &Value) -> Value {
     let mut client = Map::new();
-    client.insert(
-        "encodedKey".into(),
-        stored["client"]["encodedKey"].clone(),
-    );
+    client.insert("encodedKey".into(), stored["client"]["encodedKey"].clone());
     if let Some(given) = mapped["client"].as_object() {
         for (k, v) in given {
             if !NOT_SENT.contains(&k.as_str()) {
