@@ -6,7 +6,9 @@
 //! rows journalled DELETED / RESTORED / KEPT / REVERT_FAILED and the event's
 //! new state. A client someone changed since the import (its
 //! `lastModifiedDate` moved) is KEPT and reported unless `force`. A revert
-//! is resumable: run it again and it carries on with the rows left. Fails
+//! is resumable: run it again and it carries on with the rows left. An
+//! updated client is RESTORED only once its full details, read back, equal
+//! its before-image but for `lastModifiedDate` (see `restore`). Fails
 //! with `ImportError` when the event or target cannot be used.
 
 use std::path::PathBuf;
@@ -314,15 +316,23 @@ async fn restore(
         Outcome::Ok { body, .. } if same_but_last_modified(before, &body) => {
             RowUpdate::new(row.row, RowStatus::Restored)
         }
-        Outcome::Ok { body, .. } => revert_failed(
-            row,
-            None,
-            "NOT_RESTORED_EXACTLY",
-            &format!(
-                "after the restore the client still differs from its before-image at {}",
-                differences(before, &body).join(", ")
-            ),
-        ),
+        Outcome::Ok { body, .. } => {
+            let at = differences(before, &body);
+            let why = if at.iter().any(|p| p == "client.preferredLanguage") {
+                " (Mambu v1 refuses to clear a preferredLanguage the import set)"
+            } else {
+                ""
+            };
+            revert_failed(
+                row,
+                None,
+                "NOT_RESTORED_EXACTLY",
+                &format!(
+                    "after the restore the client still differs from its before-image at {}{why}",
+                    at.join(", ")
+                ),
+            )
+        }
         Outcome::NotFound => revert_failed(row, None, "CLIENT_GONE", "the client no longer exists"),
         Outcome::Refused { name, body, .. } => revert_failed(row, None, &name, &body),
         Outcome::Unknown { last_error, .. } => revert_failed(row, None, "NO_ANSWER", &last_error),

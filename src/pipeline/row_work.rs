@@ -201,6 +201,10 @@ async fn state_now(ctx: &Context, id: &str) -> Option<String> {
     }
 }
 
+/// An upsert: create when the id is new; otherwise read the stored client
+/// (the before-image), lay the row over it (`push::upsert_body`), check the
+/// merged client with the dry run's rules (REJECTED if it breaks one, never
+/// sent), journal the before-image, update, then PATCH to the wanted state.
 async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Done, String> {
     let existing = match ctx.target.get_client(&job.client_id, true).await {
         Outcome::Ok { body, .. } => body,

@@ -31,6 +31,10 @@ const NOT_SENT: &[&str] = &[
     "migrationEvent",
 ];
 
+/// Client fields Mambu v1 refuses to clear (`null` is refused with 2427):
+/// one the import added stays, and the revert's check reports it.
+const NOT_CLEARABLE: &[&str] = &["preferredLanguage"];
+
 /// The restore body for `before` over `now` (see the module header).
 pub fn restore_body(before: &Value, now: &Value) -> Value {
     let mut client = Map::new();
@@ -44,7 +48,10 @@ pub fn restore_body(before: &Value, now: &Value) -> Value {
     }
     if let Some(current) = now["client"].as_object() {
         for k in current.keys() {
-            if !NOT_SENT.contains(&k.as_str()) && !client.contains_key(k) {
+            if !NOT_SENT.contains(&k.as_str())
+                && !NOT_CLEARABLE.contains(&k.as_str())
+                && !client.contains_key(k)
+            {
                 client.insert(k.clone(), Value::Null);
             }
         }
@@ -203,6 +210,17 @@ mod tests {
         assert_eq!(
             body["customInformation"],
             json!([{"customFieldID": "Tax_ID", "value": "1"}])
+        );
+    }
+
+    #[test]
+    fn a_language_the_import_added_is_not_sent_as_null() {
+        let before = json!({"client": {"encodedKey": "ck", "id": "7"}});
+        let now =
+            json!({"client": {"encodedKey": "ck", "id": "7", "preferredLanguage": "ENGLISH"}});
+        assert_eq!(
+            restore_body(&before, &now)["client"],
+            json!({"encodedKey": "ck", "id": "7"})
         );
     }
 
