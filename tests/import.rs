@@ -714,6 +714,8 @@ value = "OCCUPATION"
         OfficerClash,
         /// New branch and centre, no officer: a consistent move.
         Moved,
+        /// A state no revert could undo (PENDING_APPROVAL → REJECTED): 9006.
+        StateClash,
     }
 
     fn fate(i: usize) -> Fate {
@@ -721,12 +723,16 @@ value = "OCCUPATION"
             3 => Fate::CentreClash,
             5 => Fate::OfficerClash,
             7 => Fate::Moved,
+            9 => Fate::StateClash,
             _ => Fate::Kept,
         }
     }
 
     fn rejected(i: usize) -> bool {
-        matches!(fate(i), Fate::CentreClash | Fate::OfficerClash)
+        matches!(
+            fate(i),
+            Fate::CentreClash | Fate::OfficerClash | Fate::StateClash
+        )
     }
 
     const HEADER: &str =
@@ -734,7 +740,7 @@ value = "OCCUPATION"
 
     fn row(i: usize) -> String {
         let (branch, centre) = match fate(i) {
-            Fate::Kept => ("BR01", ""),
+            Fate::Kept | Fate::StateClash => ("BR01", ""),
             Fate::CentreClash => ("BR02", ""),
             Fate::OfficerClash | Fate::Moved => ("BR02", "CT021"),
         };
@@ -757,10 +763,10 @@ value = "OCCUPATION"
             } else {
                 String::new()
             },
-            if i % 4 == 1 {
-                "INACTIVE".into()
-            } else {
-                String::new()
+            match (fate(i), i % 4) {
+                (Fate::StateClash, _) => "REJECTED".into(),
+                (_, 1) => "INACTIVE".into(),
+                _ => String::new(),
             },
             branch.into(),
             centre.into(),
@@ -958,10 +964,15 @@ value = "OCCUPATION"
                     .unwrap_or_else(|| panic!("{} is in failures.csv:\n{failures}", id(i)));
                 let named = match fate(i) {
                     Fate::CentreClash => ["'CT011'", "'BR02'", "INCONSISTENT_CENTRE_WITH_BRANCH"],
-                    _ => [
+                    Fate::OfficerClash => [
                         "'m.schulz'",
                         "'BR02'",
                         "INCONSISTENT_CREDIT_OFFICER_WITH_BRANCH",
+                    ],
+                    _ => [
+                        "state REJECTED",
+                        "is PENDING_APPROVAL",
+                        "FERRY_STATE_NOT_REVERTIBLE",
                     ],
                 };
                 for n in named {

@@ -16,7 +16,7 @@ use super::journal::Journal;
 use crate::field_error::FieldError;
 use crate::ledger::{ImportMode, RowError, RowStatus, RowUpdate};
 use crate::model::{ClientRequest, ReturnCode};
-use crate::push::state_path::state_steps;
+use crate::push::state_path::{revertible, state_steps};
 use crate::push::{upsert_body, Outcome, Target};
 use crate::tenant::Tenant;
 use crate::validate::{self, CheckOptions};
@@ -361,16 +361,25 @@ fn merged_problem(
         }
     }
     let wanted = wanted?;
-    if state_steps(stored_state, wanted).is_some() {
-        return None;
+    if state_steps(stored_state, wanted).is_none() {
+        return Some(FieldError::error(
+            "client.state",
+            ReturnCode::InvalidClientStateTransition,
+            format!(
+                "the row asks for state {wanted} and the stored client is {stored_state}: no allowed state change leads there"
+            ),
+        ));
     }
-    Some(FieldError::error(
-        "client.state",
-        ReturnCode::InvalidClientStateTransition,
-        format!(
-            "the row asks for state {wanted} and the stored client is {stored_state}: no allowed state change leads there"
-        ),
-    ))
+    if !revertible(stored_state, wanted) {
+        return Some(FieldError::error(
+            "client.state",
+            ReturnCode::StateNotRevertible,
+            format!(
+                "the row asks for state {wanted} and the stored client is {stored_state}: Mambu allows the move, but no revert could give the client back as it was (the way back stamps a new approval or closing date, or does not exist)"
+            ),
+        ));
+    }
+    None
 }
 
 /// Where each value a finding is about comes from after the merge.

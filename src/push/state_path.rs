@@ -47,6 +47,18 @@ pub fn state_steps(from: &str, to: &str) -> Option<Vec<&'static str>> {
     None
 }
 
+/// Whether an upsert may move a stored client from `stored` to `wanted`
+/// and a revert still give it back exactly. Only a return to
+/// PENDING_APPROVAL (undo approval) clears what the move stamped; a return
+/// to any other state stamps a new approval or closing date, or is not
+/// allowed at all.
+pub fn revertible(stored: &str, wanted: &str) -> bool {
+    stored == wanted
+        || (ClientState::parse(stored) == ClientState::PendingApproval
+            && state_steps(stored, wanted).is_some()
+            && state_steps(wanted, stored).is_some())
+}
+
 fn wire(s: &ClientState) -> &'static str {
     match s {
         ClientState::PendingApproval => "PENDING_APPROVAL",
@@ -82,6 +94,18 @@ mod tests {
             state_steps("ACTIVE", "BLACKLISTED"),
             Some(vec!["BLACKLISTED"])
         );
+    }
+
+    #[test]
+    fn only_an_approval_can_be_undone_exactly() {
+        assert!(revertible("INACTIVE", "INACTIVE"));
+        assert!(revertible("PENDING_APPROVAL", "INACTIVE"));
+        // Back to INACTIVE would stamp a new approvedDate.
+        assert!(!revertible("INACTIVE", "PENDING_APPROVAL"));
+        // No way back from a closing state.
+        assert!(!revertible("PENDING_APPROVAL", "REJECTED"));
+        assert!(!revertible("ACTIVE", "EXITED"));
+        assert!(!revertible("PENDING_APPROVAL", "ACTIVE"));
     }
 
     #[test]
