@@ -632,6 +632,7 @@ lastName = "LAST"
 mobilePhone1 = "MOBILE"
 notes = { column = "NOTES", on_empty = "clear" }
 state = "STATE"
+preferredLanguage = "LANG"
 assignedBranchKey = { column = "BRANCH", resolve = "branch" }
 assignedCentreKey = { column = "CENTRE", resolve = "centre" }
 
@@ -716,6 +717,8 @@ value = "OCCUPATION"
         Moved,
         /// A state no revert could undo (PENDING_APPROVAL → REJECTED): 9006.
         StateClash,
+        /// A language where the client has none (Mambu cannot clear it): 9006.
+        LanguageClash,
     }
 
     fn fate(i: usize) -> Fate {
@@ -724,6 +727,7 @@ value = "OCCUPATION"
             5 => Fate::OfficerClash,
             7 => Fate::Moved,
             9 => Fate::StateClash,
+            1 => Fate::LanguageClash,
             _ => Fate::Kept,
         }
     }
@@ -731,16 +735,16 @@ value = "OCCUPATION"
     fn rejected(i: usize) -> bool {
         matches!(
             fate(i),
-            Fate::CentreClash | Fate::OfficerClash | Fate::StateClash
+            Fate::CentreClash | Fate::OfficerClash | Fate::StateClash | Fate::LanguageClash
         )
     }
 
     const HEADER: &str =
-        "ID,FIRST,MIDDLE,LAST,MOBILE,NOTES,STATE,BRANCH,CENTRE,CITY,PASSPORT,AUTHORITY,TAX_ID,OCCUPATION";
+        "ID,FIRST,MIDDLE,LAST,MOBILE,NOTES,STATE,BRANCH,CENTRE,CITY,PASSPORT,AUTHORITY,TAX_ID,OCCUPATION,LANG";
 
     fn row(i: usize) -> String {
         let (branch, centre) = match fate(i) {
-            Fate::Kept | Fate::StateClash => ("BR01", ""),
+            Fate::Kept | Fate::StateClash | Fate::LanguageClash => ("BR01", ""),
             Fate::CentreClash => ("BR02", ""),
             Fate::OfficerClash | Fate::Moved => ("BR02", "CT021"),
         };
@@ -779,13 +783,18 @@ value = "OCCUPATION"
             } else {
                 String::new()
             },
+            if fate(i) == Fate::LanguageClash {
+                "ENGLISH".into()
+            } else {
+                String::new()
+            },
         ]
         .join(",")
     }
 
     fn new_row(j: usize) -> String {
         format!(
-            "{},Fresh{j},,New,,,,BR03,,Lisboa,NW{j:07},AIMA,900-00-{j:04},Nurse",
+            "{},Fresh{j},,New,,,,BR03,,Lisboa,NW{j:07},AIMA,900-00-{j:04},Nurse,",
             new_id(j)
         )
     }
@@ -969,10 +978,15 @@ value = "OCCUPATION"
                         "'BR02'",
                         "INCONSISTENT_CREDIT_OFFICER_WITH_BRANCH",
                     ],
-                    _ => [
+                    Fate::StateClash => [
                         "state REJECTED",
                         "is PENDING_APPROVAL",
-                        "FERRY_STATE_NOT_REVERTIBLE",
+                        "FERRY_NOT_REVERTIBLE",
+                    ],
+                    _ => [
+                        "preferredLanguage ENGLISH",
+                        "has none",
+                        "FERRY_NOT_REVERTIBLE",
                     ],
                 };
                 for n in named {

@@ -338,7 +338,8 @@ async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
 
 /// The first rule the merged client breaks, as a finding whose message
 /// says which of the values involved came from the row and which were
-/// stored; or a wanted state no allowed move reaches.
+/// stored; a wanted state no allowed move reaches; or a change no revert
+/// could undo (9006).
 fn merged_problem(
     ctx: &Context,
     stored: &Value,
@@ -360,6 +361,16 @@ fn merged_problem(
             return Some(f);
         }
     }
+    let language = mapped["client"]["preferredLanguage"].as_str();
+    if let (Some(language), true) = (language, stored["client"]["preferredLanguage"].is_null()) {
+        return Some(FieldError::error(
+            "client.preferredLanguage",
+            ReturnCode::NotRevertible,
+            format!(
+                "the row sets preferredLanguage {language} and the stored client has none: Mambu cannot clear a language, so no revert could give the client back as it was"
+            ),
+        ));
+    }
     let wanted = wanted?;
     if state_steps(stored_state, wanted).is_none() {
         return Some(FieldError::error(
@@ -373,7 +384,7 @@ fn merged_problem(
     if !revertible(stored_state, wanted) {
         return Some(FieldError::error(
             "client.state",
-            ReturnCode::StateNotRevertible,
+            ReturnCode::NotRevertible,
             format!(
                 "the row asks for state {wanted} and the stored client is {stored_state}: Mambu allows the move, but no revert could give the client back as it was (the way back stamps a new approval or closing date, or does not exist)"
             ),
