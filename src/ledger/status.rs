@@ -110,6 +110,8 @@ impl RowStatus {
     /// Whether the journalling protocol allows a row in `self` to move to `next`.
     ///
     /// Staying put is allowed (recording more detail; SENT again is a resend).
+    /// An upsert row may still be REJECTED once read against the stored
+    /// client (its merge breaks a rule), before its update is sent.
     pub const fn can_become(self, next: RowStatus) -> bool {
         use RowStatus::*;
         matches!(
@@ -197,6 +199,8 @@ mod tests {
         assert!(!RowStatus::Pending.can_become(RowStatus::Created));
         assert!(!RowStatus::Pending.can_become(RowStatus::Updated));
         assert!(!RowStatus::Rejected.can_become(RowStatus::Sent));
+        assert!(RowStatus::Pending.can_become(RowStatus::Rejected));
+        assert!(!RowStatus::Updated.can_become(RowStatus::Rejected));
     }
 
     #[test]
