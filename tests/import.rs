@@ -870,12 +870,53 @@ value = "OCCUPATION"
         repo_path("samples/tenant.json").display().to_string()
     }
 
+    /// Runs ferry with `args` and SIGKILLs it after `ms` milliseconds.
+    fn kill_after(w: &Work, args: &[String], pace: &[&str], key: &str, ms: u64) {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(args)
+            .args(pace)
+            .args(["--ledger", &w.ledger(), "--report-dir"])
+            .arg(w.path("r"))
+            .env("MAMBU_API_KEY", key)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    /// Client id → "code name message" of every REJECTED row in the ledger.
+    fn rejections(w: &Work) -> BTreeMap<String, String> {
+        let db = rusqlite::Connection::open(w.ledger()).unwrap();
+        let mut q = db
+            .prepare("SELECT client_id, error_code, error_name, error_message FROM rows WHERE status = 0")
+            .unwrap();
+        let rows = q
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    format!(
+                        "{} {} {}",
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?
+                    ),
+                ))
+            })
+            .unwrap();
+        rows.map(Result::unwrap).collect()
+    }
+
     /// How the import and the revert meet the target.
     pub struct Conditions {
         /// Extra sandbox flags while the import and the revert run.
         pub sandbox: Vec<&'static str>,
         /// Extra flags for import, resume and revert.
         pub pace: Vec<&'static str>,
+        /// SIGKILL the import (then its resumes) this many times.
+        pub import_kills: usize,
         /// SIGKILL the revert this many times before letting it finish.
         pub kills: usize,
     }
@@ -911,20 +952,64 @@ value = "OCCUPATION"
         let mut flags = vec!["--state", state.as_str()];
         flags.extend(cond.sandbox.iter().copied());
         let sb = SandboxProcess::start(&flags);
-        let mut ran = Ferry::new()
-            .arg("import")
-            .arg(&file)
-            .arg("--mapping")
-            .arg(&mapping)
-            .args(["--tenant", &tenant_arg(), "--mode", "upsert"])
-            .args(["--target", &sb.url])
-            .args(&cond.pace)
-            .args(["--ledger", &w.ledger(), "--report-dir"])
-            .arg(w.path("r"))
-            .env("MAMBU_API_KEY", &sb.key)
-            .run();
-        assert_eq!(ran.code(), 1, "rows were rejected: {}", ran.stderr());
-        let key = event_key(&ran.stdout());
+        let import: Vec<String> = vec![
+            "import".into(),
+            file.display().to_string(),
+            "--mapping".into(),
+            mapping.display().to_string(),
+            "--tenant".into(),
+            tenant_arg(),
+            "--mode".into(),
+            "upsert".into(),
+            "--target".into(),
+            sb.url.clone(),
+        ];
+        let (mut ran, key) = if cond.import_kills == 0 {
+            let ran = Ferry::new()
+                .args(&import)
+                .args(&cond.pace)
+                .args(["--ledger", &w.ledger(), "--report-dir"])
+                .arg(w.path("r"))
+                .env("MAMBU_API_KEY", &sb.key)
+                .run();
+            assert_eq!(ran.code(), 1, "rows were rejected: {}", ran.stderr());
+            let key = event_key(&ran.stdout());
+            (ran, key)
+        } else {
+            // SIGKILL the import, then each resume, part way through.
+            let mut key: Option<String> = None;
+            for k in 0..cond.import_kills {
+                let args = match &key {
+                    None => import.clone(),
+                    Some(key) => vec!["resume".to_string(), key.clone()],
+                };
+                kill_after(&w, &args, &cond.pace, &sb.key, 300 + 150 * k as u64);
+                let listed = w.ferry(&["events"]).run().status(0).stdout();
+                let first = listed.lines().nth(1).expect("the import opened an event");
+                key = Some(first.split_whitespace().next().unwrap().to_string());
+                let shown = w
+                    .ferry(&["events", "show", key.as_deref().unwrap()])
+                    .run()
+                    .status(0)
+                    .stdout();
+                let doc: Value = serde_json::from_str(&shown).unwrap();
+                let settled = doc["rows"]["UPDATED"].as_u64().unwrap_or(0)
+                    + doc["rows"]["CREATED"].as_u64().unwrap_or(0);
+                assert!(
+                    settled < (EXISTING + NEW) as u64 - 16,
+                    "kill {k} landed before the import finished: {doc}"
+                );
+            }
+            let key = key.unwrap();
+            let ran = w
+                .ferry(&["resume", &key])
+                .args(&cond.pace)
+                .env("MAMBU_API_KEY", &sb.key)
+                .arg("--report-dir")
+                .arg(w.path("r"))
+                .run();
+            (ran, key)
+        };
         for _ in 0..8 {
             if !ran.stdout().contains("ferry resume") {
                 break;
@@ -959,7 +1044,7 @@ value = "OCCUPATION"
             .iter()
             .map(|c| (c["client"]["id"].as_str().unwrap().to_string(), c.clone()))
             .collect();
-        let failures = fs::read_to_string(w.path("r/failures.csv")).unwrap();
+        let reasons = rejections(&w);
         let mut kept_unmapped = 0;
         for i in 0..EXISTING {
             let after = &stored[&id(i)];
@@ -970,10 +1055,9 @@ value = "OCCUPATION"
                     "{}: a rejected row changed nothing",
                     id(i)
                 );
-                let line = failures
-                    .lines()
-                    .find(|l| l.contains(&format!(",{},", id(i))))
-                    .unwrap_or_else(|| panic!("{} is in failures.csv:\n{failures}", id(i)));
+                let line = reasons
+                    .get(&id(i))
+                    .unwrap_or_else(|| panic!("{} is rejected in the ledger: {reasons:?}", id(i)));
                 let named = match fate(i) {
                     Fate::CentreClash => ["'CT011'", "'BR02'", "INCONSISTENT_CENTRE_WITH_BRANCH"],
                     Fate::OfficerClash => [
@@ -1012,17 +1096,8 @@ value = "OCCUPATION"
 
         // Revert, killed with SIGKILL as often as asked, then to the end.
         for k in 0..cond.kills {
-            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
-                .args(["revert", &key, "--ledger", &w.ledger()])
-                .args(&cond.pace)
-                .env("MAMBU_API_KEY", &sb.key)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap();
-            std::thread::sleep(Duration::from_millis(250 + 150 * k as u64));
-            child.kill().unwrap();
-            child.wait().unwrap();
+            let revert = vec!["revert".to_string(), key.clone()];
+            kill_after(&w, &revert, &cond.pace, &sb.key, 250 + 150 * k as u64);
             if k == 0 {
                 let shown = w.ferry(&["events", "show", &key]).run().status(0).stdout();
                 let doc: Value = serde_json::from_str(&shown).unwrap();
@@ -1084,6 +1159,7 @@ fn upsert_changes_only_mapped_data_and_revert_gives_every_client_back_exactly() 
     upsert_round_trip::run(upsert_round_trip::Conditions {
         sandbox: vec![],
         pace: vec![],
+        import_kills: 0,
         kills: 0,
     });
 }
@@ -1100,15 +1176,17 @@ fn upsert_round_trip_holds_under_faults_and_throttling() {
             "150",
         ],
         pace: vec!["--timeout", "1", "--concurrency", "8"],
+        import_kills: 0,
         kills: 0,
     });
 }
 
 #[test]
-fn upsert_round_trip_holds_when_the_revert_is_killed_and_run_again() {
+fn upsert_round_trip_holds_when_import_and_revert_are_killed_and_run_again() {
     upsert_round_trip::run(upsert_round_trip::Conditions {
         sandbox: vec!["--rate-limit", "100"],
         pace: vec!["--rate", "60", "--concurrency", "4"],
+        import_kills: 2,
         kills: 3,
     });
 }
