@@ -970,3 +970,591 @@ fn ctrl_c_finishes_what_is_in_flight_and_leaves_a_resumable_event() {
     );
     assert_eq!(exported_ids(&sb.export()), once_each(&valid_sample_ids()));
 }
+
+// ---------------------------------------------------------------------------
+// Upsert over a tenant that already holds clients, and its revert.
+
+mod upsert_round_trip {
+    use super::*;
+    use serde_json::{json, Value};
+
+    const BR01: &str = "8a8e86727e1b4c2a01b1000000000001";
+    const BR02: &str = "8a8e86727e1b4c2a01b1000000000002";
+    const CT011: &str = "8a8e86727e1b4c2a01c1000000000001";
+    const CT021: &str = "8a8e86727e1b4c2a01c1000000000003";
+    const SCHULZ: &str = "8a8e86727e1b4c2a01a1000000000001";
+    const PASSPORT: &str = "8a8e86727e1b4c2a01e1000000000001";
+    const NATIONAL_ID: &str = "8a8e86727e1b4c2a01e1000000000002";
+
+    /// Clients already in the tenant.
+    const EXISTING: usize = 40;
+    /// Ids in the file that the tenant does not have yet.
+    const NEW: usize = 10;
+
+    /// Maps some client fields, the city, the passport's authority and two
+    /// custom fields; never Referral_Code, the next-of-kin group, the
+    /// national id, the home phone, the birth date, the e-mail or the officer.
+    const MAPPING: &str = r#"
+[client]
+id = "ID"
+firstName = "FIRST"
+middleName = "MIDDLE"
+lastName = "LAST"
+mobilePhone1 = "MOBILE"
+notes = { column = "NOTES", on_empty = "clear" }
+state = "STATE"
+preferredLanguage = "LANG"
+assignedBranchKey = { column = "BRANCH", resolve = "branch" }
+assignedCentreKey = { column = "CENTRE", resolve = "centre" }
+
+[address]
+city = "CITY"
+
+[[id_document]]
+documentType = { constant = "PASSPORT" }
+documentId = "PASSPORT"
+issuingAuthority = "AUTHORITY"
+identificationDocumentTemplateKey = { constant = "8a8e86727e1b4c2a01e1000000000001" }
+
+[[custom_field]]
+id = "Tax_ID"
+value = "TAX_ID"
+
+[[custom_field]]
+id = "Occupation"
+value = "OCCUPATION"
+"#;
+
+    fn id(i: usize) -> String {
+        format!("UP{i:03}")
+    }
+
+    /// Tax_ID is unique and follows `@@@-@@-@@@@`.
+    fn tax_id(i: usize) -> String {
+        format!("{i:03}-00-{i:04}")
+    }
+
+    fn new_id(j: usize) -> String {
+        format!("UP9{j:02}")
+    }
+
+    /// What the tenant holds for client `i` before the import.
+    fn seed(i: usize) -> Value {
+        let mut client = json!({
+            "id": id(i), "firstName": format!("Old{i}"), "lastName": "Seed",
+            "birthDate": "1980-05-17", "gender": "FEMALE",
+            "emailAddress": format!("up{i}@example.org"),
+            "homePhone": format!("+35121000{i:04}"), "mobilePhone1": format!("+35191000{i:04}"),
+            "assignedBranchKey": BR01, "assignedCentreKey": CT011,
+        });
+        if i % 2 == 0 {
+            client["middleName"] = json!("Maria");
+        }
+        if i % 3 == 0 {
+            client["notes"] = json!("met at the fair");
+        }
+        if i % 5 == 0 {
+            client["assignedUserKey"] = json!(SCHULZ);
+        }
+        json!({
+            "client": client,
+            "addresses": [{"line1": format!("Rua {i}"), "city": "Porto", "postcode": "4000-001", "country": "Portugal"}],
+            "idDocuments": [
+                {"documentType": "PASSPORT", "documentId": format!("PT{i:07}"), "issuingAuthority": "SEF",
+                 "identificationDocumentTemplateKey": PASSPORT},
+                {"documentType": "NATIONAL_ID", "documentId": format!("N{i:06}"),
+                 "identificationDocumentTemplateKey": NATIONAL_ID}
+            ],
+            "customInformation": [
+                {"customFieldID": "Tax_ID", "value": tax_id(i)},
+                {"customFieldID": "Referral_Code", "value": format!("REF-{i}")},
+                {"customFieldID": "Occupation", "value": "Baker"},
+                {"customFieldID": "NOK_Name", "value": format!("Kin A{i}"), "customFieldSetGroupIndex": 0},
+                {"customFieldID": "NOK_Phone", "value": "+351960000000", "customFieldSetGroupIndex": 0},
+                {"customFieldID": "NOK_Name", "value": format!("Kin B{i}"), "customFieldSetGroupIndex": 1}
+            ]
+        })
+    }
+
+    /// What a row does to client `i`.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Fate {
+        Kept,
+        /// New branch, stored centre of the old one: 852.
+        CentreClash,
+        /// New branch and centre, stored officer of the old branch: 703.
+        OfficerClash,
+        /// New branch and centre, no officer: a consistent move.
+        Moved,
+        /// A state no revert could undo (PENDING_APPROVAL → REJECTED): 9006.
+        StateClash,
+        /// A language where the client has none (Mambu cannot clear it): 9006.
+        LanguageClash,
+    }
+
+    fn fate(i: usize) -> Fate {
+        match i % 10 {
+            3 => Fate::CentreClash,
+            5 => Fate::OfficerClash,
+            7 => Fate::Moved,
+            9 => Fate::StateClash,
+            1 => Fate::LanguageClash,
+            _ => Fate::Kept,
+        }
+    }
+
+    fn rejected(i: usize) -> bool {
+        matches!(
+            fate(i),
+            Fate::CentreClash | Fate::OfficerClash | Fate::StateClash | Fate::LanguageClash
+        )
+    }
+
+    const HEADER: &str =
+        "ID,FIRST,MIDDLE,LAST,MOBILE,NOTES,STATE,BRANCH,CENTRE,CITY,PASSPORT,AUTHORITY,TAX_ID,OCCUPATION,LANG";
+
+    fn row(i: usize) -> String {
+        let (branch, centre) = match fate(i) {
+            Fate::Kept | Fate::StateClash | Fate::LanguageClash => ("BR01", ""),
+            Fate::CentreClash => ("BR02", ""),
+            Fate::OfficerClash | Fate::Moved => ("BR02", "CT021"),
+        };
+        [
+            id(i),
+            format!("New{i}"),
+            if i % 4 == 1 {
+                "Jo".into()
+            } else {
+                String::new()
+            },
+            "Seed".into(),
+            if i % 2 == 0 {
+                format!("+35192000{i:04}")
+            } else {
+                String::new()
+            },
+            if i % 3 == 1 {
+                "upsert note".into()
+            } else {
+                String::new()
+            },
+            match (fate(i), i % 4) {
+                (Fate::StateClash, _) => "REJECTED".into(),
+                (_, 1) => "INACTIVE".into(),
+                _ => String::new(),
+            },
+            branch.into(),
+            centre.into(),
+            "Braga".into(),
+            format!("PT{i:07}"),
+            "AIMA".into(),
+            tax_id(i),
+            if i % 2 == 1 {
+                "Pilot".into()
+            } else {
+                String::new()
+            },
+            if fate(i) == Fate::LanguageClash {
+                "ENGLISH".into()
+            } else {
+                String::new()
+            },
+        ]
+        .join(",")
+    }
+
+    fn new_row(j: usize) -> String {
+        format!(
+            "{},Fresh{j},,New,,,,BR03,,Lisboa,NW{j:07},AIMA,900-00-{j:04},Nurse,",
+            new_id(j)
+        )
+    }
+
+    /// Client `i` as the upsert must leave it: `before` with the mapped
+    /// changes and nothing else (`after` only lends the approval date the
+    /// state change stamps).
+    fn expected(i: usize, before: &Value, after: &Value) -> Value {
+        let mut e = before.clone();
+        let c = &mut e["client"];
+        c["firstName"] = json!(format!("New{i}"));
+        if i % 4 == 1 {
+            c["middleName"] = json!("Jo");
+            c["state"] = json!("INACTIVE");
+            assert!(after["client"]["approvedDate"].is_string(), "{after}");
+            c["approvedDate"] = after["client"]["approvedDate"].clone();
+        }
+        if i % 2 == 0 {
+            c["mobilePhone1"] = json!(format!("+35192000{i:04}"));
+        }
+        match i % 3 {
+            1 => c["notes"] = json!("upsert note"),
+            _ => {
+                c.as_object_mut().unwrap().remove("notes");
+            }
+        }
+        if fate(i) == Fate::Moved {
+            c["assignedBranchKey"] = json!(BR02);
+            c["assignedCentreKey"] = json!(CT021);
+        }
+        e["addresses"][0]["city"] = json!("Braga");
+        e["idDocuments"][0]["issuingAuthority"] = json!("AIMA");
+        if i % 2 == 1 {
+            let values = e["customInformation"].as_array_mut().unwrap();
+            let occupation = values
+                .iter_mut()
+                .find(|v| v["customFieldID"] == "Occupation")
+                .unwrap();
+            occupation["value"] = json!("Pilot");
+        }
+        e
+    }
+
+    fn without_last_modified(v: &Value) -> Value {
+        let mut v = v.clone();
+        v["client"]
+            .as_object_mut()
+            .unwrap()
+            .remove("lastModifiedDate");
+        v
+    }
+
+    /// A full-details answer as text, its lastModifiedDate blanked.
+    fn text_without_last_modified(text: &str) -> String {
+        let at = text
+            .find("\"lastModifiedDate\":\"")
+            .expect("a lastModifiedDate");
+        let start = at + "\"lastModifiedDate\":\"".len();
+        let end = start + text[start..].find('"').unwrap();
+        format!("{}{}", &text[..start], &text[end..])
+    }
+
+    fn full_text(sb: &SandboxProcess, id: &str) -> String {
+        let (status, text) = sb.get_text(&format!("/api/clients/{id}?fullDetails=true"));
+        assert_eq!(status, 200, "{id}: {text}");
+        text
+    }
+
+    fn tenant_arg() -> String {
+        repo_path("samples/tenant.json").display().to_string()
+    }
+
+    /// Runs ferry with `args` and SIGKILLs it after `ms` milliseconds.
+    fn kill_after(w: &Work, args: &[String], pace: &[&str], key: &str, ms: u64) {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(args)
+            .args(pace)
+            .args(["--ledger", &w.ledger(), "--report-dir"])
+            .arg(w.path("r"))
+            .env("MAMBU_API_KEY", key)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    /// Client id → "code name message" of every REJECTED row in the ledger.
+    fn rejections(w: &Work) -> BTreeMap<String, String> {
+        let db = rusqlite::Connection::open(w.ledger()).unwrap();
+        let mut q = db
+            .prepare("SELECT client_id, error_code, error_name, error_message FROM rows WHERE status = 0")
+            .unwrap();
+        let rows = q
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    format!(
+                        "{} {} {}",
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?
+                    ),
+                ))
+            })
+            .unwrap();
+        rows.map(Result::unwrap).collect()
+    }
+
+    /// How the import and the revert meet the target.
+    pub struct Conditions {
+        /// Extra sandbox flags while the import and the revert run.
+        pub sandbox: Vec<&'static str>,
+        /// Extra flags for import, resume and revert.
+        pub pace: Vec<&'static str>,
+        /// SIGKILL the import (then its resumes) this many times.
+        pub import_kills: usize,
+        /// SIGKILL the revert this many times before letting it finish.
+        pub kills: usize,
+    }
+
+    /// The whole round trip; panics on the first difference.
+    pub fn run(cond: Conditions) {
+        let w = Work::new();
+        let state = w.path("sandbox.db").display().to_string();
+        let file = w.path("upsert.csv");
+        let mut csv = vec![HEADER.to_string()];
+        csv.extend((0..EXISTING).map(row));
+        csv.extend((0..NEW).map(new_row));
+        fs::write(&file, csv.join("\n") + "\n").unwrap();
+        let mapping = w.path("upsert.toml");
+        fs::write(&mapping, MAPPING).unwrap();
+
+        // The tenant as the migration finds it: seeded, read back in full.
+        let mut before_text = BTreeMap::new();
+        {
+            let sb = SandboxProcess::start(&["--state", &state, "--tenant", &tenant_arg()]);
+            for i in 0..EXISTING {
+                assert_eq!(sb.send("POST", "/api/clients", &seed(i)), 201, "seed {i}");
+            }
+            for i in 0..EXISTING {
+                before_text.insert(i, full_text(&sb, &id(i)));
+            }
+        }
+        let before: BTreeMap<usize, Value> = before_text
+            .iter()
+            .map(|(i, t)| (*i, serde_json::from_str(t).unwrap()))
+            .collect();
+
+        let mut flags = vec!["--state", state.as_str()];
+        flags.extend(cond.sandbox.iter().copied());
+        let sb = SandboxProcess::start(&flags);
+        let import: Vec<String> = vec![
+            "import".into(),
+            file.display().to_string(),
+            "--mapping".into(),
+            mapping.display().to_string(),
+            "--tenant".into(),
+            tenant_arg(),
+            "--mode".into(),
+            "upsert".into(),
+            "--target".into(),
+            sb.url.clone(),
+        ];
+        let (mut ran, key) = if cond.import_kills == 0 {
+            let ran = Ferry::new()
+                .args(&import)
+                .args(&cond.pace)
+                .args(["--ledger", &w.ledger(), "--report-dir"])
+                .arg(w.path("r"))
+                .env("MAMBU_API_KEY", &sb.key)
+                .run();
+            assert_eq!(ran.code(), 1, "rows were rejected: {}", ran.stderr());
+            let key = event_key(&ran.stdout());
+            (ran, key)
+        } else {
+            // SIGKILL the import, then each resume, part way through.
+            let mut key: Option<String> = None;
+            for k in 0..cond.import_kills {
+                let args = match &key {
+                    None => import.clone(),
+                    Some(key) => vec!["resume".to_string(), key.clone()],
+                };
+                kill_after(&w, &args, &cond.pace, &sb.key, 300 + 150 * k as u64);
+                let listed = w.ferry(&["events"]).run().status(0).stdout();
+                let first = listed.lines().nth(1).expect("the import opened an event");
+                key = Some(first.split_whitespace().next().unwrap().to_string());
+                let shown = w
+                    .ferry(&["events", "show", key.as_deref().unwrap()])
+                    .run()
+                    .status(0)
+                    .stdout();
+                let doc: Value = serde_json::from_str(&shown).unwrap();
+                let settled = doc["rows"]["UPDATED"].as_u64().unwrap_or(0)
+                    + doc["rows"]["CREATED"].as_u64().unwrap_or(0);
+                assert!(
+                    settled < (EXISTING + NEW) as u64 - 16,
+                    "kill {k} landed before the import finished: {doc}"
+                );
+            }
+            let key = key.unwrap();
+            let ran = w
+                .ferry(&["resume", &key])
+                .args(&cond.pace)
+                .env("MAMBU_API_KEY", &sb.key)
+                .arg("--report-dir")
+                .arg(w.path("r"))
+                .run();
+            (ran, key)
+        };
+        for _ in 0..8 {
+            if !ran.stdout().contains("ferry resume") {
+                break;
+            }
+            ran = w
+                .ferry(&["resume", &key])
+                .args(&cond.pace)
+                .env("MAMBU_API_KEY", &sb.key)
+                .arg("--report-dir")
+                .arg(w.path("r"))
+                .run();
+        }
+        assert!(!ran.stdout().contains("ferry resume"), "{}", ran.stdout());
+        let doc: Value =
+            serde_json::from_str(&w.ferry(&["events", "show", &key]).run().status(0).stdout())
+                .unwrap();
+        let rejected_n = (0..EXISTING).filter(|i| rejected(*i)).count() as u64;
+        assert_eq!(
+            doc["rows"]["UPDATED"],
+            EXISTING as u64 - rejected_n,
+            "{doc}"
+        );
+        assert_eq!(doc["rows"]["CREATED"], NEW as u64, "{doc}");
+        assert_eq!(doc["rows"]["REJECTED"], rejected_n, "{doc}");
+
+        // Only what the mapping covers changed; every key survived; the
+        // inconsistent rows never reached the target.
+        let export = sb.export_patiently();
+        let stored: BTreeMap<String, Value> = export["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["client"]["id"].as_str().unwrap().to_string(), c.clone()))
+            .collect();
+        let reasons = rejections(&w);
+        let mut kept_unmapped = 0;
+        for i in 0..EXISTING {
+            let after = &stored[&id(i)];
+            if rejected(i) {
+                assert_eq!(
+                    after,
+                    &before[&i],
+                    "{}: a rejected row changed nothing",
+                    id(i)
+                );
+                let line = reasons
+                    .get(&id(i))
+                    .unwrap_or_else(|| panic!("{} is rejected in the ledger: {reasons:?}", id(i)));
+                let named = match fate(i) {
+                    Fate::CentreClash => ["'CT011'", "'BR02'", "INCONSISTENT_CENTRE_WITH_BRANCH"],
+                    Fate::OfficerClash => [
+                        "'m.schulz'",
+                        "'BR02'",
+                        "INCONSISTENT_CREDIT_OFFICER_WITH_BRANCH",
+                    ],
+                    Fate::StateClash => [
+                        "state REJECTED",
+                        "is PENDING_APPROVAL",
+                        "FERRY_NOT_REVERTIBLE",
+                    ],
+                    _ => [
+                        "preferredLanguage ENGLISH",
+                        "has none",
+                        "FERRY_NOT_REVERTIBLE",
+                    ],
+                };
+                for n in named {
+                    assert!(line.contains(n), "{n} in {line}");
+                }
+                continue;
+            }
+            assert_eq!(
+                without_last_modified(after),
+                without_last_modified(&expected(i, &before[&i], after)),
+                "{}: the upsert changed what the mapping covers and nothing else",
+                id(i)
+            );
+            kept_unmapped += 1;
+        }
+        for j in 0..NEW {
+            assert!(stored.contains_key(&new_id(j)), "{} was created", new_id(j));
+        }
+        assert_eq!(stored.len(), EXISTING + NEW, "no client besides the file's");
+
+        // Revert, killed with SIGKILL as often as asked, then to the end.
+        for k in 0..cond.kills {
+            let revert = vec!["revert".to_string(), key.clone()];
+            kill_after(&w, &revert, &cond.pace, &sb.key, 250 + 150 * k as u64);
+            if k == 0 {
+                let shown = w.ferry(&["events", "show", &key]).run().status(0).stdout();
+                let doc: Value = serde_json::from_str(&shown).unwrap();
+                assert_eq!(
+                    doc["migrationEvent"]["state"], "DRAFT",
+                    "the first kill landed before the revert finished"
+                );
+            }
+        }
+        let mut reverted = false;
+        for _ in 0..8 {
+            let r = w
+                .ferry(&["revert", &key])
+                .args(&cond.pace)
+                .env("MAMBU_API_KEY", &sb.key)
+                .run();
+            if r.code() == 0 && r.stdout().contains("REVERTED") {
+                reverted = true;
+                break;
+            }
+            assert!(
+                r.stdout().contains("stays DRAFT"),
+                "{}\n{}",
+                r.stdout(),
+                r.stderr()
+            );
+            assert!(r.stdout().contains(" 0 kept"), "{}", r.stdout());
+        }
+        assert!(reverted, "the revert finished");
+        drop(sb);
+
+        // Every updated client is back byte for byte, lastModifiedDate aside;
+        // the created ones are gone.
+        let sb = SandboxProcess::start(&["--state", &state]);
+        for i in 0..EXISTING {
+            let now = full_text(&sb, &id(i));
+            assert_eq!(
+                text_without_last_modified(&now),
+                text_without_last_modified(&before_text[&i]),
+                "{} is back as it was",
+                id(i)
+            );
+        }
+        for j in 0..NEW {
+            let (status, _) = sb.get_text(&format!("/api/clients/{}", new_id(j)));
+            assert_eq!(status, 404, "{} was deleted", new_id(j));
+        }
+        assert_eq!(exported_ids(&sb.export()).len(), EXISTING);
+        eprintln!(
+            "upserted {} clients ({} kept every unmapped value and key), created {NEW}, rejected {rejected_n}; restored byte-equal {EXISTING} of {EXISTING}",
+            EXISTING as u64 - rejected_n,
+            kept_unmapped
+        );
+    }
+}
+
+#[test]
+fn upsert_changes_only_mapped_data_and_revert_gives_every_client_back_exactly() {
+    upsert_round_trip::run(upsert_round_trip::Conditions {
+        sandbox: vec![],
+        pace: vec![],
+        import_kills: 0,
+        kills: 0,
+    });
+}
+
+#[test]
+fn upsert_round_trip_holds_under_faults_and_throttling() {
+    upsert_round_trip::run(upsert_round_trip::Conditions {
+        sandbox: vec![
+            "--faults",
+            "error=0.06,hang=0.02,drop=0.04,lost_response=0.06",
+            "--seed",
+            "11",
+            "--rate-limit",
+            "150",
+        ],
+        pace: vec!["--timeout", "1", "--concurrency", "8"],
+        import_kills: 0,
+        kills: 0,
+    });
+}
+
+#[test]
+fn upsert_round_trip_holds_when_import_and_revert_are_killed_and_run_again() {
+    upsert_round_trip::run(upsert_round_trip::Conditions {
+        sandbox: vec!["--rate-limit", "100"],
+        pace: vec!["--rate", "60", "--concurrency", "4"],
+        import_kills: 2,
+        kills: 3,
+    });
+}

@@ -110,13 +110,18 @@ impl RowStatus {
     /// Whether the journalling protocol allows a row in `self` to move to `next`.
     ///
     /// Staying put is allowed (recording more detail; SENT again is a resend).
+    /// An upsert row may still be REJECTED once read against the stored
+    /// client (its merge breaks a rule), before its update is sent.
     pub const fn can_become(self, next: RowStatus) -> bool {
         use RowStatus::*;
         matches!(
             (self, next),
             (Rejected, Rejected)
-                | (Pending, Pending | Sent | Skipped | Failed)
-                | (Sent, Sent | Pending | Created | Updated | Failed | Skipped)
+                | (Pending, Pending | Sent | Skipped | Failed | Rejected)
+                | (
+                    Sent,
+                    Sent | Pending | Created | Updated | Failed | Skipped | Rejected
+                )
                 | (Failed, Failed | Pending | Sent)
                 | (Skipped, Skipped)
                 | (Created, Created | Deleted | Kept | RevertFailed)
@@ -194,6 +199,8 @@ mod tests {
         assert!(!RowStatus::Pending.can_become(RowStatus::Created));
         assert!(!RowStatus::Pending.can_become(RowStatus::Updated));
         assert!(!RowStatus::Rejected.can_become(RowStatus::Sent));
+        assert!(RowStatus::Pending.can_become(RowStatus::Rejected));
+        assert!(!RowStatus::Updated.can_become(RowStatus::Rejected));
     }
 
     #[test]

@@ -39,8 +39,16 @@ impl Plan {
         let main = &row.fields;
 
         for (field, cell) in &self.client {
-            if let Some(v) = cell.eval(main, &|| format!("client.{}", field.name()), errors) {
-                field.set(&mut req.client, recycler.text(&v));
+            let before = errors.len();
+            match cell.eval(main, &|| format!("client.{}", field.name()), errors) {
+                Some(v) => field.set(&mut req.client, recycler.text(&v)),
+                // An explicit null: an upsert's update clears the stored value.
+                None if cell.clear_when_empty && errors.len() == before => {
+                    req.client
+                        .extra
+                        .insert(field.name().to_string(), serde_json::Value::Null);
+                }
+                None => {}
             }
         }
 
@@ -170,6 +178,31 @@ mod tests {
     use super::super::testing::{apply, codes, joined_plan, plan};
     use super::*;
     use crate::tenant::Tenant;
+
+    #[test]
+    fn an_empty_cell_clears_only_where_the_mapping_says_so() {
+        let p = plan(
+            r#"
+            [client]
+            id = "NO"
+            notes = { column = "NOTES", on_empty = "clear" }
+            middleName = { column = "MIDDLE", on_empty = "keep" }
+            homePhone = "PHONE"
+            "#,
+            &["NO", "NOTES", "MIDDLE", "PHONE"],
+        );
+        let (req, errors) = apply(&p, &["C1", " ", "", ""]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            serde_json::to_value(&req).unwrap(),
+            json!({"client": {"id": "C1", "notes": null}})
+        );
+        let (req, _) = apply(&p, &["C1", "n", "", ""]);
+        assert_eq!(
+            serde_json::to_value(&req).unwrap(),
+            json!({"client": {"id": "C1", "notes": "n"}})
+        );
+    }
 
     #[test]
     fn client_fields_are_mapped_and_empty_ones_left_out() {

@@ -25,6 +25,11 @@ const SECTIONS: &[&str] = &[
     "join",
 ];
 
+const CLEAR_ONLY_CLIENT: &str = "`on_empty = \"clear\"` applies to [client] fields only; an empty address, document or custom field cell leaves the stored one alone";
+
+/// Client fields an upsert can never clear.
+const NOT_CLEARABLE: &[&str] = &["id", "firstName", "lastName", "state", "preferredLanguage"];
+
 /// A parsed, checked mapping file.
 #[derive(Debug, Clone)]
 pub struct MappingConfig {
@@ -332,6 +337,17 @@ fn section<F>(
         let spec =
             ValueSpec::parse(value, zones, &mut w).map_err(|m| MappingError::entry(&here, m))?;
         warnings.extend(w.into_iter().map(|m| format!("{here}: {m}")));
+        // Only [client] (the one section without `from`) clears fields,
+        // and not those a client cannot be without or Mambu will not clear.
+        if allow_from && spec.clear_when_empty {
+            return Err(MappingError::entry(here, CLEAR_ONLY_CLIENT));
+        }
+        if spec.clear_when_empty && NOT_CLEARABLE.contains(&name.as_str()) {
+            return Err(MappingError::entry(
+                here,
+                "`on_empty = \"clear\"` cannot apply here: id, firstName and lastName are required, the state changes by PATCH, and Mambu refuses to clear preferredLanguage",
+            ));
+        }
         out.push((field, spec));
     }
     Ok(Section {
@@ -362,6 +378,9 @@ fn custom_field(
         let mut w = Vec::new();
         let s = ValueSpec::parse(v, zones, &mut w).map_err(|m| MappingError::entry(&here, m))?;
         warnings.extend(w.into_iter().map(|m| format!("{here}: {m}")));
+        if s.clear_when_empty {
+            return Err(MappingError::entry(here, CLEAR_ONLY_CLIENT));
+        }
         Ok(s)
     };
     let id = match t.remove("id") {
@@ -519,6 +538,25 @@ mod tests {
         ] {
             assert_eq!(text_encoding(name), Some(want), "{name}");
         }
+    }
+
+    #[test]
+    fn on_empty_clear_is_for_client_fields_only() {
+        let c =
+            MappingConfig::parse("[client]\nnotes = { column = \"N\", on_empty = \"clear\" }\n")
+                .unwrap();
+        assert!(c.client[0].1.clear_when_empty);
+        let e = err("[address]\ncity = { column = \"C\", on_empty = \"clear\" }\n");
+        assert!(e.contains("[client] fields only"), "{e}");
+        let e =
+            err("[[custom_field]]\nid = \"X\"\nvalue = { column = \"V\", on_empty = \"clear\" }\n");
+        assert!(e.contains("[client] fields only"), "{e}");
+        let e = err("[client]\nnotes = { constant = \"x\", on_empty = \"clear\" }\n");
+        assert!(e.contains("on_empty"), "{e}");
+        let e = err("[client]\nlastName = { column = \"N\", on_empty = \"clear\" }\n");
+        assert!(e.contains("cannot apply"), "{e}");
+        let e = err("[client]\nnotes = { column = \"N\", on_empty = \"wipe\" }\n");
+        assert!(e.contains("wipe"), "{e}");
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub(super) struct Cell {
     pub resolver: Option<Arc<Resolver>>,
     /// The source column as reports name it: `DOB`, `addresses.csv:street`.
     pub origin: Option<Box<str>>,
+    /// An empty value clears the stored client field (`on_empty = "clear"`).
+    pub clear_when_empty: bool,
 }
 
 /// Where a compiled cell reads.
@@ -170,6 +172,7 @@ impl Compiler<'_> {
             date_code,
             resolver,
             origin,
+            clear_when_empty: spec.clear_when_empty,
         })
     }
 

@@ -79,6 +79,7 @@ impl Recycler {
     /// Empties `req`, keeping what can be reused. Afterwards `req` equals
     /// `ClientRequest::default()`.
     pub fn reclaim(&mut self, req: &mut ClientRequest) {
+        req.client.extra.clear();
         for &f in ClientField::ALL {
             let s = f.take(&mut req.client);
             self.keep(s);

@@ -36,6 +36,19 @@ pub struct ValueSpec {
     pub default: Option<String>,
     pub date: Option<DateRule>,
     pub resolve: Option<ResolveKind>,
+    /// `on_empty = "clear"`: an empty value clears the stored field in an
+    /// upsert (sent as `null`) instead of leaving it alone.
+    pub clear_when_empty: bool,
+}
+
+/// What an empty value does to a stored client in an upsert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum OnEmpty {
+    /// Leave the stored value alone (the default).
+    Keep,
+    /// Clear the stored value.
+    Clear,
 }
 
 /// The zones date specs fall back on.
@@ -69,6 +82,7 @@ struct SpecTable {
     date: Option<String>,
     time_zone: Option<String>,
     resolve: Option<ResolveKind>,
+    on_empty: Option<OnEmpty>,
 }
 
 impl ValueSpec {
@@ -82,6 +96,7 @@ impl ValueSpec {
             default: None,
             date: None,
             resolve: None,
+            clear_when_empty: false,
         }
     }
 
@@ -157,6 +172,7 @@ impl ValueSpec {
                     ("date", t.date.is_some()),
                     ("time_zone", t.time_zone.is_some()),
                     ("resolve", t.resolve.is_some()),
+                    ("on_empty", t.on_empty.is_some()),
                 ] {
                     if given {
                         extra.push(format!("`{name}`"));
@@ -218,6 +234,7 @@ impl ValueSpec {
                     default,
                     date,
                     resolve: t.resolve,
+                    clear_when_empty: t.on_empty == Some(OnEmpty::Clear),
                 })
             }
         }

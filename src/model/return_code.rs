@@ -102,6 +102,7 @@ return_codes! {
     SourceJsonSyntax = 9003 => "FERRY_JSON_SYNTAX",
     SourceValueNotMapped = 9004 => "FERRY_VALUE_NOT_MAPPED",
     SourceMissingRelatedRow = 9005 => "FERRY_MISSING_RELATED_ROW",
+    NotRevertible = 9006 => "FERRY_NOT_REVERTIBLE",
 }
 
 impl ReturnCode {

@@ -371,6 +371,7 @@ impl Engine {
         let checked = tokio::task::spawn_blocking(move || check_file(prepared, &check))
             .await
             .map_err(|e| ImportError::Usage(format!("validation stopped: {e}")))??;
+        let tenant = Arc::new(checked.tenant.clone());
         let key = event.encoded_key.clone();
         ledger.set_columns(&key, &columns)?;
         let (journal, journal_thread) = Journal::start(ledger, key.clone());
@@ -401,6 +402,7 @@ impl Engine {
             journal: journal.clone(),
             mode: self.mode,
             run_started,
+            tenant,
         });
         let sending_started = Instant::now();
         let answered = dispatch(job_rx, ctx, &stop, self.pace.concurrency.max(1), &progress).await;

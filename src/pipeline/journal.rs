@@ -25,6 +25,7 @@ enum Order {
     ),
     Record(RowUpdate),
     Flush(oneshot::Sender<Result<(), String>>),
+    BeforeImage(u64, oneshot::Sender<Result<Option<String>, String>>),
 }
 
 /// A handle to the journal thread; cheap to clone.
@@ -83,6 +84,18 @@ impl Journal {
     }
 }
 
+impl Journal {
+    /// The before-image an earlier run journalled for `row`, if any.
+    pub async fn before_image(&self, row: u64) -> Result<Option<String>, String> {
+        let (ack, done) = oneshot::channel();
+        self.tx
+            .send(Order::BeforeImage(row, ack))
+            .await
+            .map_err(|_| "the ledger stopped".to_string())?;
+        done.await.map_err(|_| "the ledger stopped".to_string())?
+    }
+}
+
 impl JournalThread {
     /// Waits for the thread (all handles must be dropped) and returns the ledger.
     pub fn finish(self) -> Result<Ledger, String> {
@@ -115,6 +128,14 @@ fn run(mut ledger: Ledger, event: &str, mut rx: mpsc::Receiver<Order>) -> Result
                 });
                 let _ = ack.send(r.as_ref().map(|_| ()).map_err(|e| e.to_string()));
                 r
+            }
+            Order::BeforeImage(row, ack) => {
+                let found = ledger
+                    .row(event, row)
+                    .map(|r| r.and_then(|r| r.before_image))
+                    .map_err(|e| e.to_string());
+                let _ = ack.send(found);
+                Ok(())
             }
             Order::Flush(ack) => {
                 let r = commit(&mut ledger, event, &mut pending);

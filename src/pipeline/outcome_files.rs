@@ -68,8 +68,11 @@ pub fn write(ledger: &Ledger, event: &EventRecord, dir: &Path) -> Result<(), Out
     failures.write_record(&header)?;
     let width = event.columns.len();
     for_each_row(ledger, key, &FAILED, |r| {
-        // Only rows the target refused carry their cells; revert problems
-        // leave them blank, the row number points back at the source.
+        if r.status == RowStatus::Rejected && r.source_fields.is_none() {
+            return Ok(());
+        }
+        // Only rows the import turned away carry their cells; revert
+        // problems leave them blank, the row number points back at the source.
         let mut cells = r.source_cells();
         cells.resize(width, String::new());
         let error = r.error.clone().unwrap_or_else(|| {

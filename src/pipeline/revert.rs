@@ -6,7 +6,9 @@
 //! rows journalled DELETED / RESTORED / KEPT / REVERT_FAILED and the event's
 //! new state. A client someone changed since the import (its
 //! `lastModifiedDate` moved) is KEPT and reported unless `force`. A revert
-//! is resumable: run it again and it carries on with the rows left. Fails
+//! is resumable: run it again and it carries on with the rows left. An
+//! updated client is RESTORED only once its full details, read back, equal
+//! its before-image but for `lastModifiedDate` (see `restore`). Fails
 //! with `ImportError` when the event or target cannot be used.
 
 use std::path::PathBuf;
@@ -24,6 +26,10 @@ use crate::ledger::{
     EventRecord, Ledger, RevertAction, RowError, RowRecord, RowStatus, RowUpdate, StateChange,
 };
 use crate::model::MigrationEventState;
+use crate::push::restore_body::{
+    differences, restore_body, same_but_last_modified, same_content, state_of,
+};
+use crate::push::state_path::state_steps;
 use crate::push::{Outcome, Target};
 
 /// How a decision ended.
@@ -181,10 +187,6 @@ async fn undo(row: &RowRecord, target: &Target, force: bool) -> RowUpdate {
             return revert_failed(row, None, "NO_ANSWER", &last_error)
         }
     };
-    let before: Option<Value> = row
-        .before_image
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok());
     match (action, current) {
         (RevertAction::Delete, None) => RowUpdate::new(row.row, RowStatus::Deleted),
         (RevertAction::Restore, None) => revert_failed(
@@ -193,58 +195,165 @@ async fn undo(row: &RowRecord, target: &Target, force: bool) -> RowUpdate {
             "CLIENT_GONE",
             "the client no longer exists at the target",
         ),
-        (action, Some(now)) => {
-            let moved = row.last_modified.as_deref() != now["client"]["lastModifiedDate"].as_str();
-            if moved && !force {
-                if action == RevertAction::Restore
-                    && before.as_ref().is_some_and(|b| same_content(b, &now))
-                {
-                    // Our own earlier restore landed before a crash.
-                    return RowUpdate::new(row.row, RowStatus::Restored);
-                }
-                return RowUpdate::new(row.row, RowStatus::Kept).with_error(RowError::new(
-                    0,
-                    "CHANGED_SINCE_IMPORT",
-                    "the client was changed at the target after the import; left alone (use --force to revert it anyway)",
-                ));
+        (RevertAction::Delete, Some(now)) => {
+            if moved(row, &now) && !force {
+                return kept(row);
             }
-            match action {
-                RevertAction::Delete => match target.delete(&who).await {
-                    Outcome::Ok { .. } | Outcome::NotFound => {
-                        RowUpdate::new(row.row, RowStatus::Deleted)
-                    }
-                    Outcome::Refused {
-                        code, name, body, ..
-                    } => revert_failed(row, code.map(|c| i64::from(c.code())), &name, &body),
-                    Outcome::Unknown { last_error, .. } => {
-                        revert_failed(row, None, "NO_ANSWER", &last_error)
-                    }
-                },
-                RevertAction::Restore => {
-                    let Some(before) = before else {
-                        return revert_failed(
-                            row,
-                            None,
-                            "NO_BEFORE_IMAGE",
-                            "the ledger holds no before-image",
-                        );
-                    };
-                    let body = restore_body(&before, &now);
-                    match target.update(&who, body.to_string().as_bytes()).await {
-                        Outcome::Ok { .. } => RowUpdate::new(row.row, RowStatus::Restored),
-                        Outcome::Refused {
-                            code, name, body, ..
-                        } => revert_failed(row, code.map(|c| i64::from(c.code())), &name, &body),
-                        Outcome::NotFound => {
-                            revert_failed(row, None, "CLIENT_GONE", "the client no longer exists")
-                        }
-                        Outcome::Unknown { last_error, .. } => {
-                            revert_failed(row, None, "NO_ANSWER", &last_error)
-                        }
-                    }
+            match target.delete(&who).await {
+                Outcome::Ok { .. } | Outcome::NotFound => {
+                    RowUpdate::new(row.row, RowStatus::Deleted)
+                }
+                Outcome::Refused {
+                    code, name, body, ..
+                } => revert_failed(row, code.map(|c| i64::from(c.code())), &name, &body),
+                Outcome::Unknown { last_error, .. } => {
+                    revert_failed(row, None, "NO_ANSWER", &last_error)
                 }
             }
         }
+        (RevertAction::Restore, Some(now)) => {
+            let before: Option<Value> = row
+                .before_image
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok());
+            match before {
+                Some(before) => restore(row, target, &who, force, &before, &now).await,
+                None => revert_failed(
+                    row,
+                    None,
+                    "NO_BEFORE_IMAGE",
+                    "the ledger holds no before-image",
+                ),
+            }
+        }
+    }
+}
+
+/// Whether someone changed the client since the import recorded it.
+fn moved(row: &RowRecord, now: &Value) -> bool {
+    row.last_modified.as_deref() != now["client"]["lastModifiedDate"].as_str()
+}
+
+fn kept(row: &RowRecord) -> RowUpdate {
+    RowUpdate::new(row.row, RowStatus::Kept).with_error(RowError::new(
+        0,
+        "CHANGED_SINCE_IMPORT",
+        "the client was changed at the target after the import; left alone (use --force to revert it anyway)",
+    ))
+}
+
+/// Puts an updated client back as its before-image: one update that sets
+/// every field, list and assignment at once (fields the import added are
+/// cleared with null), then the state by allowed PATCH moves, then a read
+/// that proves the client equals its before-image but for lastModifiedDate.
+/// Each step is skipped when already done, so a revert killed anywhere
+/// carries on where it stopped.
+async fn restore(
+    row: &RowRecord,
+    target: &Target,
+    who: &str,
+    force: bool,
+    before: &Value,
+    now: &Value,
+) -> RowUpdate {
+    if same_but_last_modified(before, now) {
+        return RowUpdate::new(row.row, RowStatus::Restored);
+    }
+    // Content equal to the before-image is our own restore having landed
+    // (a run stopped before its state step or its journal entry).
+    let landed = same_content(before, now);
+    if moved(row, now) && !force && !landed {
+        return kept(row);
+    }
+    if !landed {
+        let body = restore_body(before, now);
+        match target.update(who, body.to_string().as_bytes()).await {
+            Outcome::Ok { .. } => {}
+            Outcome::Refused {
+                code, name, body, ..
+            } => return revert_failed(row, code.map(|c| i64::from(c.code())), &name, &body),
+            Outcome::NotFound => {
+                return revert_failed(row, None, "CLIENT_GONE", "the client no longer exists")
+            }
+            Outcome::Unknown { last_error, .. } => {
+                return revert_failed(row, None, "NO_ANSWER", &last_error)
+            }
+        }
+    }
+    let have = state_of(now).unwrap_or("PENDING_APPROVAL");
+    if let Some(want) = state_of(before).filter(|w| *w != have) {
+        let Some(steps) = state_steps(have, want) else {
+            return revert_failed(
+                row,
+                None,
+                "STATE_NOT_RESTORABLE",
+                &format!("the client is {have} and Mambu allows no state change back to {want}"),
+            );
+        };
+        for state in steps {
+            match target.patch_state(who, state).await {
+                Outcome::Ok { .. } => {}
+                // A retried PATCH whose first answer was lost is refused as
+                // a move to the state the client already has.
+                Outcome::Refused { .. }
+                    if state_now(target, who).await.as_deref() == Some(state) => {}
+                Outcome::Refused {
+                    code, name, body, ..
+                } => {
+                    return revert_failed(
+                        row,
+                        code.map(|c| i64::from(c.code())),
+                        &name,
+                        &format!("setting state {state}: {body}"),
+                    )
+                }
+                Outcome::NotFound => {
+                    return revert_failed(row, None, "CLIENT_GONE", "the client no longer exists")
+                }
+                Outcome::Unknown { last_error, .. } => {
+                    return revert_failed(row, None, "NO_ANSWER", &last_error)
+                }
+            }
+        }
+    }
+    match target.get_client(who, true).await {
+        Outcome::Ok { body, .. } if same_but_last_modified(before, &body) => {
+            RowUpdate::new(row.row, RowStatus::Restored)
+        }
+        Outcome::Ok { body, .. } => {
+            let at = differences(before, &body);
+            let why = if at.iter().any(|p| p == "client.preferredLanguage") {
+                " (Mambu v1 refuses to clear a preferredLanguage the import set)"
+            } else {
+                ""
+            };
+            revert_failed(
+                row,
+                None,
+                "NOT_RESTORED_EXACTLY",
+                &format!(
+                    "after the restore the client still differs from its before-image at {}{why}",
+                    at.join(", ")
+                ),
+            )
+        }
+        Outcome::NotFound => revert_failed(row, None, "CLIENT_GONE", "the client no longer exists"),
+        Outcome::Refused { name, body, .. } => revert_failed(row, None, &name, &body),
+        Outcome::Unknown { last_error, .. } => revert_failed(row, None, "NO_ANSWER", &last_error),
+    }
+}
+
+async fn state_now(target: &Target, who: &str) -> Option<String> {
+    match target.get_client(who, false).await {
+        Outcome::Ok { body, .. } => {
+            let c = if body.get("client").is_some() {
+                &body["client"]
+            } else {
+                &body
+            };
+            c["state"].as_str().map(str::to_string)
+        }
+        _ => None,
     }
 }
 
@@ -254,92 +363,4 @@ fn revert_failed(row: &RowRecord, code: Option<i64>, name: &str, message: &str) 
         name,
         message,
     ))
-}
-
-/// Fields the server sets; a restore neither sends nor compares them.
-const SERVER_OWNED: &[&str] = &[
-    "encodedKey",
-    "parentKey",
-    "clientKey",
-    "customFieldKey",
-    "customField",
-    "indexInList",
-    "creationDate",
-    "lastModifiedDate",
-    "approvedDate",
-    "activationDate",
-    "closedDate",
-    "state",
-];
-
-/// An update body that puts the before-image back: every array given (an
-/// absent one as empty, since the import may have added entries), nested
-/// keys left to the server, the client addressed by its current key.
-fn restore_body(before: &Value, now: &Value) -> Value {
-    let mut body = content(before);
-    body["client"]["encodedKey"] = now["client"]["encodedKey"].clone();
-    body
-}
-
-/// The parts of a full-details client that a person entered.
-fn content(full: &Value) -> Value {
-    let mut out = serde_json::json!({});
-    let mut client = full["client"].clone();
-    strip(&mut client);
-    out["client"] = client;
-    for list in ["addresses", "idDocuments", "customInformation"] {
-        let mut items = full[list].as_array().cloned().unwrap_or_default();
-        for item in &mut items {
-            strip(item);
-        }
-        out[list] = Value::Array(items);
-    }
-    out
-}
-
-fn strip(v: &mut Value) {
-    if let Some(o) = v.as_object_mut() {
-        for k in SERVER_OWNED {
-            o.remove(*k);
-        }
-    }
-}
-
-fn same_content(before: &Value, now: &Value) -> bool {
-    content(before) == content(now)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn restore_body_keeps_what_a_person_entered_and_addresses_the_current_client() {
-        let before = serde_json::json!({
-            "client": {"encodedKey": "old", "id": "7", "firstName": "Ana", "lastModifiedDate": "x", "state": "INACTIVE"},
-            "addresses": [{"encodedKey": "a1", "parentKey": "old", "city": "Porto", "indexInList": 0}],
-            "customInformation": [{"encodedKey": "c1", "customFieldID": "Tax_ID", "value": "1", "customField": {}}]
-        });
-        let now =
-            serde_json::json!({"client": {"encodedKey": "cur", "id": "7", "firstName": "Anna"}});
-        let body = restore_body(&before, &now);
-        assert_eq!(
-            body["client"],
-            serde_json::json!({"encodedKey": "cur", "id": "7", "firstName": "Ana"})
-        );
-        assert_eq!(body["addresses"], serde_json::json!([{"city": "Porto"}]));
-        assert_eq!(body["idDocuments"], serde_json::json!([]));
-        assert_eq!(
-            body["customInformation"],
-            serde_json::json!([{"customFieldID": "Tax_ID", "value": "1"}])
-        );
-        assert!(same_content(
-            &before,
-            &serde_json::json!({
-                "client": {"encodedKey": "cur", "id": "7", "firstName": "Ana", "lastModifiedDate": "y"},
-                "addresses": [{"encodedKey": "a9", "city": "Porto"}],
-                "customInformation": [{"customFieldID": "Tax_ID", "value": "1"}]
-            })
-        ));
-    }
 }

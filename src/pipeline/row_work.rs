@@ -12,13 +12,19 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
+use std::sync::Arc;
+
 use super::journal::Journal;
+use crate::field_error::FieldError;
 use crate::ledger::{ImportMode, RowError, RowStatus, RowUpdate};
-use crate::model::ReturnCode;
+use crate::model::{ClientRequest, ReturnCode};
 use crate::push::ownership::{
     carries_what_was_sent, client_of, created_within, creation_date, AttemptWindow, Evidence,
 };
-use crate::push::{Outcome, Target};
+use crate::push::state_path::{revertible, state_steps};
+use crate::push::{upsert_body, Outcome, Target};
+use crate::tenant::Tenant;
+use crate::validate::{self, CheckOptions};
 
 /// A valid row on its way to the target.
 pub struct Job {
@@ -41,6 +47,9 @@ pub struct Context {
     /// When this run began: the end of the window of a row an earlier run
     /// left SENT.
     pub run_started: Timestamp,
+    /// The tenant the rows were checked against: an upsert checks the
+    /// merged client with the same rules.
+    pub tenant: Arc<Tenant>,
 }
 
 /// The row's outcome, as recorded.
@@ -289,6 +298,10 @@ async fn state_now(ctx: &Context, id: &str) -> Option<String> {
     }
 }
 
+/// An upsert: create when the id is new; otherwise read the stored client
+/// (the before-image), lay the row over it (`push::upsert_body`), check the
+/// merged client with the dry run's rules (REJECTED if it breaks one, never
+/// sent), journal the before-image, update, then PATCH to the wanted state.
 async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Done, String> {
     let existing = match ctx.target.get_client(&job.client_id, true).await {
         Outcome::Ok { body, .. } => body,
@@ -311,34 +324,100 @@ async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
         .as_str()
         .unwrap_or_default()
         .to_string();
-    if job.in_doubt {
+    if job.in_doubt && ctx.journal.before_image(job.row).await?.is_none() {
+        // An earlier run created this client and died before recording it.
+        // (One that journalled a before-image found it stored, not created.)
         let window = interrupted_window(job, ctx);
         if let Some(evidence) = ownership_evidence(job, ctx, &existing, window, true) {
-            // An earlier run created this client and died before recording it.
             return finish_create(job, ctx, existing, evidence, states).await;
         }
     }
-    // The before-image is committed before the update leaves.
+    let mapped: Value = serde_json::from_slice(&job.payload).map_err(|e| e.to_string())?;
+    let body = upsert_body::update_body(&existing, &mapped);
+    let wanted = mapped["client"]["state"].as_str();
+    let stored_state = existing["client"]["state"]
+        .as_str()
+        .unwrap_or("PENDING_APPROVAL")
+        .to_string();
+    // The client as it will be after the update must pass the dry run's
+    // rules; a request bound to fail is never sent.
+    if let Some(finding) = merged_problem(ctx, &existing, &mapped, &body, wanted, &stored_state) {
+        return Ok(rejected(job, finding));
+    }
+    // The before-image is committed before the update leaves (an earlier
+    // run's image, if any, is the one the ledger keeps).
     ctx.journal
         .mark_sent(vec![(job.row, Some(existing.to_string()))])
         .await?;
-    let mut body: Value = serde_json::from_slice(&job.payload).map_err(|e| e.to_string())?;
-    body["client"]["encodedKey"] = Value::String(key.clone());
-    if let Some(c) = body["client"].as_object_mut() {
-        c.remove("state");
-    }
     let body = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
     match ctx.target.update(&job.client_id, &body).await {
         Outcome::Ok { body, .. } => {
+            let mut last_modified = client_of(&body)["lastModifiedDate"]
+                .as_str()
+                .map(str::to_string);
+            let now_state = client_of(&body)["state"]
+                .as_str()
+                .unwrap_or(&stored_state)
+                .to_string();
+            let mut error = None;
+            if let Some(wanted) = wanted {
+                let steps = state_steps(&now_state, wanted);
+                if steps.is_none() {
+                    error = Some(RowError::from_code(
+                        ReturnCode::InvalidClientStateTransition,
+                        format!(
+                            "updated; the row asks for state {wanted}, which no allowed move reaches from {now_state}: the state was left as it was"
+                        ),
+                    ));
+                }
+                let steps = steps.unwrap_or_default();
+                for state in &steps {
+                    match ctx.target.patch_state(&job.client_id, state).await {
+                        Outcome::Ok { .. } => {}
+                        Outcome::Refused { name, body, .. }
+                            if state_now(ctx, &job.client_id).await.as_deref() != Some(state) =>
+                        {
+                            error = Some(RowError::new(
+                                0,
+                                "STATE_NOT_SET",
+                                format!(
+                                    "updated, but the state {state} was refused: {name} {}",
+                                    short(&body)
+                                ),
+                            ));
+                            break;
+                        }
+                        Outcome::Refused { .. } => {}
+                        Outcome::NotFound | Outcome::Unknown { .. } => {
+                            return Err(format!(
+                                "row {}: the state change to {state} got no answer",
+                                job.row
+                            ));
+                        }
+                    }
+                }
+                if !steps.is_empty() {
+                    if let Outcome::Ok { body, .. } =
+                        ctx.target.get_client(&job.client_id, false).await
+                    {
+                        last_modified = client_of(&body)["lastModifiedDate"]
+                            .as_str()
+                            .map(str::to_string);
+                    }
+                }
+            }
             let mut update =
                 RowUpdate::new(job.row, RowStatus::Updated).with_target_key(key.clone());
-            if let Some(m) = client_of(&body)["lastModifiedDate"].as_str() {
+            if let Some(m) = last_modified {
                 update = update.with_last_modified(m);
+            }
+            if let Some(e) = &error {
+                update = update.with_error(e.clone());
             }
             Ok(Done {
                 update,
                 target_key: Some(key),
-                error: None,
+                error,
             })
         }
         Outcome::Refused {
@@ -360,6 +439,111 @@ async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
                 error: Some(err),
             })
         }
+    }
+}
+
+/// The first rule the merged client breaks, as a finding whose message
+/// says which of the values involved came from the row and which were
+/// stored; a wanted state no allowed move reaches; or a change no revert
+/// could undo (9006).
+fn merged_problem(
+    ctx: &Context,
+    stored: &Value,
+    mapped: &Value,
+    body: &Value,
+    wanted: Option<&str>,
+    stored_state: &str,
+) -> Option<FieldError> {
+    let after = upsert_body::after_update(stored, body);
+    if let Ok(req) = serde_json::from_value::<ClientRequest>(after) {
+        let mut findings = Vec::new();
+        let opts = CheckOptions {
+            today: jiff::Zoned::now().date(),
+            require_id: true,
+        };
+        validate::check_client(&req, &ctx.tenant, &opts, &mut findings);
+        if let Some(mut f) = findings.into_iter().find(FieldError::is_error) {
+            f.message = format!("{} ({})", f.message, origins(&f, mapped));
+            return Some(f);
+        }
+    }
+    let language = mapped["client"]["preferredLanguage"].as_str();
+    if let (Some(language), true) = (language, stored["client"]["preferredLanguage"].is_null()) {
+        return Some(FieldError::error(
+            "client.preferredLanguage",
+            ReturnCode::NotRevertible,
+            format!(
+                "the row sets preferredLanguage {language} and the stored client has none: Mambu cannot clear a language, so no revert could give the client back as it was"
+            ),
+        ));
+    }
+    let wanted = wanted?;
+    // A state no allowed move reaches (ACTIVE, say) is left as stored and
+    // said so on the row; the rest of the row is still worth updating.
+    state_steps(stored_state, wanted)?;
+    if !revertible(stored_state, wanted) {
+        return Some(FieldError::error(
+            "client.state",
+            ReturnCode::NotRevertible,
+            format!(
+                "the row asks for state {wanted} and the stored client is {stored_state}: Mambu allows the move, but no revert could give the client back as it was (the way back stamps a new approval or closing date, or does not exist)"
+            ),
+        ));
+    }
+    None
+}
+
+/// Where each value a finding is about comes from after the merge.
+fn origins(f: &FieldError, mapped: &Value) -> String {
+    let fields: &[&str] = match f.code {
+        ReturnCode::InconsistentCentreWithBranch => &["assignedBranchKey", "assignedCentreKey"],
+        ReturnCode::InconsistentCreditOfficerWithBranch => {
+            &["assignedBranchKey", "assignedUserKey"]
+        }
+        ReturnCode::ClientRoleDoesNotAllowAddress => &["clientRole", "addresses"],
+        _ => &[],
+    };
+    let name = |field: &str| {
+        let from_row = match field {
+            "addresses" => mapped["addresses"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty()),
+            f => !mapped["client"][f].is_null(),
+        };
+        format!(
+            "{field} {}",
+            if from_row {
+                "from the row"
+            } else {
+                "as stored"
+            }
+        )
+    };
+    let parts: Vec<String> = if fields.is_empty() {
+        let field = f.field.strip_prefix("client.").unwrap_or(&f.field);
+        vec![name(field)]
+    } else {
+        fields.iter().map(|f| name(f)).collect()
+    };
+    format!(
+        "the row merged with the stored client: {}",
+        parts.join(", ")
+    )
+}
+
+/// A row whose merged client breaks a rule: rejected, never sent.
+fn rejected(job: &Job, f: FieldError) -> Done {
+    let err = RowError::new(
+        i64::from(f.code.code()),
+        f.code.name(),
+        format!("{}: {}", f.field, f.message),
+    );
+    Done {
+        update: RowUpdate::new(job.row, RowStatus::Rejected)
+            .with_error(err.clone())
+            .with_source_fields(job.fields.iter()),
+        target_key: None,
+        error: Some(err),
     }
 }
 

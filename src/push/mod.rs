@@ -39,6 +39,11 @@ mod retry;
 mod stats;
 mod target;
 
+pub mod request_form;
+pub mod restore_body;
+pub mod state_path;
+pub mod upsert_body;
+
 pub use config::{BreakerPolicy, RetryPolicy, TargetConfig};
 pub use error::PushError;
 pub use outcome::Outcome;

@@ -39,6 +39,7 @@ use tokio::task::JoinHandle;
 
 pub use auth::Credentials;
 pub use faults::FaultConfig;
+pub use patch::transition_allowed;
 pub use rate_limit::PenaltyConfig;
 pub use store::StoreLocation;
 

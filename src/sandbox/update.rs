@@ -2,7 +2,9 @@
 //!
 //! In: the stored full shape and the request body as JSON. The client
 //! object is merged field by field (a field given replaces, `null` clears,
-//! an absent one is kept; fields the server owns are ignored); each array
+//! an absent one is kept; fields the server owns are ignored; `null` for
+//! `preferredLanguage` is refused with 2427, as Mambu's ClientOnUpdate
+//! schema says it "does not accept null values"); each array
 //! given replaces the stored one — entries matched by `encodedKey`
 //! (addresses, ID documents) or `customFieldID` (custom values), entries not
 //! given are deleted, `[]` deletes all — and an absent array is untouched.
@@ -44,6 +46,12 @@ pub fn merge_client(stored: &Client, given: &Map<String, Value>) -> Result<Clien
             continue;
         }
         if v.is_null() {
+            if k == "preferredLanguage" {
+                return Err(ApiError::bad(
+                    ReturnCode::InvalidLanguage,
+                    Some("preferredLanguage"),
+                ));
+            }
             merged.remove(k);
         } else {
             merged.insert(k.clone(), v.clone());
@@ -181,6 +189,31 @@ mod tests {
         // Absent arrays are untouched.
         assert_eq!(m.id_documents, s.id_documents);
         assert_eq!(m.custom_information, s.custom_information);
+    }
+
+    #[test]
+    fn null_clears_a_client_field_but_not_the_language() {
+        let keys = KeyGen::new(3);
+        let s = stored(&keys);
+        let key = s.client.encoded_key.clone().unwrap();
+        let m = update(
+            &s,
+            &keys,
+            json!({"client": {"encodedKey": key, "notes": null, "middleName": ""}}),
+        )
+        .unwrap();
+        assert_eq!(m.client.notes, None);
+        assert_eq!(
+            m.client.middle_name.as_deref(),
+            Some(""),
+            "an empty string is a value"
+        );
+        let refused = update(
+            &s,
+            &keys,
+            json!({"client": {"encodedKey": key, "preferredLanguage": null}}),
+        );
+        assert_eq!(refused.unwrap_err().body.return_code, 2427);
     }
 
     #[test]

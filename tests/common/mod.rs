@@ -173,6 +173,36 @@ impl SandboxProcess {
         })
     }
 
+    /// A GET with the sandbox's key: the HTTP status and the body as sent.
+    pub fn get_text(&self, path: &str) -> (u16, String) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let r = reqwest::Client::new()
+                .get(format!("{}{path}", self.url))
+                .header("apikey", &self.key)
+                .send()
+                .await
+                .expect("sandbox answers");
+            let status = r.status().as_u16();
+            (status, r.text().await.expect("a body"))
+        })
+    }
+
+    /// The export, waiting out the throttle (the export has no faults).
+    pub fn export_patiently(&self) -> serde_json::Value {
+        for _ in 0..100 {
+            let (status, text) = self.get_text("/api/sandbox/export");
+            if status == 200 {
+                return serde_json::from_str(&text).expect("JSON export");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the sandbox kept refusing the export");
+    }
+
     /// A request with the sandbox's key and a JSON body; the HTTP status.
     pub fn send(&self, method: &str, path: &str, body: &serde_json::Value) -> u16 {
         let rt = tokio::runtime::Builder::new_current_thread()

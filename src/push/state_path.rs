@@ -1,0 +1,118 @@
+//! The PATCH steps that move a stored client from one state to another by
+//! the transitions Mambu allows (the sandbox's own rule, so the two agree).
+//!
+//! In: the state the client has and the state wanted. Out: the states to
+//! PATCH in order (empty when already there), or `None` when no sequence of
+//! allowed moves gets there (ACTIVE, or anything out of BLACKLISTED).
+
+use crate::model::ClientState;
+use crate::sandbox::transition_allowed;
+
+/// States a PATCH can ask for, in the order ties are broken.
+const PATCHABLE: &[ClientState] = &[
+    ClientState::PendingApproval,
+    ClientState::Inactive,
+    ClientState::Rejected,
+    ClientState::Exited,
+    ClientState::Blacklisted,
+];
+
+/// The shortest list of PATCH states from `from` to `to`.
+pub fn state_steps(from: &str, to: &str) -> Option<Vec<&'static str>> {
+    let (from, to) = (ClientState::parse(from), ClientState::parse(to));
+    if from == to {
+        return Some(Vec::new());
+    }
+    // Breadth first over at most six states.
+    let mut paths: Vec<(ClientState, Vec<&'static str>)> = vec![(from.clone(), Vec::new())];
+    let mut seen = vec![from];
+    while !paths.is_empty() {
+        let mut next = Vec::new();
+        for (at, path) in &paths {
+            for step in PATCHABLE {
+                if seen.contains(step) || !transition_allowed(at, step) {
+                    continue;
+                }
+                let mut longer = path.clone();
+                longer.push(wire(step));
+                if *step == to {
+                    return Some(longer);
+                }
+                seen.push(step.clone());
+                next.push((step.clone(), longer));
+            }
+        }
+        paths = next;
+    }
+    None
+}
+
+/// Whether an upsert may move a stored client from `stored` to `wanted`
+/// and a revert still give it back exactly. Only a return to
+/// PENDING_APPROVAL (undo approval) clears what the move stamped; a return
+/// to any other state stamps a new approval or closing date, or is not
+/// allowed at all.
+pub fn revertible(stored: &str, wanted: &str) -> bool {
+    stored == wanted
+        || (ClientState::parse(stored) == ClientState::PendingApproval
+            && state_steps(stored, wanted).is_some()
+            && state_steps(wanted, stored).is_some())
+}
+
+fn wire(s: &ClientState) -> &'static str {
+    match s {
+        ClientState::PendingApproval => "PENDING_APPROVAL",
+        ClientState::Inactive => "INACTIVE",
+        ClientState::Rejected => "REJECTED",
+        ClientState::Exited => "EXITED",
+        ClientState::Blacklisted => "BLACKLISTED",
+        ClientState::Active => "ACTIVE",
+        ClientState::Other(_) => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_follow_mambu_s_allowed_moves() {
+        assert_eq!(state_steps("INACTIVE", "INACTIVE"), Some(vec![]));
+        assert_eq!(
+            state_steps("PENDING_APPROVAL", "INACTIVE"),
+            Some(vec!["INACTIVE"])
+        );
+        assert_eq!(
+            state_steps("PENDING_APPROVAL", "EXITED"),
+            Some(vec!["INACTIVE", "EXITED"])
+        );
+        assert_eq!(
+            state_steps("INACTIVE", "PENDING_APPROVAL"),
+            Some(vec!["PENDING_APPROVAL"])
+        );
+        assert_eq!(
+            state_steps("ACTIVE", "BLACKLISTED"),
+            Some(vec!["BLACKLISTED"])
+        );
+    }
+
+    #[test]
+    fn only_an_approval_can_be_undone_exactly() {
+        assert!(revertible("INACTIVE", "INACTIVE"));
+        assert!(revertible("PENDING_APPROVAL", "INACTIVE"));
+        // Back to INACTIVE would stamp a new approvedDate.
+        assert!(!revertible("INACTIVE", "PENDING_APPROVAL"));
+        // No way back from a closing state.
+        assert!(!revertible("PENDING_APPROVAL", "REJECTED"));
+        assert!(!revertible("ACTIVE", "EXITED"));
+        assert!(!revertible("PENDING_APPROVAL", "ACTIVE"));
+    }
+
+    #[test]
+    fn unreachable_states_have_no_steps() {
+        assert_eq!(state_steps("PENDING_APPROVAL", "ACTIVE"), None);
+        assert_eq!(state_steps("BLACKLISTED", "INACTIVE"), None);
+        assert_eq!(state_steps("EXITED", "INACTIVE"), None);
+        assert_eq!(state_steps("ACTIVE", "PENDING_APPROVAL"), None);
+    }
+}
