@@ -599,3 +599,42 @@ fn ctrl_c_finishes_what_is_in_flight_and_leaves_a_resumable_event() {
     );
     assert_eq!(exported_ids(&sb.export()), once_each(&valid_sample_ids()));
 }
+
+#[test]
+fn only_import_creates_a_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let verbs: [&[&str]; 5] = [
+        &["events"],
+        &["events", "show", "ABC"],
+        &["approve", "ABC"],
+        &["revert", "ABC"],
+        &["resume", "ABC"],
+    ];
+    let message = "no ledger at typo/x.db; check --ledger (only `ferry import` creates a ledger)";
+    for verb in verbs {
+        let ran = Ferry::new()
+            .args(verb)
+            .args(["--ledger", "typo/x.db"])
+            .env("MAMBU_API_KEY", "k")
+            .current_dir(dir.path())
+            .run()
+            .status(2)
+            .stderr_has(message);
+        assert_eq!(ran.stdout(), "", "{verb:?}");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{verb:?} created {left:?}");
+    }
+    // The directory there, the file not: still nothing made.
+    fs::create_dir(dir.path().join("typo")).unwrap();
+    for verb in verbs {
+        Ferry::new()
+            .args(verb)
+            .args(["--ledger", "typo/x.db"])
+            .current_dir(dir.path())
+            .run()
+            .status(2)
+            .stderr_has(message);
+        let left: Vec<_> = fs::read_dir(dir.path().join("typo")).unwrap().collect();
+        assert!(left.is_empty(), "{verb:?} created {left:?}");
+    }
+}

@@ -7,7 +7,7 @@ use super::{report_error, Exit};
 use crate::ledger::Ledger;
 
 pub fn run(a: EventsArgs) -> Exit {
-    let ledger = match Ledger::open(&a.ledger.ledger) {
+    let ledger = match Ledger::open_existing(&a.ledger.ledger) {
         Ok(l) => l,
         Err(e) => {
             report_error(&e);

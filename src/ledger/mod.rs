@@ -108,6 +108,23 @@ impl Ledger {
         })
     }
 
+    /// Opens the ledger at `path` only if the file is already there: for
+    /// every command but `import`, a missing ledger is a mistyped path, and
+    /// creating an empty one would only hide that. Creates nothing when it
+    /// fails with [`LedgerError::Missing`].
+    pub fn open_existing(path: &Path) -> Result<Ledger, LedgerError> {
+        match std::fs::symlink_metadata(path) {
+            Ok(_) => Self::open(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LedgerError::Missing {
+                path: path.to_path_buf(),
+            }),
+            Err(source) => Err(LedgerError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
     /// The file this ledger lives in.
     pub fn path(&self) -> &Path {
         &self.path
@@ -264,6 +281,21 @@ mod tests {
                 since: ev.creation_date
             }
         );
+    }
+
+    #[test]
+    fn open_existing_refuses_a_missing_ledger_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("typo/x.db");
+        let err = Ledger::open_existing(&path).unwrap_err();
+        assert!(matches!(&err, LedgerError::Missing { path: p } if *p == path));
+        assert!(err.to_string().contains("typo/x.db"), "{err}");
+        assert!(!dir.path().join("typo").exists());
+        let path = dir.path().join("x.db");
+        assert!(Ledger::open_existing(&path).is_err());
+        assert!(!path.exists());
+        drop(Ledger::open(&path).unwrap());
+        Ledger::open_existing(&path).expect("an existing ledger opens");
     }
 
     #[test]
