@@ -462,3 +462,106 @@ fn no_broken_file_makes_the_binary_panic() {
         }
     }
 }
+
+/// Every error of a report.json as (row, field, code, message).
+fn errors(report: &serde_json::Value) -> Vec<(u64, String, u64, String)> {
+    report["errors"]
+        .as_array()
+        .expect("errors array")
+        .iter()
+        .filter(|e| e["severity"] == "error")
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_string(),
+                e["code"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn ids_that_cannot_travel_in_a_url_and_control_characters_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    fs::write(
+        &input,
+        "id,first,last,email,born\n\
+         .,Ana,Lima,,\n\
+         ..,Bo,Berg,,\n\
+         a/b,Cy,Dahl,,\n\
+         ../../etc/passwd,Di,Eck,,\n\
+         C\u{0}5,Ed,Fox,,\n\
+         C6,Er\u{0}ik,Fry,,\n\
+         C7,Gus,Ha\u{1}ll,ok@example.com,\n\
+         C8,Ida,Ives,ida@example.com\u{7f},\n\
+         C9,Jo,Kay,,\n\
+         C.10,Li,May,,\n",
+    )
+    .unwrap();
+    let mapping = write(dir.path(), "m.toml", SIMPLE_MAPPING);
+    let out = dir.path().join("r");
+    validate(&input, &mapping, None, &out).run().status(1);
+    let report = read_json(&out.join("report.json"));
+    let url = "/ \\ ? # % cannot travel in a URL path";
+    let e = |row: u64, field: &str, code: u64, message: &str| {
+        (row, field.to_string(), code, message.to_string())
+    };
+    assert_eq!(
+        errors(&report),
+        [
+            e(
+                1,
+                "client.id",
+                301,
+                "client id '.' cannot be used: in a URL it names the client list, not a client"
+            ),
+            e(
+                2,
+                "client.id",
+                301,
+                "client id '..' cannot be used: in a URL it names the client list, not a client"
+            ),
+            e(
+                3,
+                "client.id",
+                301,
+                &format!("client id contains '/' at character 2; {url}")
+            ),
+            e(
+                4,
+                "client.id",
+                301,
+                &format!("client id contains '/' at character 3; {url}")
+            ),
+            e(
+                5,
+                "client.id",
+                301,
+                "client id contains the control character U+0000 (NUL) at character 2"
+            ),
+            e(
+                6,
+                "client.firstName",
+                4,
+                "first name contains the control character U+0000 (NUL) at character 3"
+            ),
+            e(
+                7,
+                "client.lastName",
+                4,
+                "last name contains the control character U+0001 at character 3"
+            ),
+            e(
+                8,
+                "client.emailAddress",
+                4,
+                "e-mail address contains the control character U+007F (delete) at character 16"
+            ),
+        ]
+    );
+    assert_eq!(report["rows_valid"], 2, "C9 and C.10");
+    let payloads = fs::read_to_string(out.join("payloads.ndjson")).unwrap();
+    assert!(!payloads.contains("\\u0000"), "no NUL reaches a payload");
+}

@@ -38,6 +38,7 @@ mod stats;
 mod target;
 
 pub use config::{BreakerPolicy, RetryPolicy, TargetConfig};
+pub use endpoint::{path_segment, PathError};
 pub use error::PushError;
 pub use outcome::Outcome;
 pub use retry::{parse_retry_after, MAX_RETRY_AFTER};
