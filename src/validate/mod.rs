@@ -80,6 +80,12 @@ pub fn row_keys(req: &ClientRequest, tenant: &Tenant, out: &mut Vec<RowKey>) {
     row_keys::row_keys(req, tenant, out);
 }
 
+/// The client id's key alone: a row rejected for other reasons still
+/// counts for duplicate ids, which are reported on every row carrying them.
+pub fn id_key(req: &ClientRequest, out: &mut Vec<RowKey>) {
+    row_keys::id_key(req, out);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +210,7 @@ mod tests {
         assert_eq!(
             found,
             [
+                (1, "client.id".into(), 316, "same client id as row 3".into()),
                 (
                     2,
                     "client.emailAddress".into(),

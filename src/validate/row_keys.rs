@@ -97,15 +97,31 @@ impl KeyHasher {
     }
 }
 
+/// The client id's key, if the request has a non-blank id: the high 64
+/// bits hash the id case-folded, the low 64 bits hash it as written, so the
+/// spool finds both exact repeats and ids that differ only by case.
+pub(crate) fn id_key(req: &ClientRequest, out: &mut Vec<RowKey>) {
+    let Some(id) = req.client.id.as_deref() else {
+        return;
+    };
+    let mut folded = KeyHasher::new(KeyKind::ClientId);
+    if !folded.lower(id) {
+        return;
+    }
+    let mut exact = KeyHasher::new(KeyKind::ClientId);
+    exact.exact(id);
+    let high = folded.finish().hash >> 64;
+    let low = exact.finish().hash as u64;
+    out.push(RowKey {
+        kind: KeyKind::ClientId,
+        hash: (high << 64) | u128::from(low),
+    });
+}
+
 /// Appends the keys of one request.
 pub(crate) fn row_keys(req: &ClientRequest, tenant: &Tenant, out: &mut Vec<RowKey>) {
     let c = &req.client;
-    if let Some(id) = c.id.as_deref() {
-        let mut k = KeyHasher::new(KeyKind::ClientId);
-        if k.exact(id) {
-            out.push(k.finish());
-        }
-    }
+    id_key(req, out);
     if !tenant.is_known() {
         return;
     }
@@ -266,17 +282,29 @@ mod tests {
     }
 
     #[test]
-    fn client_ids_are_compared_exactly() {
+    fn client_ids_are_compared_exactly_and_without_case() {
         let t = Tenant::unknown();
         let mut a = named("A", "B");
         a.client.id = Some("c-1".into());
         let mut b = a.clone();
         b.client.id = Some("C-1".into());
-        assert_ne!(
-            key_of(&a, &t, KeyKind::ClientId),
-            key_of(&b, &t, KeyKind::ClientId)
+        let ka = key_of(&a, &t, KeyKind::ClientId).unwrap();
+        let kb = key_of(&b, &t, KeyKind::ClientId).unwrap();
+        assert_ne!(ka, kb);
+        assert_eq!(ka >> 64, kb >> 64, "the same id without case");
+        assert_ne!(ka as u64, kb as u64, "two spellings");
+        b.client.id = Some("Ç-1".into());
+        a.client.id = Some("ç-1".into());
+        assert_eq!(
+            key_of(&a, &t, KeyKind::ClientId).unwrap() >> 64,
+            key_of(&b, &t, KeyKind::ClientId).unwrap() >> 64
         );
-        b.client.id = Some("c-1".into());
+        b.client.id = Some("c-2".into());
+        assert_ne!(
+            key_of(&a, &t, KeyKind::ClientId).unwrap() >> 64,
+            key_of(&b, &t, KeyKind::ClientId).unwrap() >> 64
+        );
+        b.client.id = Some("ç-1".into());
         assert_eq!(
             key_of(&a, &t, KeyKind::ClientId),
             key_of(&b, &t, KeyKind::ClientId)
