@@ -45,8 +45,12 @@
 //! # Files
 //!
 //! WAL, `synchronous=NORMAL`: every commit survives the process being killed
-//! (not a power cut). A new ledger file is created with mode 0600: upsert
-//! before-images hold personal data. The target stored with an event is a base
+//! (not a power cut). The ledger file and its -wal and -shm are mode 0600
+//! (created so, or narrowed if found wider): upsert before-images hold
+//! personal data. Directories created for it are 0700; an existing parent
+//! directory is the user's and keeps its mode. Only `import` creates a
+//! ledger ([`Ledger::open`]); every other command uses
+//! [`Ledger::open_existing`]. The target stored with an event is a base
 //! URL; credentials never go in (any userinfo, query or fragment is stripped).
 //! A [`Ledger`] is `Send` but not `Sync`: give it to one thread.
 
