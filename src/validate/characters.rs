@@ -30,10 +30,7 @@ pub(crate) enum Lines {
 /// The first control character of `s` that `lines` does not allow, with
 /// its 1-based position in characters.
 pub(crate) fn first_control(s: &str, lines: Lines) -> Option<(usize, char)> {
-    // Every control character's UTF-8 starts with a byte below 0x20, 0x7F
-    // or 0xC2 (C1 is C2 80..C2 9F): most values have none of these.
-    let suspicious = s.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2);
-    if !suspicious {
+    if !suspicious(s) {
         return None;
     }
     s.chars()
@@ -42,6 +39,32 @@ pub(crate) fn first_control(s: &str, lines: Lines) -> Option<(usize, char)> {
             c.is_control() && !(lines == Lines::Many && matches!(c, '\t' | '\n' | '\r'))
         })
         .map(|(i, c)| (i + 1, c))
+}
+
+/// Whether `s` may hold a control character: every one's UTF-8 starts with
+/// a byte below 0x20, 0x7F or 0xC2 (C1 is C2 80..C2 9F), and most values
+/// have none of these. A row has some ninety values to scan, so eight
+/// bytes are tested at a time ("has a byte less than n" and "has a zero
+/// byte" word tricks, exact for whether any byte matches).
+fn suspicious(s: &str) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let below_0x20 = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    let test = |w: u64| below_0x20(w) | has_zero(w ^ (ONES * 0x7F)) | has_zero(w ^ (ONES * 0xC2));
+    let mut words = s.as_bytes().chunks_exact(8);
+    for chunk in &mut words {
+        let mut b = [0; 8];
+        b.copy_from_slice(chunk);
+        if test(u64::from_ne_bytes(b)) {
+            return true;
+        }
+    }
+    // The tail as one more word, padded with a harmless byte.
+    let tail = words.remainder();
+    let mut b = [b'A'; 8];
+    b[..tail.len()].copy_from_slice(tail);
+    test(u64::from_ne_bytes(b))
 }
 
 /// How a character is named in a message: `U+0000 (NUL)`.
@@ -256,6 +279,17 @@ pub(crate) fn check_id_documents(docs: &[IdDocument], out: &mut Vec<FieldError>)
 /// when the id itself is unusable.
 pub(crate) fn check_custom_values(values: &[CustomFieldValue], out: &mut Vec<FieldError>) {
     for (i, v) in values.iter().enumerate() {
+        let texts = [
+            &v.custom_field_id,
+            &v.custom_field_key,
+            &v.linked_entity_key_value,
+            &v.selection_key,
+            &v.encoded_key,
+            &v.value,
+        ];
+        if !texts.iter().any(|t| t.as_deref().is_some_and(suspicious)) {
+            continue;
+        }
         let reference = super::custom_fields::reference(v);
         let clean_ref = reference.filter(|r| first_control(r, Lines::One).is_none());
         let path = |name: Option<&str>| {
@@ -323,6 +357,21 @@ mod tests {
         );
         // C2 A0 (no-break space) starts like C1 but is not a control.
         assert_eq!(first_control("a\u{a0}b", Lines::One), None);
+        // Every position of a long value, in the words and in the tail.
+        for len in [1, 7, 8, 9, 16, 23] {
+            for at in 0..len {
+                for bad in ['\0', '\u{1f}', '\u{7f}', '\u{85}'] {
+                    let mut v: Vec<char> = "abcdefghijklmnopqrstuvwxyz"[..len].chars().collect();
+                    v[at] = bad;
+                    let v: String = v.into_iter().collect();
+                    assert_eq!(first_control(&v, Lines::One), Some((at + 1, bad)), "{v:?}");
+                }
+            }
+            let clean = "é ~!ÿΩ李 zZ09-_.@ ".repeat(3);
+            assert!(!suspicious(
+                &clean[..clean.char_indices().nth(len).unwrap().0]
+            ));
+        }
         assert_eq!(describe('\0'), "U+0000 (NUL)");
         assert_eq!(describe('\u{9b}'), "U+009B");
     }
