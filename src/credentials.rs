@@ -4,7 +4,10 @@
 //! In: `MAMBU_API_KEY`, or `MAMBU_USER` + `MAMBU_PASSWORD`, or a file of
 //! `apikey = …` / `user = …` + `password = …` lines. Out: `Credentials`,
 //! whose `Debug` and `Display` never show the secret. Fails with
-//! `CredentialsError` on an unreadable or incomplete file.
+//! `CredentialsError` on an unreadable or incomplete file, and, as ssh does
+//! with a private key, on a file that group or others may access: the
+//! secret may already have leaked, and the fix (`chmod 600 FILE`) is the
+//! user's to make, not ours to make silently.
 
 use std::fmt;
 use std::path::Path;
@@ -57,6 +60,11 @@ pub enum CredentialsError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "credentials file {path} has mode {mode:04o}: group or others can read or change it; \
+         run `chmod 600 {path}` (and consider changing the secret)"
+    )]
+    TooOpen { path: String, mode: u32 },
     #[error("credentials file {path}: {message}")]
     Invalid { path: String, message: String },
     #[error("MAMBU_USER is set but MAMBU_PASSWORD is not (or the reverse)")]
@@ -93,11 +101,25 @@ impl Credentials {
 
     /// From a file of `key = value` lines (`apikey`, or `user` and `password`);
     /// `#` starts a comment.
+    /// Refused when group or others have any access to the file.
     pub fn from_file(path: &Path) -> Result<Self, CredentialsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CredentialsError::Read {
+        use std::io::Read;
+        use std::os::unix::fs::PermissionsExt;
+        let read = |source| CredentialsError::Read {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        // The mode of the file opened, not of whatever the path names later.
+        let mut file = std::fs::File::open(path).map_err(read)?;
+        let mode = file.metadata().map_err(read)?.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            return Err(CredentialsError::TooOpen {
+                path: path.display().to_string(),
+                mode,
+            });
+        }
+        let mut text = String::new();
+        file.read_to_string(&mut text).map_err(read)?;
         Self::parse_file(&text).map_err(|message| CredentialsError::Invalid {
             path: path.display().to_string(),
             message,
@@ -164,6 +186,33 @@ mod tests {
         );
         assert!(Credentials::from_env(env(&[("MAMBU_USER", "u")])).is_err());
         assert_eq!(Credentials::from_env(env(&[])).unwrap(), None);
+    }
+
+    #[test]
+    fn a_file_others_can_read_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("creds");
+        std::fs::write(&path, "apikey = k-123\n").unwrap();
+        for loose in [0o644, 0o640, 0o604, 0o620] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(loose)).unwrap();
+            let err = Credentials::from_file(&path).unwrap_err();
+            let msg = err.to_string();
+            assert!(matches!(err, CredentialsError::TooOpen { mode, .. } if mode == loose));
+            assert!(
+                msg.contains(&format!("chmod 600 {}", path.display())),
+                "{msg}"
+            );
+            assert!(msg.contains(&format!("{loose:04o}")), "{msg}");
+            assert!(!msg.contains("k-123"));
+        }
+        for tight in [0o600, 0o400] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(tight)).unwrap();
+            assert_eq!(
+                Credentials::from_file(&path).unwrap(),
+                Credentials::ApiKey(Secret::new("k-123"))
+            );
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod mapping;
 pub mod model;
 pub mod pipeline;
+pub mod private_files;
 pub mod push;
 pub mod report;
 pub mod sandbox;

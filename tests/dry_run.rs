@@ -220,6 +220,20 @@ fn a_generated_export_is_rejected_exactly_where_errors_were_planted() {
         })
         .expect("gen reports how many rows carry an error");
     assert_eq!(planted, 600);
+    // A repeated id is rejected on every row carrying it: the earlier rows
+    // whose id a planted row repeats are rejected too.
+    let repeated: u64 = gen
+        .stdout()
+        .lines()
+        .find_map(|l| {
+            l.split(" more rows a dry run rejects")
+                .next()?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .expect("gen reports the rows whose id is repeated");
+    assert_eq!(repeated, 19);
     let out = dir.path().join("report");
     validate(
         &file,
@@ -231,7 +245,7 @@ fn a_generated_export_is_rejected_exactly_where_errors_were_planted() {
     .status(1);
     let report = read_json(&out.join("report.json"));
     assert_eq!(report["rows_read"], 3000);
-    assert_eq!(report["rows_invalid"], planted);
+    assert_eq!(report["rows_invalid"], planted + repeated);
 }
 
 #[test]
@@ -461,4 +475,152 @@ fn no_broken_file_makes_the_binary_panic() {
             );
         }
     }
+}
+
+/// Every error of a report.json as (row, field, code, message).
+fn errors(report: &serde_json::Value) -> Vec<(u64, String, u64, String)> {
+    report["errors"]
+        .as_array()
+        .expect("errors array")
+        .iter()
+        .filter(|e| e["severity"] == "error")
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_string(),
+                e["code"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn ids_that_cannot_travel_in_a_url_and_control_characters_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    fs::write(
+        &input,
+        "id,first,last,email,born\n\
+         .,Ana,Lima,,\n\
+         ..,Bo,Berg,,\n\
+         a/b,Cy,Dahl,,\n\
+         ../../etc/passwd,Di,Eck,,\n\
+         C\u{0}5,Ed,Fox,,\n\
+         C6,Er\u{0}ik,Fry,,\n\
+         C7,Gus,Ha\u{1}ll,ok@example.com,\n\
+         C8,Ida,Ives,ida@example.com\u{7f},\n\
+         C9,Jo,Kay,,\n\
+         C.10,Li,May,,\n",
+    )
+    .unwrap();
+    let mapping = write(dir.path(), "m.toml", SIMPLE_MAPPING);
+    let out = dir.path().join("r");
+    validate(&input, &mapping, None, &out).run().status(1);
+    let report = read_json(&out.join("report.json"));
+    let url = "/ \\ ? # % cannot travel in a URL path";
+    let e = |row: u64, field: &str, code: u64, message: &str| {
+        (row, field.to_string(), code, message.to_string())
+    };
+    assert_eq!(
+        errors(&report),
+        [
+            e(
+                1,
+                "client.id",
+                301,
+                "client id '.' cannot be used: in a URL it names the client list, not a client"
+            ),
+            e(
+                2,
+                "client.id",
+                301,
+                "client id '..' cannot be used: in a URL it names the client list, not a client"
+            ),
+            e(
+                3,
+                "client.id",
+                301,
+                &format!("client id contains '/' at character 2; {url}")
+            ),
+            e(
+                4,
+                "client.id",
+                301,
+                &format!("client id contains '/' at character 3; {url}")
+            ),
+            e(
+                5,
+                "client.id",
+                301,
+                "client id contains the control character U+0000 (NUL) at character 2"
+            ),
+            e(
+                6,
+                "client.firstName",
+                4,
+                "first name contains the control character U+0000 (NUL) at character 3"
+            ),
+            e(
+                7,
+                "client.lastName",
+                4,
+                "last name contains the control character U+0001 at character 3"
+            ),
+            e(
+                8,
+                "client.emailAddress",
+                4,
+                "e-mail address contains the control character U+007F (delete) at character 16"
+            ),
+        ]
+    );
+    assert_eq!(report["rows_valid"], 2, "C9 and C.10");
+    let payloads = fs::read_to_string(out.join("payloads.ndjson")).unwrap();
+    assert!(!payloads.contains("\\u0000"), "no NUL reaches a payload");
+}
+
+#[test]
+fn a_repeated_id_is_an_error_on_every_row_and_case_only_differences_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "in.csv",
+        "id,first,last,email,born\n\
+         A1,,Lima,,\n\
+         A2,Bo,Berg,,\n\
+         A1,Cy,Dahl,,\n\
+         d-3,Di,Eck,,\n\
+         D-3,Ed,Fox,,\n\
+         A1,Fi,Gil,,\n\
+         a1,Gus,Hall,,\n",
+    );
+    let mapping = write(dir.path(), "m.toml", SIMPLE_MAPPING);
+    let out = dir.path().join("r");
+    validate(&input, &mapping, None, &out).run().status(1);
+    let report = read_json(&out.join("report.json"));
+    let e = |row: u64, code: u64, message: &str| {
+        let field = if code == 31 {
+            "client.firstName"
+        } else {
+            "client.id"
+        };
+        (row, field.to_string(), code, message.to_string())
+    };
+    let case = |other: u64| format!("client id differs only in letter case from row {other}'s");
+    assert_eq!(
+        errors(&report),
+        [
+            // Row 1 is rejected for its name, and still counts for its id.
+            e(1, 31, "first name is missing"),
+            e(1, 316, "same client id as row 3"),
+            e(1, 316, &case(7)),
+            e(3, 316, "same client id as row 1"),
+            e(4, 316, &case(5)),
+            e(5, 316, &case(4)),
+            e(6, 316, "same client id as row 1"),
+            e(7, 316, &case(1)),
+        ]
+    );
+    assert_eq!(report["rows_valid"], 1, "only A2");
 }

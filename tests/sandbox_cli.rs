@@ -94,3 +94,54 @@ fn bad_fault_spec_is_a_usage_error() {
         .status(2)
         .stderr_has("--faults");
 }
+
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+fn chmod(p: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn a_state_file_others_could_read_is_narrowed_to_the_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    chmod(dir.path(), 0o755);
+    let state = dir.path().join("ferry-sandbox.db");
+    std::fs::write(&state, b"").unwrap();
+    chmod(&state, 0o644);
+    let running = Running::start(&state);
+    assert_eq!(mode(&state), 0o600, "while serving");
+    for side in ["ferry-sandbox.db-wal", "ferry-sandbox.db-shm"] {
+        let p = dir.path().join(side);
+        if p.exists() {
+            assert_eq!(mode(&p), 0o600, "{side}");
+        }
+    }
+    assert_eq!(running.interrupt(), 0);
+    assert_eq!(mode(&state), 0o600);
+    assert_eq!(mode(dir.path()), 0o755, "not Ferry's directory");
+    // A new state file is owner-only from the start.
+    let fresh = dir.path().join("new.db");
+    let running = Running::start(&fresh);
+    assert_eq!(mode(&fresh), 0o600);
+    assert_eq!(running.interrupt(), 0);
+}
+
+#[test]
+fn a_credentials_file_others_can_read_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("creds");
+    std::fs::write(&creds, "user = api\npassword = s3cret\n").unwrap();
+    chmod(&creds, 0o640);
+    let ran = common::Ferry::new()
+        .args(["sandbox", "--memory", "--credentials-file"])
+        .arg(&creds)
+        .run()
+        .status(2)
+        .stderr_has(&format!("run `chmod 600 {}`", creds.display()))
+        .stderr_has("has mode 0640");
+    assert!(!ran.stderr().contains("s3cret"));
+}

@@ -1023,3 +1023,112 @@ async fn the_seeds_profile_picture_example_is_taken() {
         )
     );
 }
+
+/// One request over a raw TCP connection, the path sent exactly as given
+/// (an HTTP client would resolve `..` before sending). Status and body.
+async fn raw(api: &Api, method: &str, path: &str) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = api.base.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\napikey: {API_KEY}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    let status = text[9..12].parse().unwrap();
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn ids_unfit_for_a_url_and_control_characters_are_refused_like_the_validator() {
+    assert!(validator_is_real());
+    let api = Api::start(config()).await;
+    let anna = api.create(person("C-1", "Anna", "Berg")).await;
+    let key = anna["client"]["encodedKey"].as_str().unwrap().to_string();
+    let bad_ids = [
+        ".",
+        "..",
+        "a/b",
+        "../../etc/passwd",
+        "a\\b",
+        "x?y",
+        "#1",
+        "100%",
+        "C\u{0}1",
+        "C\u{7f}",
+    ];
+    for id in bad_ids {
+        let body = person(id, "Ola", "Nord");
+        let (status, answer) = api.post("/api/clients", body.clone()).await;
+        assert_eq!(
+            (status, answer.clone()),
+            (
+                400,
+                json!({"returnCode": 301, "returnStatus": "INVALID_CLIENT_ID", "errorSource": "id"})
+            ),
+            "{id:?}"
+        );
+        assert_rule(status, &answer, &body, 301);
+    }
+    // NUL and other control characters in any text: create and update.
+    let creates = [
+        person("C-2", "An\u{0}na", "Berg"),
+        json!({"client": {"id": "C-3", "firstName": "Ola", "lastName": "Nord"},
+               "addresses": [{"city": "Ber\u{1}lin"}]}),
+        json!({"client": {"id": "C-4", "firstName": "Ola", "lastName": "Nord"},
+               "idDocuments": [{"documentType": "Passport", "documentId": "X\u{0}1",
+                                "identificationDocumentTemplateKey": "2a0a00a24b4ce72a025c4afefce821e9"}]}),
+        json!({"client": {"id": "C-5", "firstName": "Ola", "lastName": "Nord"},
+               "customInformation": [{"customFieldID": "Position", "value": "boss\u{0}"}]}),
+    ];
+    for body in creates {
+        let (status, answer) = api.post("/api/clients", body.clone()).await;
+        assert_eq!((status, code_of(&answer)), (400, 4), "{body}: {answer}");
+        assert_rule(status, &answer, &body, 4);
+    }
+    let update = json!({"client": {"encodedKey": key, "lastName": "Be\u{0}rg"}});
+    let (status, answer) = api.post("/api/clients/C-1", update).await;
+    assert_eq!((status, code_of(&answer)), (400, 4), "{answer}");
+    let (status, answer) = api
+        .patch(
+            "/api/clients/C-1/custominformation/Position",
+            json!({"value": "a\u{0}b"}),
+        )
+        .await;
+    assert_eq!((status, code_of(&answer)), (400, 4), "{answer}");
+    // Nothing of it was stored.
+    let (_, stored) = api.get("/api/clients/C-1?fullDetails=true").await;
+    assert_eq!(stored["client"]["lastName"], "Berg");
+    assert_eq!(stored["customInformation"], json!([]));
+    let (status, list) = api.get("/api/clients").await;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["C-1"]);
+    // Paths that resolve to the list, sent as they are: a client id that
+    // names no client, never the list, and a DELETE deletes nothing.
+    let no_client = json!({"returnCode": 301, "returnStatus": "INVALID_CLIENT_ID"});
+    for path in [
+        "/api/clients/..",
+        "/api/clients/.",
+        "/api/clients/%2e%2e",
+        "/api/clients/%2E",
+        "/api/clients/%2e%2E?fullDetails=true",
+        "/api/clients/.%2e",
+    ] {
+        for method in ["GET", "DELETE"] {
+            let (status, body) = raw(&api, method, path).await;
+            assert_eq!((status, body), (404, no_client.clone()), "{method} {path}");
+        }
+    }
+    let (status, _) = raw(&api, "GET", "/api/clients/C-1").await;
+    assert_eq!(status, 200, "the raw requests are well formed");
+    assert_eq!(api.get("/api/clients").await.1.as_array().unwrap().len(), 1);
+}

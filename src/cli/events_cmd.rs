@@ -10,7 +10,7 @@ use crate::ledger::{Ledger, RowStatus};
 use crate::pipeline::outcome_files;
 
 pub fn run(a: EventsArgs) -> Exit {
-    let ledger = match Ledger::open(&a.ledger.ledger) {
+    let ledger = match Ledger::open_existing(&a.ledger.ledger) {
         Ok(l) => l,
         Err(e) => {
             report_error(&e);

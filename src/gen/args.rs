@@ -76,6 +76,14 @@ impl std::fmt::Display for GenReport {
         for (code, name, n) in by_code {
             writeln!(f, "  {code:>5} {name:<45} {n:>8}")?;
         }
+        if self.id_repeated_later > 0 {
+            writeln!(
+                f,
+                "{} more rows a dry run rejects: their id is repeated by a later row \
+                 (316 on every row with the id)",
+                self.id_repeated_later
+            )?;
+        }
         Ok(())
     }
 }
@@ -133,11 +141,21 @@ mod tests {
             files: vec![PathBuf::from("a.csv"), PathBuf::from("a_addresses.csv")],
             rows: 80,
             planted,
+            id_repeated_later: 0,
         };
         let text = r.to_string();
         assert!(text.starts_with("wrote 80 clients to a.csv, a_addresses.csv\n8 of them"));
         let four = text.find("INVALID_PARAMETERS").expect("listed");
         let lang = text.find("INVALID_LANGUAGE").expect("listed");
         assert!(four < lang, "4 before 2427:\n{text}");
+        assert!(!text.contains("more rows"), "{text}");
+        let r = GenReport {
+            id_repeated_later: 2,
+            ..r
+        };
+        assert!(r.to_string().ends_with(
+            "\n2 more rows a dry run rejects: their id is repeated by a later row \
+             (316 on every row with the id)\n"
+        ));
     }
 }

@@ -19,7 +19,7 @@ mod org;
 mod plant;
 mod record;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
@@ -68,12 +68,20 @@ pub struct GenReport {
     pub rows: u64,
     /// Return code name (`EMAIL_ADDRESS_FORMAT_IS_INVALID`) → rows planted.
     pub planted: BTreeMap<String, u64>,
+    /// Rows without a planted error whose id a later row repeats: a dry run
+    /// rejects them too (316 on every row carrying a duplicated id).
+    pub id_repeated_later: u64,
 }
 
 impl GenReport {
     /// Rows that carry a planted error.
     pub fn invalid_rows(&self) -> u64 {
         self.planted.values().sum()
+    }
+
+    /// Rows a dry run must reject: the planted ones and `id_repeated_later`.
+    pub fn rejected_rows(&self) -> u64 {
+        self.invalid_rows() + self.id_repeated_later
     }
 }
 
@@ -85,8 +93,21 @@ pub fn planted_kinds() -> impl Iterator<Item = (crate::model::ReturnCode, &'stat
         .map(|p| (p.code(), p.description()))
 }
 
-fn count(planted: &mut BTreeMap<String, u64>, p: plant::Plant) {
+/// Counts a planted row; for a repeated id, notes the earlier row it
+/// repeats when that row has no planted error of its own.
+fn count(
+    planted: &mut BTreeMap<String, u64>,
+    p: plant::Plant,
+    generator: &Generator,
+    holders: &mut BTreeSet<u64>,
+) {
     *planted.entry(p.code().name().to_string()).or_default() += 1;
+    if p == plant::Plant::DuplicateId {
+        let (row, has_own_error) = generator.repeated_id_row();
+        if !has_own_error {
+            holders.insert(row);
+        }
+    }
 }
 
 fn create_parent(path: &Path) -> io::Result<()> {
@@ -103,9 +124,10 @@ pub fn generate(opts: &GenOptions) -> io::Result<GenReport> {
     let (mut out, files) = CsvOut::create(&opts.out, opts.layout)?;
     let mut generator = Generator::new(opts.seed, opts.invalid_ratio);
     let mut planted = BTreeMap::new();
+    let mut holders = BTreeSet::new();
     for _ in 0..opts.rows {
         if let Some(p) = generator.next_client() {
-            count(&mut planted, p);
+            count(&mut planted, p, &generator, &mut holders);
         }
         out.write(&generator.rec)?;
     }
@@ -114,6 +136,7 @@ pub fn generate(opts: &GenOptions) -> io::Result<GenReport> {
         files,
         rows: opts.rows,
         planted,
+        id_repeated_later: holders.len() as u64,
     })
 }
 
@@ -130,9 +153,10 @@ pub fn write_json_sample(
     let mut json = JsonOut::new(BufWriter::new(File::create(out)?))?;
     let mut generator = Generator::new(seed, invalid_ratio);
     let mut planted = BTreeMap::new();
+    let mut holders = BTreeSet::new();
     for _ in 0..rows {
         if let Some(p) = generator.next_client() {
-            count(&mut planted, p);
+            count(&mut planted, p, &generator, &mut holders);
         }
         json.write(&generator.rec)?;
     }
@@ -141,6 +165,7 @@ pub fn write_json_sample(
         files: vec![out.to_path_buf()],
         rows,
         planted,
+        id_repeated_later: holders.len() as u64,
     })
 }
 
@@ -153,7 +178,10 @@ pub struct PlantedRow {
     pub code: crate::model::ReturnCode,
 }
 
-/// The answer key of a generation: every planted row, in row order. Holds
+/// The answer key of a generation: every rejected row and code, in row
+/// order. That is each planted row, plus, for a planted duplicate id, the
+/// earlier row whose id it repeats: a duplicated id is an error on every
+/// row carrying it (that row may so appear twice, with two codes). Holds
 /// one entry per invalid row, so meant for samples and tests, not for
 /// millions of rows.
 pub fn planted_rows(seed: u64, invalid_ratio: f64, rows: u64) -> Vec<PlantedRow> {
@@ -161,13 +189,23 @@ pub fn planted_rows(seed: u64, invalid_ratio: f64, rows: u64) -> Vec<PlantedRow>
     let mut out = Vec::new();
     for row in 1..=rows {
         if let Some(p) = generator.next_client() {
-            out.push(PlantedRow {
+            let planted = PlantedRow {
                 row,
                 client_id: generator.rec.id.clone(),
                 code: p.code(),
-            });
+            };
+            if p == plant::Plant::DuplicateId {
+                out.push(PlantedRow {
+                    row: generator.repeated_id_row().0,
+                    ..planted.clone()
+                });
+            }
+            out.push(planted);
         }
     }
+    // Stable: a row's own planted code stays before the 316 added later.
+    out.sort_by_key(|p| p.row);
+    out.dedup();
     out
 }
 

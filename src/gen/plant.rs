@@ -374,19 +374,26 @@ pub(crate) struct History {
     /// An id whose client has no related documents: a second client with
     /// that id would be joined to them and fail the document check too.
     pub id: String,
+    /// The 1-based row of the client `id` belongs to: a dry run rejects it
+    /// too once another row repeats its id.
+    pub id_row: u64,
+    /// Whether that row carries a planted error of its own.
+    pub id_row_planted: bool,
     pub email: String,
     pub tax_id: String,
 }
 
 impl History {
-    /// Records the row's values that are still its own and valid.
-    pub fn remember(&mut self, rec: &Record, plant: Option<Plant>) {
+    /// Records the values of `row` that are still its own and valid.
+    pub fn remember(&mut self, rec: &Record, plant: Option<Plant>, row: u64) {
         let id_own = !matches!(
             plant,
             Some(Plant::IdWithSpace | Plant::IdTooLong | Plant::DuplicateId)
         );
         if id_own && rec.n_documents == 0 {
             self.id.clone_from(&rec.id);
+            self.id_row = row;
+            self.id_row_planted = plant.is_some();
         }
         let email_own = !matches!(plant, Some(Plant::BadEmail | Plant::DuplicateEmail));
         if email_own && !rec.email.is_empty() {
@@ -488,19 +495,19 @@ mod tests {
         rec.id.push_str("CL1");
         rec.email.push_str("a@b.de");
         rec.tax_id.push_str("123-45-6789");
-        h.remember(&rec, None);
+        h.remember(&rec, None, 1);
         rec.id.clear();
         rec.id.push_str("CL 2");
         rec.email.clear();
         rec.email.push_str("bad");
         rec.tax_id.clear();
-        h.remember(&rec, Some(Plant::IdWithSpace));
-        assert_eq!(h.id, "CL1");
+        h.remember(&rec, Some(Plant::IdWithSpace), 2);
+        assert_eq!((h.id.as_str(), h.id_row), ("CL1", 1));
         assert_eq!(
             h.email, "bad",
             "an id plant leaves the e-mail the row's own"
         );
-        h.remember(&rec, Some(Plant::BadEmail));
+        h.remember(&rec, Some(Plant::BadEmail), 3);
         assert_eq!(h.email, "bad");
         assert_eq!(h.tax_id, "123-45-6789", "a blank tax id is never repeated");
     }

@@ -306,8 +306,15 @@ impl Generator {
         if let Some(p) = plant {
             p.apply(&mut self.rec, &drawn, &mut self.rng, &self.history);
         }
-        self.history.remember(&self.rec, plant);
+        self.history.remember(&self.rec, plant, index + 1);
         plant
+    }
+
+    /// After `next_client` planted `DuplicateId`: the 1-based row of the
+    /// client whose id it repeats, and whether that row carries a planted
+    /// error of its own.
+    pub fn repeated_id_row(&self) -> (u64, bool) {
+        (self.history.id_row, self.history.id_row_planted)
     }
 
     /// Round-robin over the kinds, skipping those that need an earlier row

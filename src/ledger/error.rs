@@ -14,6 +14,13 @@ pub enum LedgerError {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// A command that reads a ledger was pointed at a file that does not
+    /// exist; only `ferry import` creates one.
+    #[error("no ledger at {path}; check --ledger (only `ferry import` creates a ledger)")]
+    Missing {
+        /// The path given.
+        path: PathBuf,
+    },
     /// The file was written by a newer Ferry with a schema this one does not know.
     #[error("ledger {path} has schema version {found}; this Ferry reads up to {supported}")]
     NewerSchema {

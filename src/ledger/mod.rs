@@ -56,8 +56,12 @@
 //! # Files
 //!
 //! WAL, `synchronous=NORMAL`: every commit survives the process being killed
-//! (not a power cut). A new ledger file is created with mode 0600: upsert
-//! before-images hold personal data. The target stored with an event is a base
+//! (not a power cut). The ledger file and its -wal and -shm are mode 0600
+//! (created so, or narrowed if found wider): upsert before-images hold
+//! personal data. Directories created for it are 0700; an existing parent
+//! directory is the user's and keeps its mode. Only `import` creates a
+//! ledger ([`Ledger::open`]); every other command uses
+//! [`Ledger::open_existing`]. The target stored with an event is a base
 //! URL; credentials never go in (any userinfo, query or fragment is stripped).
 //! A [`Ledger`] is `Send` but not `Sync`: give it to one thread.
 
@@ -117,6 +121,23 @@ impl Ledger {
             token: format!("{:016x}", fastrand::u64(..)),
             locked: Vec::new(),
         })
+    }
+
+    /// Opens the ledger at `path` only if the file is already there: for
+    /// every command but `import`, a missing ledger is a mistyped path, and
+    /// creating an empty one would only hide that. Creates nothing when it
+    /// fails with [`LedgerError::Missing`].
+    pub fn open_existing(path: &Path) -> Result<Ledger, LedgerError> {
+        match std::fs::symlink_metadata(path) {
+            Ok(_) => Self::open(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LedgerError::Missing {
+                path: path.to_path_buf(),
+            }),
+            Err(source) => Err(LedgerError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
     }
 
     /// The file this ledger lives in.
@@ -277,6 +298,21 @@ mod tests {
                 since: ev.creation_date
             }
         );
+    }
+
+    #[test]
+    fn open_existing_refuses_a_missing_ledger_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("typo/x.db");
+        let err = Ledger::open_existing(&path).unwrap_err();
+        assert!(matches!(&err, LedgerError::Missing { path: p } if *p == path));
+        assert!(err.to_string().contains("typo/x.db"), "{err}");
+        assert!(!dir.path().join("typo").exists());
+        let path = dir.path().join("x.db");
+        assert!(Ledger::open_existing(&path).is_err());
+        assert!(!path.exists());
+        drop(Ledger::open(&path).unwrap());
+        Ledger::open_existing(&path).expect("an existing ledger opens");
     }
 
     #[test]

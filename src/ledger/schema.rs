@@ -4,7 +4,10 @@
 //! (durable against a killed process, the failure we design for), a busy
 //! timeout and foreign keys on, at the current schema version. A new file is
 //! created with mode 0600 before SQLite touches it, because before-images hold
-//! personal data; SQLite gives its -wal and -shm files the same mode.
+//! personal data; SQLite gives its -wal and -shm files the same mode. A file
+//! (or -wal, -shm) found with a wider mode is narrowed to 0600. A directory
+//! Ferry creates for the ledger is 0700; one that existed (often the working
+//! directory) is not Ferry's to change (see `crate::private_files`).
 
 use std::path::Path;
 use std::time::Duration;
@@ -161,10 +164,10 @@ pub fn open(path: &Path) -> Result<Connection, LedgerError> {
         path: path.to_path_buf(),
         source,
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
+    if let Some(dir) = path.parent() {
+        crate::private_files::create_dir_all(dir).map_err(io)?;
     }
-    create_private(path).map_err(io)?;
+    crate::private_files::prepare_sqlite(path).map_err(io)?;
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // journal_mode answers with the mode in force; WAL is refused only on
@@ -173,22 +176,6 @@ pub fn open(path: &Path) -> Result<Connection, LedgerError> {
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
     migrate(&mut conn, path)?;
     Ok(conn)
-}
-
-/// Creates an empty file readable by its owner only, unless it exists.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e),
-    }
 }
 
 /// Brings the schema up to [`SCHEMA_VERSION`], one transaction per step.

@@ -382,6 +382,8 @@ fn check_row(
     validate::check_client(request, tenant, opts, &mut out.findings);
     drop_findings_on_fields_already_reported(&mut out.findings, mapped);
     if out.findings.iter().any(FieldError::is_error) {
+        // A duplicated id is reported on every row carrying it, this one too.
+        validate::id_key(request, &mut out.keys);
         return;
     }
     validate::row_keys(request, tenant, &mut out.keys);

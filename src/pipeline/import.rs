@@ -247,7 +247,7 @@ async fn open_event(
 
 /// Runs `ferry resume EVENT`.
 pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportReport, ImportError> {
-    let mut ledger = Ledger::open(&opts.ledger)?;
+    let mut ledger = Ledger::open_existing(&opts.ledger)?;
     let event = ledger.event(&opts.event)?;
     if event.state != MigrationEventState::Draft {
         return Err(ImportError::Usage(format!(

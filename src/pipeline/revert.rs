@@ -45,7 +45,7 @@ pub enum Decision {
 
 /// `ferry approve EVENT`.
 pub fn approve(ledger_path: &std::path::Path, key: &str) -> Result<Decision, ImportError> {
-    let mut ledger = Ledger::open(ledger_path)?;
+    let mut ledger = Ledger::open_existing(ledger_path)?;
     let event = ledger.event(key)?;
     if event.state == MigrationEventState::Reverted {
         return Err(ImportError::Usage(format!(
@@ -75,7 +75,7 @@ pub struct RevertOptions {
 
 /// `ferry revert EVENT`.
 pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
-    let mut ledger = Ledger::open(&opts.ledger)?;
+    let mut ledger = Ledger::open_existing(&opts.ledger)?;
     let event = ledger.event(&opts.event)?;
     match event.state {
         MigrationEventState::Reverted => return Ok(Decision::AlreadyThere(event)),

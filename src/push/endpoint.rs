@@ -4,8 +4,52 @@
 //! In: a base URL such as `https://tenant.mambu.com` or `…/api`. Out:
 //! `Endpoints`, or a message that never repeats the URL (it could hold a
 //! secret the user slipped in).
+//!
+//! Every id or key that goes into a path goes through [`path_segment`]: all
+//! but RFC 3986's unreserved characters are percent-encoded (so `/`, `?`,
+//! `#`, `%`, `;` and controls cannot end or split the segment; `;` matters
+//! because Java servers cut path parameters off a segment). The dot
+//! segments `.` and `..` are **refused**, not encoded: URL parsers and
+//! servers normalise `%2E` and `%2E%2E` back into dot segments (the `url`
+//! crate does), so an encoded `..` would still climb to `…/api/clients`, the
+//! client *list*. The validator refuses such ids before they get here
+//! (301 INVALID_CLIENT_ID); this is the last line for ids from anywhere else.
+
+use std::fmt::Write as _;
 
 use reqwest::Url;
+
+/// Why an id or key cannot be placed in a URL path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    /// An empty id would name the collection, not a member.
+    #[error("an empty id cannot name a client in a URL path")]
+    Empty,
+    /// `.` or `..`: a path would resolve it to this or the parent resource.
+    #[error("the id '.' or '..' cannot name a client in a URL path")]
+    DotSegment,
+}
+
+/// `id_or_key` as ONE percent-encoded path segment: every byte outside
+/// `A-Z a-z 0-9 - . _ ~` becomes `%XX` (UTF-8 bytes, upper-case hex).
+/// Refuses the empty id and the dot segments `.` and `..` (see the module
+/// header for why they are not encoded instead).
+pub fn path_segment(id_or_key: &str) -> Result<String, PathError> {
+    match id_or_key {
+        "" => return Err(PathError::Empty),
+        "." | ".." => return Err(PathError::DotSegment),
+        _ => {}
+    }
+    let mut out = String::with_capacity(id_or_key.len());
+    for &b in id_or_key.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    Ok(out)
+}
 
 /// The URLs of one target.
 #[derive(Debug, Clone)]
@@ -46,13 +90,18 @@ impl Endpoints {
         self.clients.clone()
     }
 
-    /// `…/api/clients/{id}`, the id percent-encoded as one path segment.
-    pub fn client(&self, id_or_key: &str) -> Url {
+    /// `…/api/clients/{id}`, the id as one segment (see [`path_segment`]).
+    /// Never a URL of another resource: an id that would make one is refused.
+    pub fn client(&self, id_or_key: &str) -> Result<Url, PathError> {
+        let segment = path_segment(id_or_key)?;
         let mut url = self.clients.clone();
-        if let Ok(mut segments) = url.path_segments_mut() {
-            segments.push(id_or_key);
+        let path = format!("{}/{segment}", url.path());
+        url.set_path(&path);
+        // `set_path` parses again; what it parses must be what was built.
+        if url.path() != path {
+            return Err(PathError::DotSegment);
         }
-        url
+        Ok(url)
     }
 
     /// `…/api/{segments…}?{query}`: the tenant's configuration (branches,
@@ -117,11 +166,50 @@ mod tests {
     #[test]
     fn ids_are_one_encoded_segment() {
         let e = Endpoints::parse("http://h").unwrap();
-        assert_eq!(e.client("C-1").as_str(), "http://h/api/clients/C-1");
+        let url = |id: &str| e.client(id).map(|u| u.as_str().to_string());
+        assert_eq!(url("C-1").unwrap(), "http://h/api/clients/C-1");
         assert_eq!(
-            e.client("a/b c?d#e%").as_str(),
+            url("a/b c?d#e%").unwrap(),
             "http://h/api/clients/a%2Fb%20c%3Fd%23e%25"
         );
+        let cases = [
+            ("C.1_x~y", "C.1_x~y"),
+            ("...", "..."),
+            ("../../etc/passwd", "..%2F..%2Fetc%2Fpasswd"),
+            ("a\\b", "a%5Cb"),
+            ("a;jsessionid=1", "a%3Bjsessionid%3D1"),
+            ("%2e%2e", "%252e%252e"),
+            ("%2E", "%252E"),
+            ("n\0ul\t", "n%00ul%09"),
+            ("Łódź", "%C5%81%C3%B3d%C5%BA"),
+        ];
+        for (id, segment) in cases {
+            assert_eq!(path_segment(id).unwrap(), segment, "{id:?}");
+            assert_eq!(
+                url(id).unwrap(),
+                format!("http://h/api/clients/{segment}"),
+                "{id:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_id_reaches_the_client_list_or_another_resource() {
+        let e = Endpoints::parse("https://bank.example/mambu").unwrap();
+        assert_eq!(e.client("."), Err(PathError::DotSegment));
+        assert_eq!(e.client(".."), Err(PathError::DotSegment));
+        assert_eq!(e.client(""), Err(PathError::Empty));
+        // Whatever the id, the URL is one segment below the clients.
+        for id in [
+            "x", "..x", "x/..", "/", "?", "#", "%", "\\..", ". ", " ..", "\0",
+        ] {
+            let u = e.client(id).unwrap();
+            let segments: Vec<_> = u.path_segments().unwrap().collect();
+            assert_eq!(segments.len(), 4, "{id:?}: {u}");
+            assert_eq!(&segments[..3], ["mambu", "api", "clients"], "{id:?}");
+            assert!(!matches!(segments[3], "" | "." | ".."), "{id:?}: {u}");
+            assert_eq!((u.query(), u.fragment()), (None, None), "{id:?}");
+        }
     }
 
     #[test]

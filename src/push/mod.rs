@@ -45,6 +45,7 @@ pub mod state_path;
 pub mod upsert_body;
 
 pub use config::{BreakerPolicy, RetryPolicy, TargetConfig};
+pub use endpoint::{path_segment, PathError};
 pub use error::PushError;
 pub use outcome::Outcome;
 pub use retry::{parse_retry_after, MAX_RETRY_AFTER};

@@ -24,7 +24,8 @@ pub enum Outcome {
     /// help, such as 501). Not retried. `code`, `name` and `source` come from
     /// Mambu's `{"returnCode","returnStatus","errorSource"}` when the body has
     /// one; `name` falls back to the HTTP reason. `body` is the answer's text,
-    /// cut to 2 KiB.
+    /// cut to 2 KiB. `status` 0: Ferry refused to send the request (an id
+    /// that cannot travel in a URL path, see `endpoint::path_segment`).
     Refused {
         status: u16,
         code: Option<ReturnCode>,

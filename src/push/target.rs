@@ -25,13 +25,14 @@ use tokio::sync::Semaphore;
 
 use super::breaker::{Breaker, Transition};
 use super::config::{RetryPolicy, TargetConfig};
-use super::endpoint::Endpoints;
+use super::endpoint::{Endpoints, PathError};
 use super::error::PushError;
 use super::outcome::{classify_as, Outcome, Reading, Retry};
 use super::ownership::{AttemptWindow, ClockOffset, ClockWatch};
 use super::retry::parse_retry_after;
 use super::stats::{Counters, Event, PushStats};
 use crate::credentials::Credentials;
+use crate::model::ReturnCode;
 
 /// The longest wait for a TCP (and TLS) connection, whatever the timeout.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -41,6 +42,18 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Attempts the probe makes at most: an unreachable target should be
 /// reported in seconds, not after a whole retry budget.
 const PROBE_ATTEMPTS: u32 = 3;
+
+/// The refusal for an id that cannot be put in a URL path: final, and
+/// nothing was sent (status 0). Mambu would not know the client either.
+fn not_sent(e: PathError) -> Outcome {
+    Outcome::Refused {
+        status: 0,
+        code: Some(ReturnCode::InvalidClientId),
+        name: ReturnCode::InvalidClientId.name().to_string(),
+        source: Some("id".into()),
+        body: format!("not sent: {e}"),
+    }
+}
 
 /// A Mambu v1 target. Cheap to clone: clones share the connection pool,
 /// the rate limiter, the breaker and the counters.
@@ -332,7 +345,10 @@ impl Target {
 
     /// `GET /api/clients/{idOrKey}`, with `?fullDetails=true` when `full`.
     pub async fn get_client(&self, id_or_key: &str, full: bool) -> Outcome {
-        let mut url = self.inner.endpoints.client(id_or_key);
+        let mut url = match self.inner.endpoints.client(id_or_key) {
+            Ok(url) => url,
+            Err(e) => return not_sent(e),
+        };
         if full {
             url.set_query(Some("fullDetails=true"));
         }
@@ -353,7 +369,10 @@ impl Target {
     /// `POST /api/clients/{idOrKey}`: an update (the body carries
     /// `client.encodedKey`; arrays given replace what is stored).
     pub async fn update(&self, id_or_key: &str, body: &[u8]) -> Outcome {
-        let url = self.inner.endpoints.client(id_or_key);
+        let url = match self.inner.endpoints.client(id_or_key) {
+            Ok(url) => url,
+            Err(e) => return not_sent(e),
+        };
         let attempts = self.inner.retry.max_attempts;
         self.run(
             Method::POST,
@@ -368,7 +387,10 @@ impl Target {
 
     /// `PATCH /api/clients/{idOrKey}` with `{"client":{"state":…}}`.
     pub async fn patch_state(&self, id_or_key: &str, state: &str) -> Outcome {
-        let url = self.inner.endpoints.client(id_or_key);
+        let url = match self.inner.endpoints.client(id_or_key) {
+            Ok(url) => url,
+            Err(e) => return not_sent(e),
+        };
         let body = serde_json::json!({ "client": { "state": state } }).to_string();
         let attempts = self.inner.retry.max_attempts;
         self.run(
@@ -384,7 +406,10 @@ impl Target {
 
     /// `DELETE /api/clients/{idOrKey}`.
     pub async fn delete(&self, id_or_key: &str) -> Outcome {
-        let url = self.inner.endpoints.client(id_or_key);
+        let url = match self.inner.endpoints.client(id_or_key) {
+            Ok(url) => url,
+            Err(e) => return not_sent(e),
+        };
         let attempts = self.inner.retry.max_attempts;
         self.run(Method::DELETE, url, None, true, Reading::Whole, attempts)
             .await

@@ -1,55 +1,34 @@
 //! Owner-only creation of the report directory and its files.
 //!
 //! Reports hold client data (names, ID numbers, addresses), so the directory
-//! is created 0700 and every file 0600, truncated if it already exists. Fails
+//! is 0700 — created so, or narrowed if it was there with a wider mode: it is
+//! the report's own directory, named by `--report-dir` — and every file is
+//! 0600, truncated if it already exists (see `crate::private_files`). Fails
 //! with the underlying `io::Error`, naming the path.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
-/// Mode of every file a report writes.
-pub const FILE_MODE: u32 = 0o600;
-/// Mode of the report directory when Ferry creates it.
-pub const DIR_MODE: u32 = 0o700;
+use crate::private_files;
 
-/// Creates `dir` (and missing parents) with mode 0700; an existing directory
-/// is left as it is, since it may be shared on purpose.
+/// Creates `dir` (and missing parents) with mode 0700; an existing `dir`
+/// with a wider mode is narrowed to 0700. Existing parents are left alone.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(DIR_MODE)
-        .create(dir)
-        .map_err(|e| with_path(e, dir))
+    private_files::private_dir(dir)
 }
 
 /// Opens `path` for writing with mode 0600, truncating it. A file that
-/// already existed with a wider mode is narrowed too: `mode()` only applies
-/// when the file is new.
+/// already existed with a wider mode is narrowed too.
 pub fn create_private_file(path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(FILE_MODE)
-        .open(path)
-        .map_err(|e| with_path(e, path))?;
-    file.set_permissions(fs::Permissions::from_mode(FILE_MODE))
-        .map_err(|e| with_path(e, path))?;
-    Ok(file)
-}
-
-fn with_path(e: io::Error, path: &Path) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+    private_files::create_file(path)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
 
     fn mode(p: &Path) -> u32 {
         fs::metadata(p).unwrap().permissions().mode() & 0o777
@@ -67,12 +46,17 @@ mod tests {
     }
 
     #[test]
-    fn existing_file_is_truncated_and_narrowed() {
+    fn existing_dir_and_file_are_narrowed() {
         let tmp = tempfile::tempdir().unwrap();
-        let f = tmp.path().join("x.txt");
+        let dir = tmp.path().join("reports");
+        fs::create_dir(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        let f = dir.join("x.txt");
         fs::write(&f, b"old content").unwrap();
         fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
+        create_private_dir(&dir).unwrap();
         drop(create_private_file(&f).unwrap());
+        assert_eq!(mode(&dir), 0o700);
         assert_eq!(mode(&f), 0o600);
         assert_eq!(fs::read(&f).unwrap(), b"");
     }

@@ -40,7 +40,8 @@ fn created(id: &str, json: Bytes) -> Response {
         json,
     )
         .into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/clients/{id}")) {
+    let location = crate::push::path_segment(id).map(|s| format!("/api/clients/{s}"));
+    if let Some(v) = location.ok().and_then(|l| HeaderValue::from_str(&l).ok()) {
         r.headers_mut().insert(header::LOCATION, v);
     }
     r

@@ -7,6 +7,9 @@
 //! (group commit), then updates the in-memory `Cache` and replies. Out:
 //! `Ok(())` or a `StoreError` naming the conflict (id in use, a unique key
 //! taken, a stale version). Fails at open on an unreadable or corrupt file.
+//! The state file and its -wal and -shm are mode 0600, narrowed at open if
+//! they were wider (they hold clients' personal data); the directory it is
+//! in is the user's and is not touched.
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
@@ -135,7 +138,13 @@ impl Store {
         tenant: Option<&TenantSchema>,
     ) -> Result<Opened, StoreError> {
         let (conn, scratch) = match location {
-            StoreLocation::File(path) => (Connection::open(path)?, None),
+            StoreLocation::File(path) => {
+                // The state holds clients' personal data: owner-only, also
+                // when the file (or its -wal, -shm) was there with a wider mode.
+                crate::private_files::prepare_sqlite(path)
+                    .map_err(|e| StoreError::Internal(format!("sandbox state: {e}")))?;
+                (Connection::open(path)?, None)
+            }
             StoreLocation::Memory => {
                 let dir = tempfile::Builder::new()
                     .prefix("ferry-sandbox-")

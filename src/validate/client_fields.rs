@@ -1,5 +1,6 @@
-//! Rules on the client record's own fields: names, id, e-mail, birth date,
-//! closed value sets and text lengths. None of them needs the tenant.
+//! Rules on the client record's own fields: names, id (its length, spaces,
+//! and the characters `characters` refuses), e-mail, birth date, closed
+//! value sets and text lengths. None of them needs the tenant.
 //!
 //! In: the `Client` and the check options. Out: findings appended to `out`.
 
@@ -83,6 +84,7 @@ fn check_id(id: Option<&str>, opts: &CheckOptions, out: &mut Vec<FieldError>) {
             format!("client id {} contains whitespace", quoted(id)),
         ));
     }
+    super::characters::check_id(id, out);
 }
 
 fn check_birth_date(birth: &str, opts: &CheckOptions, out: &mut Vec<FieldError>) {

@@ -2,8 +2,21 @@
 //! value twice, and the tenant's duplicate-client checks.
 //!
 //! Each row yields `RowKey`s (see `row_keys`); a `KeySpool` finds the rows
-//! whose key an earlier row already had, in bounded memory; a `Duplicate`
-//! turns into the finding the target would answer with.
+//! whose key another row has, in bounded memory; a `Duplicate` turns into
+//! the finding the target would answer with.
+//!
+//! A client id carried by several rows is an error on EVERY one of them,
+//! the first included and whatever else is wrong with it: which row is the
+//! real client is for a person to decide, and sending the first would make
+//! the import's outcome depend on row order. Ids that differ only by letter
+//! case (`d-3`, `D-3`) are an error too (316), on every row of both
+//! spellings. Mambu's API treats ids as case-sensitive strings, but
+//! tenants' databases commonly compare them without case, where the second
+//! create is refused with 316; worse, a look-up by id — which is how an
+//! import settles a row in doubt — could then find the other client and
+//! take it for its own. Renaming one costs the engineer a minute; sending
+//! both risks a wrong claim of ownership. (The sandbox keeps ids
+//! case-sensitive, as the API documents them.)
 
 use crate::field_error::{FieldError, Severity};
 use crate::model::ReturnCode;
@@ -38,6 +51,12 @@ const CHECK_FIELDS: [DuplicateCheckField; 6] = [
 const UNIQUE_TAG: u64 = 1 << 32;
 
 impl KeyKind {
+    /// Whether every row of a group is reported, the first included, and
+    /// the key's hash is (case-folded, exact) halves: the client id only.
+    pub fn every_row(self) -> bool {
+        matches!(self, Self::ClientId)
+    }
+
     /// A number that identifies the kind, for sorting and spill files.
     pub fn code(self) -> u64 {
         match self {
@@ -60,25 +79,30 @@ impl KeyKind {
 }
 
 /// One comparable key of a row: its kind and the xxh3-128 hash of the
-/// normalised key text (with the kind mixed in).
+/// normalised key text (with the kind mixed in). A client id's hash is two
+/// 64-bit halves: the high one of the id case-folded, the low one of the id
+/// as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RowKey {
     pub kind: KeyKind,
     pub hash: u128,
 }
 
-/// A row whose key an earlier row already had.
+/// A row whose key another row has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Duplicate {
-    /// The later row.
+    /// The row reported.
     pub row: u64,
-    /// The first row with the same key.
-    pub first_row: u64,
+    /// Another row with the same key: the group's first row, or, for that
+    /// first row itself (client ids), the next one.
+    pub other_row: u64,
     pub kind: KeyKind,
+    /// The client ids are the same only when letter case is ignored.
+    pub case_only: bool,
 }
 
 impl Duplicate {
-    /// The finding for the later row: 316 for a client id, 926 for a unique
+    /// The finding for the row: 316 for a client id, 926 for a unique
     /// value, 310 for a duplicate check (an error for action ERROR, a
     /// warning for WARNING). `None` when the tenant does not act on the
     /// check (action NONE, or no such check).
@@ -92,13 +116,20 @@ impl Duplicate {
     /// tenant does not act on the check.
     pub fn write_field_error(&self, tenant: &Tenant, out: &mut FieldError) -> bool {
         use std::fmt::Write as _;
-        let first = self.first_row;
+        let first = self.other_row;
         let (code, severity) = match self.kind {
             KeyKind::ClientId => {
                 out.field.clear();
                 out.field.push_str("client.id");
                 out.message.clear();
-                let _ = write!(out.message, "same client id as row {first}");
+                if self.case_only {
+                    let _ = write!(
+                        out.message,
+                        "client id differs only in letter case from row {first}'s"
+                    );
+                } else {
+                    let _ = write!(out.message, "same client id as row {first}");
+                }
                 (ReturnCode::ClientIdAlreadyInUse, Severity::Error)
             }
             KeyKind::UniqueValue(i) => {
@@ -177,8 +208,9 @@ mod tests {
     fn dup(kind: KeyKind) -> Duplicate {
         Duplicate {
             row: 20,
-            first_row: 17,
+            other_row: 17,
             kind,
+            case_only: false,
         }
     }
 
@@ -192,6 +224,19 @@ mod tests {
             ("client.id", 316, true)
         );
         assert_eq!(e.message, "same client id as row 17");
+        let case = Duplicate {
+            case_only: true,
+            ..dup(KeyKind::ClientId)
+        };
+        let e = case.to_field_error(&tenant()).expect("an error");
+        assert_eq!(
+            (e.field.as_str(), e.code.code(), e.is_error()),
+            ("client.id", 316, true)
+        );
+        assert_eq!(
+            e.message,
+            "client id differs only in letter case from row 17's"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 mod addresses;
 mod assignments;
+mod characters;
 mod client_fields;
 pub mod cross_row;
 mod custom_fields;
@@ -46,7 +47,8 @@ pub struct CheckOptions {
 
 /// Per-row rules for a CREATE request (the sandbox also calls it on the
 /// merged result of an update). Findings are appended to `out` in the order
-/// client fields, assignments, address, ID documents, custom fields. Rules
+/// client fields, assignments, address, ID documents, custom fields (each
+/// part's control characters right after its other rules). Rules
 /// that need tenant definitions are skipped when `!tenant.is_known()`.
 pub fn check_client(
     req: &ClientRequest,
@@ -55,16 +57,19 @@ pub fn check_client(
     out: &mut Vec<FieldError>,
 ) {
     client_fields::check(&req.client, opts, out);
+    characters::check_client(&req.client, out);
     if tenant.is_known() {
         assignments::check(req, tenant, out);
     }
-    addresses::check(req.addresses.as_deref().unwrap_or_default(), out);
-    id_documents::check(req.id_documents.as_deref().unwrap_or_default(), tenant, out);
-    custom_fields::check(
-        req.custom_information.as_deref().unwrap_or_default(),
-        tenant,
-        out,
-    );
+    let addresses = req.addresses.as_deref().unwrap_or_default();
+    addresses::check(addresses, out);
+    characters::check_addresses(addresses, out);
+    let documents = req.id_documents.as_deref().unwrap_or_default();
+    id_documents::check(documents, tenant, out);
+    characters::check_id_documents(documents, out);
+    let values = req.custom_information.as_deref().unwrap_or_default();
+    custom_fields::check(values, tenant, out);
+    characters::check_custom_values(values, out);
 }
 
 /// The keys that checks across rows compare, for this request, appended to
@@ -73,6 +78,12 @@ pub fn check_client(
 /// part is left out.
 pub fn row_keys(req: &ClientRequest, tenant: &Tenant, out: &mut Vec<RowKey>) {
     row_keys::row_keys(req, tenant, out);
+}
+
+/// The client id's key alone: a row rejected for other reasons still
+/// counts for duplicate ids, which are reported on every row carrying them.
+pub fn id_key(req: &ClientRequest, out: &mut Vec<RowKey>) {
+    row_keys::id_key(req, out);
 }
 
 #[cfg(test)]
@@ -199,6 +210,7 @@ mod tests {
         assert_eq!(
             found,
             [
+                (1, "client.id".into(), 316, "same client id as row 3".into()),
                 (
                     2,
                     "client.emailAddress".into(),

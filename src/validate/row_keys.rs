@@ -97,15 +97,62 @@ impl KeyHasher {
     }
 }
 
+/// Seeds of the two halves of a client id's key.
+const ID_FOLDED_SEED: u64 = 0x6964_5f66_6f6c_6465;
+const ID_EXACT_SEED: u64 = 0x6964_5f65_7861_6374;
+
+/// The client id's key, if the request has a non-blank id: the high 64
+/// bits hash the id trimmed and lower-cased, the low 64 bits hash it
+/// trimmed as written, so the spool finds both exact repeats and ids that
+/// differ only by case. One-shot xxh3-64 over a stack buffer (every row
+/// pays this); an id too long for the buffer streams, with the same hash.
+pub(crate) fn id_key(req: &ClientRequest, out: &mut Vec<RowKey>) {
+    let Some(id) = req.client.id.as_deref().map(str::trim) else {
+        return;
+    };
+    if id.is_empty() {
+        return;
+    }
+    let mut buf = [0u8; 128];
+    let mut len = 0;
+    let mut long: Option<xxhash_rust::xxh3::Xxh3> = None;
+    let mut push = |bytes: &[u8]| {
+        if let Some(h) = &mut long {
+            h.update(bytes);
+        } else if len + bytes.len() <= buf.len() {
+            buf[len..len + bytes.len()].copy_from_slice(bytes);
+            len += bytes.len();
+        } else {
+            let mut h = xxhash_rust::xxh3::Xxh3::with_seed(ID_FOLDED_SEED);
+            h.update(&buf[..len]);
+            h.update(bytes);
+            long = Some(h);
+        }
+    };
+    for c in id.chars() {
+        if c.is_ascii() {
+            push(&[c.to_ascii_lowercase() as u8]);
+        } else {
+            for l in c.to_lowercase() {
+                push(l.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+        }
+    }
+    let high = match &long {
+        Some(h) => h.digest(),
+        None => xxhash_rust::xxh3::xxh3_64_with_seed(&buf[..len], ID_FOLDED_SEED),
+    };
+    let low = xxhash_rust::xxh3::xxh3_64_with_seed(id.as_bytes(), ID_EXACT_SEED);
+    out.push(RowKey {
+        kind: KeyKind::ClientId,
+        hash: (u128::from(high) << 64) | u128::from(low),
+    });
+}
+
 /// Appends the keys of one request.
 pub(crate) fn row_keys(req: &ClientRequest, tenant: &Tenant, out: &mut Vec<RowKey>) {
     let c = &req.client;
-    if let Some(id) = c.id.as_deref() {
-        let mut k = KeyHasher::new(KeyKind::ClientId);
-        if k.exact(id) {
-            out.push(k.finish());
-        }
-    }
+    id_key(req, out);
     if !tenant.is_known() {
         return;
     }
@@ -266,17 +313,39 @@ mod tests {
     }
 
     #[test]
-    fn client_ids_are_compared_exactly() {
+    fn client_ids_are_compared_exactly_and_without_case() {
         let t = Tenant::unknown();
         let mut a = named("A", "B");
         a.client.id = Some("c-1".into());
         let mut b = a.clone();
         b.client.id = Some("C-1".into());
-        assert_ne!(
-            key_of(&a, &t, KeyKind::ClientId),
-            key_of(&b, &t, KeyKind::ClientId)
+        let ka = key_of(&a, &t, KeyKind::ClientId).unwrap();
+        let kb = key_of(&b, &t, KeyKind::ClientId).unwrap();
+        assert_ne!(ka, kb);
+        assert_eq!(ka >> 64, kb >> 64, "the same id without case");
+        assert_ne!(ka as u64, kb as u64, "two spellings");
+        b.client.id = Some("Ç-1".into());
+        a.client.id = Some("ç-1".into());
+        assert_eq!(
+            key_of(&a, &t, KeyKind::ClientId).unwrap() >> 64,
+            key_of(&b, &t, KeyKind::ClientId).unwrap() >> 64
         );
-        b.client.id = Some("c-1".into());
+        // Folding streams past the stack buffer with the same hash.
+        a.client.id = Some(format!("{}ç", "X".repeat(200)));
+        b.client.id = Some(format!("{}Ç", "x".repeat(200)));
+        let (ka, kb) = (
+            key_of(&a, &t, KeyKind::ClientId).unwrap(),
+            key_of(&b, &t, KeyKind::ClientId).unwrap(),
+        );
+        assert_eq!(ka >> 64, kb >> 64);
+        assert_ne!(ka as u64, kb as u64);
+        a.client.id = Some("ç-1".into());
+        b.client.id = Some("c-2".into());
+        assert_ne!(
+            key_of(&a, &t, KeyKind::ClientId).unwrap() >> 64,
+            key_of(&b, &t, KeyKind::ClientId).unwrap() >> 64
+        );
+        b.client.id = Some("ç-1".into());
         assert_eq!(
             key_of(&a, &t, KeyKind::ClientId),
             key_of(&b, &t, KeyKind::ClientId)

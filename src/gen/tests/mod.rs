@@ -190,17 +190,33 @@ fn the_answer_key_matches_the_report_and_the_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let report = run(dir.path(), "k.csv", 700, 0.15, 77, Layout::Wide);
     let key = planted_rows(77, 0.15, 700);
-    assert_eq!(key.len() as u64, report.invalid_rows());
+    // Every planted row, plus the earlier row of each repeated id.
+    let dup = "CLIENT_ID_ALREADY_IN_USE";
+    let mut rows_by_id: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for p in key.iter().filter(|p| p.code.name() == dup) {
+        rows_by_id.entry(&p.client_id).or_default().push(p.row);
+    }
+    let planted_dups = report.planted[dup];
+    assert!(planted_dups > 0);
+    assert!(
+        rows_by_id.values().all(|rows| rows.len() >= 2),
+        "{rows_by_id:?}"
+    );
+    let holders = rows_by_id.len() as u64;
+    assert_eq!(key.len() as u64, report.invalid_rows() + holders);
+    let rejected: std::collections::BTreeSet<u64> = key.iter().map(|p| p.row).collect();
+    assert_eq!(rejected.len() as u64, report.rejected_rows());
     let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
     for p in &key {
         *by_code.entry(p.code.name().to_string()).or_default() += 1;
     }
+    *by_code.get_mut(dup).unwrap() -= holders;
     assert_eq!(by_code, report.planted);
     let (_, rows) = read_records(&report.files[0]);
     for p in &key {
         assert_eq!(&rows[p.row as usize - 1][0], p.client_id.as_str());
     }
-    assert!(key.windows(2).all(|w| w[0].row < w[1].row));
+    assert!(key.windows(2).all(|w| w[0].row <= w[1].row));
 }
 
 #[test]
@@ -410,4 +426,7 @@ fn committed_samples_match_a_fresh_generation() {
     }
     let total = format!("{} of {} clients", report.invalid_rows(), SAMPLE_ROWS);
     assert!(readme.contains(&total), "README lacks `{total}`");
+    let more = format!("; {} more are\nrejected", report.id_repeated_later);
+    assert!(readme.contains(&more), "README lacks `{more}`");
+    assert_eq!(report.id_repeated_later, 3);
 }

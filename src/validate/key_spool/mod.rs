@@ -1,9 +1,13 @@
 //! `KeySpool`: finds the rows whose key an earlier row already had, in
 //! memory that does not grow with the number of rows.
 //!
-//! In: `(row, RowKey)` pairs in any order. Out: one `Duplicate` per later
-//! row of each (kind, hash) group, pointing at the group's smallest row,
-//! streamed in row order. Entries are held up to `run_capacity`, then sorted
+//! In: `(row, RowKey)` pairs in any order. Out: `Duplicate`s streamed in
+//! row order. For most kinds, one per later row of each (kind, hash) group,
+//! pointing at the group's smallest row. For the client id
+//! ([`KeyKind::every_row`]) EVERY row of a group is reported, the smallest
+//! pointing at the next, whatever else is wrong with it; and the id's hash
+//! holds two halves — case-folded (high 64 bits) and as written (low) — so
+//! ids that differ only by letter case are reported too (`case_only`). Entries are held up to `run_capacity`, then sorted
 //! and spilled as a run to an anonymous temp file; finishing merges the runs
 //! (at most `FAN_IN` at a time, in extra passes if there are more) with the
 //! in-memory tail. The duplicates found are themselves spilled in sorted
@@ -100,12 +104,17 @@ impl Record for DupEntry {
     }
 }
 
+/// Marks a `DupEntry` kind as a case-only match; no kind code uses the bit.
+const CASE_ONLY: u64 = 1 << 63;
+
 impl DupEntry {
     fn to_duplicate(self) -> io::Result<Duplicate> {
+        let code = self.kind & !CASE_ONLY;
         Ok(Duplicate {
             row: self.row,
-            first_row: self.first_row,
-            kind: KeyKind::from_code(self.kind).ok_or_else(|| corrupt(self.kind))?,
+            other_row: self.first_row,
+            kind: KeyKind::from_code(code).ok_or_else(|| corrupt(code))?,
+            case_only: self.kind & CASE_ONLY != 0,
         })
     }
 }
@@ -223,8 +232,9 @@ impl KeySpool {
 
     /// Merges everything pushed and returns the duplicates, sorted by row:
     /// within each (kind, hash) group, every row after the smallest is a
-    /// duplicate of the smallest. A row that pushed one key twice is not its
-    /// own duplicate. Holds every duplicate in memory: see `finish_stream`.
+    /// duplicate of the smallest; for client ids every row is reported (see
+    /// the module header). A row that pushed one key twice is not its own
+    /// duplicate. Holds every duplicate in memory: see `finish_stream`.
     pub fn finish(self) -> io::Result<Vec<Duplicate>> {
         let mut stream = self.finish_stream()?;
         let mut out = Vec::new();
@@ -249,12 +259,20 @@ impl KeySpool {
         };
         // (kind, hash, first row, last row seen) of the current group.
         let mut group: Option<(u64, (u64, u64), u64, u64)> = None;
+        let mut ids = IdGroups::default();
         let (file, runs) = match &keys {
             Some(s) => (Some(&s.file), s.runs.as_slice()),
             None => (None, &[][..]),
         };
+        // The one kind whose groups report every row (`KeyKind::every_row`).
+        let every_row = KeyKind::ClientId.code();
+        debug_assert!(KeyKind::ClientId.every_row());
         let mut m = Merger::new_opt(file, runs, tail)?;
         while let Some(e) = m.next_opt(file)? {
+            if e.kind == every_row {
+                ids.next(e, &mut found)?;
+                continue;
+            }
             match &mut group {
                 Some((kind, hash, first, last)) if *kind == e.kind && *hash == e.hash => {
                     if e.row != *last {
@@ -272,6 +290,78 @@ impl KeySpool {
         drop(m);
         drop(keys);
         found.finish()
+    }
+}
+
+/// Client id entries as the merge hands them out, sorted by (case-folded
+/// hash, exact hash, row): a folded group, and inside it one run of rows
+/// per spelling. Reports every row of a spelling with more than one row
+/// (the first pointing at the second, the others at the first), and, when
+/// a folded group has several spellings, the first row of each spelling
+/// as a case-only match (pointing at another spelling's first row). So
+/// every row of the group is reported at least once, whatever order the
+/// hashes put the spellings in, with O(1) state.
+#[derive(Default)]
+struct IdGroups {
+    /// Case-folded hash of the current group.
+    folded: Option<u64>,
+    /// The group's first row (first row of its first spelling).
+    group_first: u64,
+    /// Whether a second spelling has been seen in this group.
+    several: bool,
+    /// Exact hash of the current spelling.
+    exact: u64,
+    /// First row of the current spelling, and the last row seen in it.
+    first: u64,
+    last: u64,
+    /// Whether the current spelling's first row has been reported.
+    first_reported: bool,
+}
+
+impl IdGroups {
+    fn next(&mut self, e: Entry, found: &mut DupCollector) -> io::Result<()> {
+        let kind = e.kind;
+        let (folded, exact) = e.hash;
+        let dup = |row, first_row, case_only: bool| DupEntry {
+            row,
+            kind: if case_only { kind | CASE_ONLY } else { kind },
+            first_row,
+        };
+        if self.folded != Some(folded) {
+            *self = IdGroups {
+                folded: Some(folded),
+                group_first: e.row,
+                several: false,
+                exact,
+                first: e.row,
+                last: e.row,
+                first_reported: false,
+            };
+            return Ok(());
+        }
+        if exact == self.exact {
+            if e.row == self.last {
+                return Ok(()); // a row repeating its own key
+            }
+            if !self.first_reported {
+                found.push(dup(self.first, e.row, false))?;
+                self.first_reported = true;
+            }
+            found.push(dup(e.row, self.first, false))?;
+            self.last = e.row;
+            return Ok(());
+        }
+        // A new spelling of the same id.
+        if !self.several {
+            found.push(dup(self.group_first, e.row, true))?;
+            self.several = true;
+        }
+        found.push(dup(e.row, self.group_first, true))?;
+        self.exact = exact;
+        self.first = e.row;
+        self.last = e.row;
+        self.first_reported = false;
+        Ok(())
     }
 }
 

@@ -8,6 +8,14 @@ fn key(kind: KeyKind, hash: u128) -> RowKey {
     RowKey { kind, hash }
 }
 
+/// A client id key from its case-folded and exact halves.
+fn id_key(folded: u64, exact: u64) -> RowKey {
+    key(
+        KeyKind::ClientId,
+        (u128::from(folded) << 64) | u128::from(exact),
+    )
+}
+
 fn run(capacity: usize, pushes: &[(u64, RowKey)]) -> Vec<Duplicate> {
     let mut spool = KeySpool::new(capacity);
     for (row, k) in pushes {
@@ -16,11 +24,19 @@ fn run(capacity: usize, pushes: &[(u64, RowKey)]) -> Vec<Duplicate> {
     spool.finish().unwrap()
 }
 
-fn dup(row: u64, first_row: u64, kind: KeyKind) -> Duplicate {
+fn dup(row: u64, other_row: u64, kind: KeyKind) -> Duplicate {
     Duplicate {
         row,
-        first_row,
+        other_row,
         kind,
+        case_only: false,
+    }
+}
+
+fn case(row: u64, other_row: u64) -> Duplicate {
+    Duplicate {
+        case_only: true,
+        ..dup(row, other_row, KeyKind::ClientId)
     }
 }
 
@@ -106,13 +122,15 @@ fn more_duplicates_than_fit_in_memory_come_out_by_row() {
     let mut count = 0u64;
     let mut last = None;
     while let Some(d) = stream.next_duplicate().unwrap() {
-        assert_eq!(d.first_row, 0);
+        // Row 0 is reported for its id too, pointing at the next row.
+        let other = if d.row == 0 { 1 } else { 0 };
+        assert_eq!(d.other_row, other, "{d:?}");
         let at = (d.row, d.kind.code());
         assert!(last < Some(at), "{last:?} then {at:?}");
         last = Some(at);
         count += 1;
     }
-    assert_eq!(count, 3 * (n - 1));
+    assert_eq!(count, 3 * (n - 1) + 1);
 }
 
 #[test]
@@ -145,22 +163,21 @@ fn next_of_row_skips_rows_not_asked_for() {
 fn no_keys_no_duplicates() {
     assert_eq!(run(3, &[]), []);
     let id = KeyKind::ClientId;
-    assert_eq!(run(3, &[(1, key(id, 1)), (2, key(id, 2))]), []);
+    assert_eq!(run(3, &[(1, key(id, 1)), (2, key(id, 2 << 64))]), []);
 }
 
 fn sample() -> Vec<(u64, RowKey)> {
-    let id = KeyKind::ClientId;
     let email = KeyKind::Duplicate(DuplicateCheckField::Email);
     vec![
-        (1, key(id, 10)),
-        (2, key(id, 20)),
-        (3, key(email, 10)), // same hash, other kind: no duplicate
-        (4, key(id, 10)),
+        (1, id_key(10, 10)),
+        (2, id_key(20, 20)),
+        (3, key(email, (10 << 64) | 10)), // same hash, other kind: no duplicate
+        (4, id_key(10, 10)),
         (5, key(email, 50)),
         (6, key(email, 50)),
         (6, key(email, 50)), // a row repeating its own key
-        (7, key(id, 20)),
-        (8, key(id, 10)),
+        (7, id_key(20, 20)),
+        (8, id_key(10, 10)),
         (9, key(KeyKind::UniqueValue(3), 10)),
         (10, key(KeyKind::UniqueValue(3), 10)),
     ]
@@ -169,7 +186,11 @@ fn sample() -> Vec<(u64, RowKey)> {
 fn expected() -> Vec<Duplicate> {
     let id = KeyKind::ClientId;
     let email = KeyKind::Duplicate(DuplicateCheckField::Email);
+    // Every row with a repeated id, the first pointing at the next;
+    // other kinds only after the first.
     vec![
+        dup(1, 4, id),
+        dup(2, 7, id),
         dup(4, 1, id),
         dup(6, 5, email),
         dup(7, 2, id),
@@ -194,24 +215,66 @@ fn duplicates_spanning_several_runs() {
 fn the_smallest_row_is_first_whatever_the_push_order() {
     let id = KeyKind::ClientId;
     let pushes = [
-        (9, key(id, 1)),
-        (3, key(id, 1)),
-        (5, key(id, 1)),
-        (1, key(id, 2)),
+        (9, id_key(1, 1)),
+        (3, id_key(1, 1)),
+        (5, id_key(1, 1)),
+        (1, id_key(2, 2)),
     ];
-    assert_eq!(run(2, &pushes), [dup(5, 3, id), dup(9, 3, id)]);
+    assert_eq!(
+        run(2, &pushes),
+        [dup(3, 5, id), dup(5, 3, id), dup(9, 3, id)]
+    );
+    let email = KeyKind::Duplicate(DuplicateCheckField::Email);
+    let pushes = [(9, key(email, 1)), (3, key(email, 1)), (5, key(email, 1))];
+    assert_eq!(run(2, &pushes), [dup(5, 3, email), dup(9, 3, email)]);
 }
 
 #[test]
 fn many_runs_take_extra_merge_passes() {
     // 1000 entries in runs of 3 is 334 runs: more than FAN_IN.
     let id = KeyKind::ClientId;
-    let mut pushes: Vec<(u64, RowKey)> = (0..1000u64)
-        .map(|r| (r, key(id, u128::from(r) * 7919)))
-        .collect();
-    pushes.push((1000, key(id, 5 * 7919)));
-    pushes.push((1001, key(id, 999 * 7919)));
-    assert_eq!(run(3, &pushes), [dup(1000, 5, id), dup(1001, 999, id)]);
+    let h = |r: u64| id_key(r * 7919, r * 7919);
+    let mut pushes: Vec<(u64, RowKey)> = (0..1000u64).map(|r| (r, h(r))).collect();
+    pushes.push((1000, h(5)));
+    pushes.push((1001, h(999)));
+    assert_eq!(
+        run(3, &pushes),
+        [
+            dup(5, 1000, id),
+            dup(999, 1001, id),
+            dup(1000, 5, id),
+            dup(1001, 999, id)
+        ]
+    );
+}
+
+#[test]
+fn ids_differing_only_by_case_are_reported_on_every_row() {
+    // Spellings: A (folded 1, exact 11) on rows 2 and 6, a (1, 12) on row 4,
+    // á-ish (1, 13) on row 9; an unrelated id (2, 11) on row 3.
+    let pushes = [
+        (6, id_key(1, 11)),
+        (4, id_key(1, 12)),
+        (2, id_key(1, 11)),
+        (3, id_key(2, 11)),
+        (9, id_key(1, 13)),
+    ];
+    let id = KeyKind::ClientId;
+    let expected = vec![
+        dup(2, 6, id),
+        case(2, 4),
+        case(4, 2),
+        dup(6, 2, id),
+        case(9, 2),
+    ];
+    for capacity in [1, 2, 100] {
+        assert_eq!(run(capacity, &pushes), expected, "capacity {capacity}");
+    }
+    // Case alone: both rows, each pointing at the other.
+    assert_eq!(
+        run(10, &[(1, id_key(7, 1)), (2, id_key(7, 2))]),
+        [case(1, 2), case(2, 1)]
+    );
 }
 
 #[test]
@@ -237,15 +300,27 @@ fn a_hundred_thousand_keys_find_exactly_the_planted_duplicates() {
         spool.push(row as u64, k).unwrap();
     }
     let found = spool.finish().unwrap();
-    // A planted copy of a row that is itself a copy points at the original.
-    let mut origin: Vec<u64> = (0..rows).collect();
-    for &(r, first) in &planted {
-        origin[r as usize] = origin[first as usize];
+    // The same answer, the slow way: rows grouped by key in a map. Random
+    // id hashes never share a case-folded half by chance.
+    let mut groups: std::collections::BTreeMap<(u64, u128), Vec<u64>> = Default::default();
+    for (row, k) in keys.iter().enumerate() {
+        groups
+            .entry((k.kind.code(), k.hash))
+            .or_default()
+            .push(row as u64);
     }
-    let expected: Vec<Duplicate> = planted
-        .iter()
-        .map(|&(r, _)| dup(r, origin[r as usize], keys[r as usize].kind))
-        .collect();
-    assert_eq!(found.len(), planted.len());
+    let mut expected = Vec::new();
+    let mut id_rows = 0;
+    for ((code, _), rows) in groups.into_iter().filter(|(_, r)| r.len() > 1) {
+        let kind = KeyKind::from_code(code).unwrap();
+        if kind.every_row() {
+            expected.push(dup(rows[0], rows[1], kind));
+            id_rows += rows.len();
+        }
+        expected.extend(rows[1..].iter().map(|&r| dup(r, rows[0], kind)));
+    }
+    expected.sort_by_key(|d| (d.row, d.kind.code()));
+    assert!(id_rows >= 10, "{id_rows} id rows");
+    assert_eq!(found.len(), expected.len());
     assert_eq!(found, expected);
 }
