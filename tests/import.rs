@@ -1718,3 +1718,82 @@ fn a_credentials_file_others_can_read_is_refused_with_the_fix() {
         .run()
         .status(3);
 }
+
+#[test]
+fn every_wanted_state_is_applied_through_patch_or_warned_about() {
+    let w = Work::new();
+    let sb = SandboxProcess::start(&[
+        "--memory",
+        "--tenant",
+        &repo_path("samples/tenant.json").display().to_string(),
+    ]);
+    let dry = w.path("dry");
+    import_dry_run(&dry);
+    let wanted: BTreeMap<String, String> = fs::read_to_string(dry.join("payloads.ndjson"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| {
+            (
+                v["client"]["id"].as_str().unwrap().to_string(),
+                v["client"]["state"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let unreachable = wanted.values().filter(|s| *s == "ACTIVE").count();
+    assert!(unreachable > 0, "the samples ask for ACTIVE");
+    // The dry run warns on every valid row asking for a state the API
+    // cannot set (and on such rejected rows too).
+    let ids: Vec<String> = csv::Reader::from_path(repo_path("samples/clients.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[0].trim().to_string())
+        .collect();
+    let report = read_json(&dry.join("report.json"));
+    let warned: BTreeSet<String> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["name"] == "FERRY_STATE_NOT_SETTABLE")
+        .map(|f| ids[f["row"].as_u64().unwrap() as usize - 1].clone())
+        .filter(|id| wanted.contains_key(id))
+        .collect();
+    let asked_active: BTreeSet<String> = wanted
+        .iter()
+        .filter(|(_, s)| *s == "ACTIVE")
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(warned, asked_active);
+
+    let ran = import_samples_into(&w, &["--target", &sb.url])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(1);
+    let key = event_key(&ran.stdout());
+    let export = sb.export();
+    let mut applied = 0;
+    for c in export["clients"].as_array().unwrap() {
+        let id = c["client"]["id"].as_str().unwrap();
+        let now = c["client"]["state"].as_str().unwrap();
+        match wanted[id].as_str() {
+            "ACTIVE" | "" => assert_eq!(now, "PENDING_APPROVAL", "{id}"),
+            state => {
+                assert_eq!(now, state, "{id}");
+                applied += 1;
+            }
+        }
+    }
+    assert!(applied > 0, "some rows ask for a state PATCH sets");
+    assert_eq!(export["clients"].as_array().unwrap().len(), wanted.len());
+    // The ledger says so on every created row left short of its state.
+    let ledger = rusqlite::Connection::open(w.path("ledger.db")).unwrap();
+    let noted: i64 = ledger
+        .query_row(
+            "SELECT count(*) FROM ledger_rows WHERE event = ?1 AND status = 'CREATED' \
+             AND error_name = 'FERRY_STATE_NOT_SETTABLE'",
+            [&key],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(noted as usize, unreachable);
+}

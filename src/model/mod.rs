@@ -13,6 +13,7 @@ pub mod error_body;
 pub mod id_document;
 pub mod migration_event;
 pub mod return_code;
+pub mod state_moves;
 
 pub use address::Address;
 pub use client::{Client, ClientRoleRef, PortalPreferences};

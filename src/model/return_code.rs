@@ -103,6 +103,7 @@ return_codes! {
     SourceValueNotMapped = 9004 => "FERRY_VALUE_NOT_MAPPED",
     SourceMissingRelatedRow = 9005 => "FERRY_MISSING_RELATED_ROW",
     NotRevertible = 9006 => "FERRY_NOT_REVERTIBLE",
+    StateNotSettable = 9007 => "FERRY_STATE_NOT_SETTABLE",
 }
 
 impl ReturnCode {

@@ -25,11 +25,11 @@ use super::target_session::{Pace, Session, TargetChoice};
 use crate::ledger::{
     EventRecord, Ledger, RevertAction, RowError, RowRecord, RowStatus, RowUpdate, StateChange,
 };
+use crate::model::state_moves::state_steps;
 use crate::model::MigrationEventState;
 use crate::push::restore_body::{
     differences, restore_body, same_but_last_modified, same_content, state_of,
 };
-use crate::push::state_path::state_steps;
 use crate::push::{Outcome, Target};
 
 /// How a decision ended.

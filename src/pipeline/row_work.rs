@@ -17,11 +17,11 @@ use std::sync::Arc;
 use super::journal::Journal;
 use crate::field_error::FieldError;
 use crate::ledger::{ImportMode, RowError, RowStatus, RowUpdate};
+use crate::model::state_moves::{revertible, state_steps};
 use crate::model::{ClientRequest, ReturnCode};
 use crate::push::ownership::{
     carries_what_was_sent, client_of, created_within, creation_date, AttemptWindow, Evidence,
 };
-use crate::push::state_path::{revertible, state_steps};
 use crate::push::{upsert_body, Outcome, Target};
 use crate::tenant::Tenant;
 use crate::validate::{self, CheckOptions};
@@ -62,10 +62,10 @@ pub struct Done {
 
 /// Does one row's work. Never panics on the target's answers.
 pub async fn run(job: &Job, ctx: &Context) -> Result<Done, String> {
-    let wanted_state = post_create_states(&job.payload);
+    let wanted = wanted_state(&job.payload);
     match ctx.mode {
-        ImportMode::Create => create(job, ctx, &wanted_state).await,
-        ImportMode::Upsert => upsert(job, ctx, &wanted_state).await,
+        ImportMode::Create => create(job, ctx, wanted.as_deref()).await,
+        ImportMode::Upsert => upsert(job, ctx, wanted.as_deref()).await,
     }
 }
 
@@ -79,20 +79,20 @@ enum Found {
     Absent,
 }
 
-async fn create(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Done, String> {
+async fn create(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, String> {
     if job.in_doubt {
         match look(job, ctx, interrupted_window(job, ctx), true).await? {
             Found::Ours(found, evidence) => {
-                return finish_create(job, ctx, found, evidence, states).await
+                return finish_create(job, ctx, found, evidence, wanted).await
             }
             Found::Theirs => return Ok(not_ours(job)),
             Found::Absent => {}
         }
     }
-    let body = body_for_create(&job.payload, states);
+    let body = body_for_create(&job.payload);
     let answer = ctx.target.create_traced(&body).await;
     match answer.outcome {
-        Outcome::Ok { body, .. } => finish_create(job, ctx, body, Evidence::Answered, states).await,
+        Outcome::Ok { body, .. } => finish_create(job, ctx, body, Evidence::Answered, wanted).await,
         Outcome::Refused {
             code: Some(ReturnCode::ClientIdAlreadyInUse),
             ..
@@ -101,13 +101,13 @@ async fn create(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
             None => Ok(not_ours(job)),
             Some(window) => match look(job, ctx, Some(window), false).await? {
                 Found::Ours(found, evidence) => {
-                    finish_create(job, ctx, found, evidence, states).await
+                    finish_create(job, ctx, found, evidence, wanted).await
                 }
                 Found::Theirs | Found::Absent => Ok(not_ours(job)),
             },
         },
         Outcome::Unknown { .. } => match look(job, ctx, answer.unanswered, false).await? {
-            Found::Ours(found, evidence) => finish_create(job, ctx, found, evidence, states).await,
+            Found::Ours(found, evidence) => finish_create(job, ctx, found, evidence, wanted).await,
             Found::Theirs => Ok(not_ours(job)),
             Found::Absent => Ok(unanswered(job)),
         },
@@ -218,12 +218,15 @@ fn unanswered(job: &Job) -> Done {
     }
 }
 
+/// Records a created client, after moving it from the state Mambu gave it
+/// to the one the row asks for, by the PATCH moves Mambu allows. A state no
+/// move reaches (ACTIVE) is left as Mambu set it, and the row says so.
 async fn finish_create(
     job: &Job,
     ctx: &Context,
     stored: Value,
     evidence: Evidence,
-    states: &[&'static str],
+    wanted: Option<&str>,
 ) -> Result<Done, String> {
     let client = client_of(&stored);
     let key = client["encodedKey"].as_str().map(str::to_string);
@@ -231,13 +234,22 @@ async fn finish_create(
         .as_str()
         .unwrap_or("PENDING_APPROVAL")
         .to_string();
-    // Post-create steps: the state the mapping asked for, by Mambu's allowed moves.
-    let remaining: Vec<&str> = match states.iter().position(|s| *s == current) {
-        Some(i) => states[i + 1..].to_vec(),
-        None => states.to_vec(),
+    let mut note = None;
+    let steps = match wanted.map(|w| (w, state_steps(&current, w))) {
+        None => Vec::new(),
+        Some((_, Some(steps))) => steps,
+        Some((w, None)) => {
+            note = Some(RowError::from_code(
+                ReturnCode::StateNotSettable,
+                format!(
+                    "created; state {w} cannot be set through the API, the client is {current}"
+                ),
+            ));
+            Vec::new()
+        }
     };
     let mut last_modified = client["lastModifiedDate"].as_str().map(str::to_string);
-    for state in remaining {
+    for state in &steps {
         match ctx.target.patch_state(&job.client_id, state).await {
             Outcome::Ok { .. } => {}
             Outcome::Refused {
@@ -249,7 +261,7 @@ async fn finish_create(
             } => {
                 // A retried PATCH whose first answer was lost is refused as a
                 // transition to the state the client already has.
-                if state_now(ctx, &job.client_id).await.as_deref() == Some(state) {
+                if state_now(ctx, &job.client_id).await.as_deref() == Some(*state) {
                     continue;
                 }
                 // Undo the create so the row is cleanly FAILED, not half done.
@@ -270,7 +282,7 @@ async fn finish_create(
             }
         }
     }
-    if !states.is_empty() {
+    if !steps.is_empty() {
         if let Outcome::Ok { body, .. } = ctx.target.get_client(&job.client_id, false).await {
             last_modified = client_of(&body)["lastModifiedDate"]
                 .as_str()
@@ -284,10 +296,13 @@ async fn finish_create(
     if let Some(m) = last_modified {
         update = update.with_last_modified(m);
     }
+    if let Some(n) = &note {
+        update = update.with_error(n.clone());
+    }
     Ok(Done {
         update,
         target_key: key,
-        error: None,
+        error: note,
     })
 }
 
@@ -302,12 +317,12 @@ async fn state_now(ctx: &Context, id: &str) -> Option<String> {
 /// (the before-image), lay the row over it (`push::upsert_body`), check the
 /// merged client with the dry run's rules (REJECTED if it breaks one, never
 /// sent), journal the before-image, update, then PATCH to the wanted state.
-async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Done, String> {
+async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, String> {
     let existing = match ctx.target.get_client(&job.client_id, true).await {
         Outcome::Ok { body, .. } => body,
         Outcome::NotFound => {
             ctx.journal.mark_sent(vec![(job.row, None)]).await?;
-            return create(job, ctx, states).await;
+            return create(job, ctx, wanted).await;
         }
         Outcome::Refused {
             code,
@@ -329,7 +344,7 @@ async fn upsert(job: &Job, ctx: &Context, states: &[&'static str]) -> Result<Don
         // (One that journalled a before-image found it stored, not created.)
         let window = interrupted_window(job, ctx);
         if let Some(evidence) = ownership_evidence(job, ctx, &existing, window, true) {
-            return finish_create(job, ctx, existing, evidence, states).await;
+            return finish_create(job, ctx, existing, evidence, wanted).await;
         }
     }
     let mapped: Value = serde_json::from_slice(&job.payload).map_err(|e| e.to_string())?;
@@ -547,31 +562,42 @@ fn rejected(job: &Job, f: FieldError) -> Done {
     }
 }
 
-/// The PATCH steps that bring a new client from PENDING_APPROVAL to the
-/// state the row asks for. States PATCH cannot set (ACTIVE) stay in the
-/// create body.
-fn post_create_states(payload: &[u8]) -> Vec<&'static str> {
-    let state = serde_json::from_slice::<Value>(payload)
+/// The legacy state the row asks for, if any.
+fn wanted_state(payload: &[u8]) -> Option<String> {
+    serde_json::from_slice::<Value>(payload)
         .ok()
-        .and_then(|v| v["client"]["state"].as_str().map(str::to_string));
-    match state.as_deref() {
-        Some("INACTIVE") => vec!["INACTIVE"],
-        Some("REJECTED") => vec!["REJECTED"],
-        Some("BLACKLISTED") => vec!["BLACKLISTED"],
-        Some("EXITED") => vec!["INACTIVE", "EXITED"],
-        _ => Vec::new(),
-    }
+        .and_then(|v| v["client"]["state"].as_str().map(str::to_string))
 }
 
-/// The create body: the state is left out when PATCH steps will set it.
-fn body_for_create(payload: &[u8], states: &[&str]) -> Vec<u8> {
-    if states.is_empty() {
-        return payload.to_vec();
-    }
+/// Client fields Mambu sets itself: a create never sends them (the seed's
+/// create parameters include none), the state is reached by PATCH after.
+const SERVER_OWNED: &[&str] = &[
+    "state",
+    "encodedKey",
+    "creationDate",
+    "lastModifiedDate",
+    "approvedDate",
+    "activationDate",
+    "closedDate",
+    "loanCycle",
+    "groupLoanCycle",
+    "migrationEvent",
+    "profilePictureKey",
+    "profileSignatureKey",
+];
+
+/// The create body: the row's request without what the server owns.
+fn body_for_create(payload: &[u8]) -> Vec<u8> {
     match serde_json::from_slice::<Value>(payload) {
         Ok(mut v) => {
-            if let Some(c) = v["client"].as_object_mut() {
-                c.remove("state");
+            let Some(c) = v["client"].as_object_mut() else {
+                return payload.to_vec();
+            };
+            if !SERVER_OWNED.iter().any(|k| c.contains_key(*k)) {
+                return payload.to_vec();
+            }
+            for k in SERVER_OWNED {
+                c.remove(*k);
             }
             serde_json::to_vec(&v).unwrap_or_else(|_| payload.to_vec())
         }
@@ -612,14 +638,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn states_patch_can_set_become_post_create_steps() {
-        let p = |s: &str| format!(r#"{{"client":{{"id":"1","state":"{s}"}}}}"#).into_bytes();
-        assert_eq!(post_create_states(&p("INACTIVE")), ["INACTIVE"]);
-        assert_eq!(post_create_states(&p("EXITED")), ["INACTIVE", "EXITED"]);
-        assert!(post_create_states(&p("ACTIVE")).is_empty());
-        assert!(post_create_states(&p("PENDING_APPROVAL")).is_empty());
-        let body: Value =
-            serde_json::from_slice(&body_for_create(&p("INACTIVE"), &["INACTIVE"])).unwrap();
-        assert!(body["client"]["state"].is_null() && body["client"]["id"] == "1");
+    fn a_create_body_carries_nothing_the_server_owns() {
+        let row = br#"{"client":{"id":"1","state":"ACTIVE","loanCycle":3,"approvedDate":"2001-01-01","firstName":"A"},"addresses":[]}"#;
+        assert_eq!(wanted_state(row).as_deref(), Some("ACTIVE"));
+        let body: Value = serde_json::from_slice(&body_for_create(row)).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"client": {"id": "1", "firstName": "A"}, "addresses": []})
+        );
+        let plain = br#"{"client":{"id":"2"}}"#;
+        assert_eq!(body_for_create(plain), plain.to_vec());
     }
 }

@@ -41,7 +41,6 @@ mod target;
 
 pub mod request_form;
 pub mod restore_body;
-pub mod state_path;
 pub mod upsert_body;
 
 pub use config::{BreakerPolicy, RetryPolicy, TargetConfig};

@@ -6,7 +6,7 @@
 //!
 //! In: the before-image and the client as it is now, both with full
 //! details. Out: the restore body; the state goes back separately, by the
-//! PATCH steps of `state_path`. Also the comparisons a revert makes: whether
+//! PATCH steps of `model::state_moves`. Also the comparisons a revert makes: whether
 //! two full-details clients are equal but for `lastModifiedDate`, and
 //! whether they carry the same entered content (a restore of ours landed).
 

@@ -37,9 +37,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use crate::model::state_moves::transition_allowed;
 pub use auth::Credentials;
 pub use faults::FaultConfig;
-pub use patch::transition_allowed;
 pub use rate_limit::PenaltyConfig;
 pub use store::StoreLocation;
 

@@ -10,22 +10,8 @@ use serde_json::{Map, Value};
 
 use super::reply::ApiError;
 use super::update::{client_object, merge_client};
+use crate::model::state_moves::transition_allowed;
 use crate::model::{ClientRequest, ClientState, ReturnCode};
-
-/// Whether Mambu lets a client move from `from` to `to` through PATCH.
-/// Only BLACKLISTED, REJECTED, EXITED, INACTIVE (approve) and
-/// PENDING_APPROVAL (undo approval) can be asked for.
-pub fn transition_allowed(from: &ClientState, to: &ClientState) -> bool {
-    use ClientState::*;
-    match (from, to) {
-        (Blacklisted, _) => false,
-        (_, Blacklisted) => true,
-        (PendingApproval, Inactive) | (PendingApproval, Rejected) => true,
-        (Inactive, PendingApproval) => true,
-        (Active, Exited) | (Inactive, Exited) => true,
-        _ => false,
-    }
-}
 
 /// Applies a PATCH body to the stored client.
 pub fn apply_patch(

@@ -20,6 +20,7 @@ mod key_spool;
 pub mod pattern;
 mod row_keys;
 mod text;
+mod wanted_state;
 
 #[cfg(test)]
 pub(crate) mod test_tenant;
@@ -57,6 +58,7 @@ pub fn check_client(
     out: &mut Vec<FieldError>,
 ) {
     client_fields::check(&req.client, opts, out);
+    wanted_state::check(&req.client, tenant, out);
     characters::check_client(&req.client, out);
     if tenant.is_known() {
         assignments::check(req, tenant, out);

@@ -1,12 +1,28 @@
-//! The PATCH steps that move a stored client from one state to another by
-//! the transitions Mambu allows (the sandbox's own rule, so the two agree).
+//! Mambu's client life cycle: which state moves PATCH allows, and the PATCH
+//! steps that move a client from one state to another by them. One rule for
+//! the sandbox (which enforces it), the import (which plans by it) and the
+//! dry run (which warns about states it cannot reach).
 //!
 //! In: the state the client has and the state wanted. Out: the states to
 //! PATCH in order (empty when already there), or `None` when no sequence of
 //! allowed moves gets there (ACTIVE, or anything out of BLACKLISTED).
 
-use crate::model::ClientState;
-use crate::sandbox::transition_allowed;
+use super::ClientState;
+
+/// Whether Mambu lets a client move from `from` to `to` through PATCH.
+/// Only BLACKLISTED, REJECTED, EXITED, INACTIVE (approve) and
+/// PENDING_APPROVAL (undo approval) can be asked for.
+pub fn transition_allowed(from: &ClientState, to: &ClientState) -> bool {
+    use ClientState::*;
+    match (from, to) {
+        (Blacklisted, _) => false,
+        (_, Blacklisted) => true,
+        (PendingApproval, Inactive) | (PendingApproval, Rejected) => true,
+        (Inactive, PendingApproval) => true,
+        (Active, Exited) | (Inactive, Exited) => true,
+        _ => false,
+    }
+}
 
 /// States a PATCH can ask for, in the order ties are broken.
 const PATCHABLE: &[ClientState] = &[
