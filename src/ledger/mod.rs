@@ -9,7 +9,7 @@
 //! # The journalling protocol (exactly once over an API without transactions)
 //!
 //! ```text
-//! insert PENDING ──► commit SENT (mark_sent) ──► send ──► commit outcome (apply / LedgerWriter)
+//! insert PENDING ──► commit SENT (mark_sent) ──► send ──► commit outcome (apply, by the Journal)
 //! ```
 //!
 //! 1. The import inserts every row of a chunk in one transaction
@@ -18,7 +18,8 @@
 //!    rows as SENT (for upserts, [`Ledger::mark_sent_with_images`] commits the
 //!    before-images in the same transaction). Only then are they sent.
 //! 3. Answers (CREATED, UPDATED, FAILED) may be buffered and committed in
-//!    batches by a [`LedgerWriter`]: losing that buffer in a crash leaves the
+//!    batches by the [`Journal`], the one thread that writes the ledger for
+//!    an import, resume or revert: losing that buffer in a crash leaves the
 //!    rows SENT, never wrong.
 //!
 //! `ferry resume` then sends PENDING rows, settles SENT rows (in doubt) by
@@ -69,13 +70,13 @@ mod error;
 mod event;
 mod event_store;
 mod fingerprint;
+mod journal;
 mod lock;
 mod row;
 mod row_store;
 mod schema;
 mod status;
 mod target;
-mod writer;
 
 use std::path::{Path, PathBuf};
 
@@ -86,12 +87,12 @@ use crate::model::MigrationEventState;
 pub use error::LedgerError;
 pub use event::{EventRecord, ImportMode, NewEvent, StateChange};
 pub use fingerprint::{fingerprint_file, fingerprint_reader};
+pub use journal::{Journal, JournalError, JournalThread};
 pub use lock::LockOutcome;
 pub use row::{NewRow, RevertAction, RowError, RowRecord, RowUpdate};
 pub use schema::SCHEMA_VERSION;
 pub use status::RowStatus;
 pub use target::strip_credentials;
-pub use writer::LedgerWriter;
 
 /// An open ledger file.
 pub struct Ledger {
@@ -198,107 +199,8 @@ mod test_support;
 
 #[cfg(test)]
 mod tests {
-    use std::io::BufRead;
-
     use super::test_support::new_event;
     use super::*;
-
-    /// Set in the child process of `killed_mid_import_loses_nothing`.
-    const CHILD_ENV: &str = "FERRY_LEDGER_CRASH_CHILD";
-
-    /// Journals part of an import, prints the event key, then waits to be killed.
-    fn import_until_killed(path: &Path) {
-        let mut ledger = Ledger::open(path).unwrap();
-        let key = ledger
-            .create_event(&new_event(ImportMode::Create))
-            .unwrap()
-            .encoded_key;
-        let rows: Vec<NewRow> = (1..=1000)
-            .map(|r| NewRow::pending(r, r + 1, None))
-            .collect();
-        ledger.insert_rows(&key, &rows).unwrap();
-        let mut w = LedgerWriter::new(
-            &mut ledger,
-            &key,
-            1000,
-            std::time::Duration::from_secs(3600),
-        )
-        .unwrap();
-        w.mark_sent(&(1..=10).collect::<Vec<_>>()).unwrap();
-        for r in 1..=5 {
-            w.record(RowUpdate::new(r, RowStatus::Created)).unwrap();
-        }
-        w.flush().unwrap();
-        // Answers for rows 6..=10 arrive but are still buffered when the kill comes.
-        for r in 6..=10 {
-            w.record(RowUpdate::new(r, RowStatus::Created)).unwrap();
-        }
-        println!("{key}");
-        std::thread::sleep(std::time::Duration::from_secs(60));
-    }
-
-    #[test]
-    #[ignore = "the child process of killed_mid_import_loses_nothing"]
-    fn crash_child() {
-        if let Some(path) = std::env::var_os(CHILD_ENV) {
-            import_until_killed(Path::new(&path));
-        }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn killed_mid_import_loses_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("ledger.db");
-        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "ledger::tests::crash_child",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_ENV, &path)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let out = std::io::BufReader::new(child.stdout.take().unwrap());
-        // libtest may print "test … ... " on the same line first.
-        let key = out
-            .lines()
-            .map(|l| l.unwrap())
-            .filter_map(|l| l.split_ascii_whitespace().last().map(str::to_string))
-            .find(|w| w.len() == 32 && w.bytes().all(|b| b.is_ascii_hexdigit()))
-            .expect("child printed no event key");
-        let pid = child.id();
-        child.kill().unwrap(); // SIGKILL: no destructor, no flush, no unlock
-        child.wait().unwrap();
-
-        let mut ledger = Ledger::open(&path).unwrap();
-        let ev = ledger.event(&key).unwrap();
-        assert_eq!(ev.count(RowStatus::Created), 5);
-        assert_eq!(
-            ev.count(RowStatus::Sent),
-            5,
-            "buffered answers lost, rows left in doubt"
-        );
-        assert_eq!(ev.count(RowStatus::Pending), 990);
-        let in_doubt: Vec<u64> = ledger
-            .rows_with_status(&key, &[RowStatus::Sent], 0, 100)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.row)
-            .collect();
-        assert_eq!(in_doubt, [6, 7, 8, 9, 10]);
-        assert_eq!(
-            ledger.lock(&key).unwrap(),
-            LockOutcome::TookOver {
-                pid,
-                since: ev.creation_date
-            }
-        );
-    }
 
     #[test]
     fn open_existing_refuses_a_missing_ledger_and_creates_nothing() {

@@ -23,16 +23,16 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 
 use super::check::{check_file, CheckError, CheckOptionsForFile, Checked, Prepared};
-use super::journal::Journal;
 use super::outcome_files::{self, OutcomeFilesError};
 use super::progress::Progress;
-use super::row_work::{self, Context, Job};
+use super::row_work::{self, Context, Job, RowWorkError};
 use super::target_session::{Pace, Session, SessionError, TargetChoice};
 use super::tenant_source::{self, tenant_fingerprint, TenantSourceError};
 use crate::field_error::FieldError;
+use crate::ledger::Journal;
 use crate::ledger::{
-    fingerprint_file, EventRecord, ImportMode, Ledger, NewEvent, NewRow, RowError, RowStatus,
-    RowUpdate,
+    fingerprint_file, EventRecord, ImportMode, JournalError, Ledger, NewEvent, NewRow, RowError,
+    RowStatus, RowUpdate,
 };
 use crate::model::MigrationEventState;
 use crate::report::{Report, ReportOptions, RowOutcome, RunMeta, Summary};
@@ -50,7 +50,9 @@ pub enum ImportError {
     #[error(transparent)]
     Session(#[from] SessionError),
     #[error("ledger: {0}")]
-    Ledger(String),
+    Ledger(#[from] crate::ledger::LedgerError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -62,12 +64,6 @@ pub enum ImportError {
     /// The tenant's creation templates would notify migrated clients.
     #[error("{0}")]
     WouldNotify(String),
-}
-
-impl From<crate::ledger::LedgerError> for ImportError {
-    fn from(e: crate::ledger::LedgerError) -> Self {
-        Self::Ledger(e.to_string())
-    }
 }
 
 /// What `ferry import` was asked to do.
@@ -411,12 +407,11 @@ impl Engine {
         let fed = replay
             .await
             .map_err(|e| ImportError::Usage(format!("reading stopped: {e}")))?;
-        journal.flush().await.map_err(ImportError::Ledger)?;
+        journal.flush().await?;
         drop(journal);
         let ledger = tokio::task::spawn_blocking(move || journal_thread.finish())
             .await
-            .map_err(|e| ImportError::Ledger(e.to_string()))?
-            .map_err(ImportError::Ledger)?;
+            .map_err(|_| JournalError::Stopped)??;
         watcher.abort();
         let event = ledger.event(&key)?;
         outcome_files::write(&ledger, &event, &self.report_dir)?;
@@ -528,7 +523,7 @@ fn feed(
         flush(&mut rows, &mut ready)?;
     } else if !rows.is_empty() {
         // Rows read before the stop are still journalled, so resume sees them.
-        journal.insert_blocking(rows).map_err(ImportError::Ledger)?;
+        journal.insert_blocking(rows)?;
     }
     drop(jobs);
     meta.notifications = channels.any().then_some(notified);
@@ -567,9 +562,9 @@ async fn dispatch(
     progress: &Progress,
 ) -> Result<u64, ImportError> {
     let slots = Arc::new(Semaphore::new(concurrency));
-    let mut running: JoinSet<Result<RowStatus, String>> = JoinSet::new();
+    let mut running: JoinSet<Result<RowStatus, RowWorkError>> = JoinSet::new();
     let mut tally = Tally::default();
-    let mut failure: Option<String> = None;
+    let mut failure: Option<JournalError> = None;
     // A batch is committed SENT while the previous one is still in flight,
     // so the commit never leaves the rate limiter idle. A crash can leave a
     // few rows SENT that never left: resume settles them by GET, harmlessly.
@@ -613,16 +608,16 @@ async fn dispatch(
                 result
             });
             while let Some(done) = running.try_join_next() {
-                tally.note(flatten(done), progress);
+                tally.note(settled(done), progress);
             }
         }
     }
     drop(jobs);
     while let Some(done) = running.join_next().await {
-        tally.note(flatten(done), progress);
+        tally.note(settled(done), progress);
     }
     match failure {
-        Some(e) => Err(ImportError::Ledger(e)),
+        Some(e) => Err(ImportError::Journal(e)),
         None => Ok(tally.answered),
     }
 }
@@ -634,38 +629,48 @@ struct Tally {
     created: u64,
     updated: u64,
     failed: u64,
+    rejected: u64,
     in_doubt: u64,
 }
 
 impl Tally {
-    fn note(&mut self, done: Result<RowStatus, String>, progress: &Progress) {
+    fn note(&mut self, done: Option<RowStatus>, progress: &Progress) {
         self.answered += 1;
         match done {
-            Ok(RowStatus::Created) => self.created += 1,
-            Ok(RowStatus::Updated) => self.updated += 1,
-            Ok(RowStatus::Failed) => self.failed += 1,
-            Ok(_) => self.in_doubt += 1,
-            Err(e) => {
-                self.in_doubt += 1;
-                tracing::warn!("{e}");
-            }
+            Some(RowStatus::Created) => self.created += 1,
+            Some(RowStatus::Updated) => self.updated += 1,
+            Some(RowStatus::Failed) => self.failed += 1,
+            Some(RowStatus::Rejected) => self.rejected += 1,
+            _ => self.in_doubt += 1,
         }
         progress.inc(1);
         progress.set_message(format!(
-            "created {}  updated {}  failed {}  to resend {}",
-            self.created, self.updated, self.failed, self.in_doubt
+            "created {}  updated {}  failed {}  rejected {}  to resend {}",
+            self.created, self.updated, self.failed, self.rejected, self.in_doubt
         ));
     }
 }
 
-fn flatten(
-    r: Result<Result<RowStatus, String>, tokio::task::JoinError>,
-) -> Result<RowStatus, String> {
-    r.map_err(|e| e.to_string())?
+/// A finished row's status; a row whose work stopped (left SENT, settled
+/// by the next resume) is logged and counts as in doubt.
+fn settled(
+    r: Result<Result<RowStatus, RowWorkError>, tokio::task::JoinError>,
+) -> Option<RowStatus> {
+    match r {
+        Ok(Ok(status)) => Some(status),
+        Ok(Err(e)) => {
+            tracing::warn!("{e}");
+            None
+        }
+        Err(e) => {
+            tracing::warn!("a row's task stopped: {e}");
+            None
+        }
+    }
 }
 
 /// One row: the work, then its journal entry.
-async fn work_one(job: &Job, ctx: &Context) -> Result<RowStatus, String> {
+async fn work_one(job: &Job, ctx: &Context) -> Result<RowStatus, RowWorkError> {
     // An error here leaves the row SENT: in doubt, settled by the next resume.
     let done = row_work::run(job, ctx).await?;
     let status = done.update.status;

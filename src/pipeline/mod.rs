@@ -10,7 +10,6 @@
 pub mod check;
 pub mod dry_run;
 pub mod import;
-pub mod journal;
 pub mod outcome_files;
 pub mod progress;
 pub mod revert;

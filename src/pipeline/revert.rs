@@ -19,9 +19,9 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::import::{runtime, ImportError};
-use super::journal::Journal;
 use super::outcome_files;
 use super::target_session::{Pace, Session, TargetChoice};
+use crate::ledger::Journal;
 use crate::ledger::{
     EventRecord, Ledger, RevertAction, RowError, RowRecord, RowStatus, RowUpdate, StateChange,
 };
@@ -117,9 +117,9 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
                 opts.force,
             )
             .await;
-            journal.flush().await.map_err(ImportError::Ledger)?;
+            journal.flush().await?;
             drop(journal);
-            ledger = thread.finish().map_err(ImportError::Ledger)?;
+            ledger = thread.finish()?;
         }
         session.close().await;
         Ok::<Ledger, ImportError>(ledger)

@@ -14,9 +14,9 @@ use serde_json::Value;
 
 use std::sync::Arc;
 
-use super::journal::Journal;
 use crate::field_error::FieldError;
 use crate::ledger::{ImportMode, RowError, RowStatus, RowUpdate};
+use crate::ledger::{Journal, JournalError};
 use crate::model::state_moves::{revertible, state_steps};
 use crate::model::{ClientRequest, ReturnCode};
 use crate::push::ownership::{
@@ -52,6 +52,21 @@ pub struct Context {
     pub tenant: Arc<Tenant>,
 }
 
+/// Why a row's work stopped without an outcome: the row stays SENT (in
+/// doubt) and the next resume settles it.
+#[derive(Debug, thiserror::Error)]
+pub enum RowWorkError {
+    /// The journal could not record; the run ends.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The target gave no usable answer to a step after the row was sent.
+    #[error("row {row}: {what}")]
+    Unsettled { row: u64, what: String },
+    /// The row's request body could not be read or written as JSON.
+    #[error("row {row}: the request body: {source}")]
+    Body { row: u64, source: serde_json::Error },
+}
+
 /// The row's outcome, as recorded.
 pub struct Done {
     pub update: RowUpdate,
@@ -61,7 +76,7 @@ pub struct Done {
 }
 
 /// Does one row's work. Never panics on the target's answers.
-pub async fn run(job: &Job, ctx: &Context) -> Result<Done, String> {
+pub async fn run(job: &Job, ctx: &Context) -> Result<Done, RowWorkError> {
     let wanted = wanted_state(&job.payload);
     match ctx.mode {
         ImportMode::Create => create(job, ctx, wanted.as_deref()).await,
@@ -79,7 +94,7 @@ enum Found {
     Absent,
 }
 
-async fn create(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, String> {
+async fn create(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, RowWorkError> {
     if job.in_doubt {
         match look(job, ctx, interrupted_window(job, ctx), true).await? {
             Found::Ours(found, evidence) => {
@@ -146,21 +161,21 @@ async fn look(
     ctx: &Context,
     window: Option<AttemptWindow>,
     interrupted: bool,
-) -> Result<Found, String> {
+) -> Result<Found, RowWorkError> {
     let stored = match ctx.target.get_client(&job.client_id, true).await {
         Outcome::Ok { body, .. } => body,
         Outcome::NotFound => return Ok(Found::Absent),
         Outcome::Refused { name, .. } => {
-            return Err(format!(
-                "row {}: looking the client up was refused: {name}",
-                job.row
-            ))
+            return Err(RowWorkError::Unsettled {
+                row: job.row,
+                what: format!("looking the client up was refused: {name}"),
+            })
         }
         Outcome::Unknown { last_error, .. } => {
-            return Err(format!(
-                "row {}: looking the client up failed: {last_error}",
-                job.row
-            ))
+            return Err(RowWorkError::Unsettled {
+                row: job.row,
+                what: format!("looking the client up failed: {last_error}"),
+            })
         }
     };
     Ok(
@@ -227,7 +242,7 @@ async fn finish_create(
     stored: Value,
     evidence: Evidence,
     wanted: Option<&str>,
-) -> Result<Done, String> {
+) -> Result<Done, RowWorkError> {
     let client = client_of(&stored);
     let key = client["encodedKey"].as_str().map(str::to_string);
     let current = client["state"]
@@ -275,10 +290,10 @@ async fn finish_create(
                 ));
             }
             Outcome::NotFound | Outcome::Unknown { .. } => {
-                return Err(format!(
-                    "row {}: the state change to {state} got no answer",
-                    job.row
-                ));
+                return Err(RowWorkError::Unsettled {
+                    row: job.row,
+                    what: format!("the state change to {state} got no answer"),
+                });
             }
         }
     }
@@ -317,7 +332,7 @@ async fn state_now(ctx: &Context, id: &str) -> Option<String> {
 /// (the before-image), lay the row over it (`push::upsert_body`), check the
 /// merged client with the dry run's rules (REJECTED if it breaks one, never
 /// sent), journal the before-image, update, then PATCH to the wanted state.
-async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, String> {
+async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, RowWorkError> {
     let existing = match ctx.target.get_client(&job.client_id, true).await {
         Outcome::Ok { body, .. } => body,
         Outcome::NotFound => {
@@ -332,7 +347,10 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
             ..
         } => return Ok(failed(job, code, &name, source, &body)),
         Outcome::Unknown { last_error, .. } => {
-            return Err(format!("row {}: {last_error}", job.row))
+            return Err(RowWorkError::Unsettled {
+                row: job.row,
+                what: last_error,
+            })
         }
     };
     let key = existing["client"]["encodedKey"]
@@ -347,7 +365,10 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
             return finish_create(job, ctx, existing, evidence, wanted).await;
         }
     }
-    let mapped: Value = serde_json::from_slice(&job.payload).map_err(|e| e.to_string())?;
+    let mapped: Value = serde_json::from_slice(&job.payload).map_err(|e| RowWorkError::Body {
+        row: job.row,
+        source: e,
+    })?;
     let body = upsert_body::update_body(&existing, &mapped);
     let wanted = mapped["client"]["state"].as_str();
     let stored_state = existing["client"]["state"]
@@ -364,7 +385,10 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
     ctx.journal
         .mark_sent(vec![(job.row, Some(existing.to_string()))])
         .await?;
-    let body = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
+    let body = serde_json::to_vec(&body).map_err(|e| RowWorkError::Body {
+        row: job.row,
+        source: e,
+    })?;
     match ctx.target.update(&job.client_id, &body).await {
         Outcome::Ok { body, .. } => {
             let mut last_modified = client_of(&body)["lastModifiedDate"]
@@ -404,10 +428,10 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
                         }
                         Outcome::Refused { .. } => {}
                         Outcome::NotFound | Outcome::Unknown { .. } => {
-                            return Err(format!(
-                                "row {}: the state change to {state} got no answer",
-                                job.row
-                            ));
+                            return Err(RowWorkError::Unsettled {
+                                row: job.row,
+                                what: format!("the state change to {state} got no answer"),
+                            });
                         }
                     }
                 }
