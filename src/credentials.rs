@@ -155,6 +155,22 @@ impl Credentials {
     }
 }
 
+/// `url` without userinfo (`user:password@`), query or fragment, any of
+/// which could carry a secret. Anything else is kept as given.
+pub fn strip_credentials(url: &str) -> String {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    let url = &url[..end];
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..scheme_end], &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,5 +246,18 @@ mod tests {
         assert!(Credentials::parse_file("token = x\n")
             .unwrap_err()
             .contains("unknown name"));
+    }
+
+    #[test]
+    fn strip_credentials_keeps_everything_but_secrets() {
+        assert_eq!(
+            strip_credentials("http://localhost:8080"),
+            "http://localhost:8080"
+        );
+        assert_eq!(strip_credentials("http://u@h/p"), "http://h/p");
+        assert_eq!(strip_credentials("http://u:p@ss@h"), "http://h");
+        assert_eq!(strip_credentials("http://h/p@q"), "http://h/p@q");
+        assert_eq!(strip_credentials("http://h/x?key=1"), "http://h/x");
+        assert_eq!(strip_credentials("not a url"), "not a url");
     }
 }

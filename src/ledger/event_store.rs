@@ -14,8 +14,8 @@ use rusqlite::{OptionalExtension, TransactionBehavior};
 use super::error::LedgerError;
 use super::event::{parse_state, EventRecord, ImportMode, NewEvent, StateChange};
 use super::status::RowStatus;
-use super::target::strip_credentials;
 use super::{lock, now, Ledger};
+use crate::credentials::strip_credentials;
 use crate::model::{MigrationEventState, MigrationEventType};
 
 const EVENT_COLUMNS: &str = "id, encoded_key, creation_date, event_type, state, state_changed_at, \
@@ -515,5 +515,26 @@ mod tests {
             .map(|e| e.encoded_key)
             .collect();
         assert_eq!(listed, [third, second, first]);
+    }
+
+    #[test]
+    fn target_is_stored_as_given_without_credentials() {
+        let (_dir, mut ledger) = temp_ledger();
+        let plain = ledger.create_event(&new_event(ImportMode::Create)).unwrap();
+        assert_eq!(plain.target, "https://bank.sandbox.mambu.com");
+        let mut slipped = new_event(ImportMode::Create);
+        slipped.target = "https://ann:s3cret@bank.mambu.com:8443/api?apikey=XYZ#frag".into();
+        let ev = ledger.create_event(&slipped).unwrap();
+        assert_eq!(ev.target, "https://bank.mambu.com:8443/api");
+        // Nothing else in the file holds the secret either.
+        let hits: i64 = ledger
+            .conn
+            .query_row(
+                "SELECT count(*) FROM events WHERE target LIKE '%s3cret%' OR target LIKE '%XYZ%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(hits, 0);
     }
 }

@@ -76,7 +76,6 @@ mod row;
 mod row_store;
 mod schema;
 mod status;
-mod target;
 
 use std::path::{Path, PathBuf};
 
@@ -92,7 +91,6 @@ pub use lock::LockOutcome;
 pub use row::{NewRow, RevertAction, RowError, RowRecord, RowUpdate};
 pub use schema::SCHEMA_VERSION;
 pub use status::RowStatus;
-pub use target::strip_credentials;
 
 /// An open ledger file.
 pub struct Ledger {

@@ -56,7 +56,7 @@ impl fmt::Debug for TargetConfig {
         f.debug_struct("TargetConfig")
             .field(
                 "base_url",
-                &crate::ledger::strip_credentials(&self.base_url),
+                &crate::credentials::strip_credentials(&self.base_url),
             )
             .field("credentials", &auth)
             .field("rate", &self.rate)
