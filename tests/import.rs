@@ -1797,3 +1797,19 @@ fn every_wanted_state_is_applied_through_patch_or_warned_about() {
         .unwrap();
     assert_eq!(noted as usize, unreachable);
 }
+
+#[test]
+fn a_zero_rate_concurrency_or_timeout_is_refused_by_every_verb_that_sends() {
+    let w = Work::new();
+    for flag in ["--rate", "--concurrency", "--timeout"] {
+        let imported = import_samples_into(&w, &["--sandbox", flag, "0"]).run();
+        assert_eq!(imported.code(), 2, "import {flag} 0: {}", imported.stderr());
+        assert!(imported.stderr().contains(flag), "{}", imported.stderr());
+        for verb in ["resume", "revert"] {
+            let ran = w.ferry(&[verb, "ABC", flag, "0"]).run();
+            assert_eq!(ran.code(), 2, "{verb} {flag} 0");
+            assert!(ran.stderr().contains(flag), "{verb}: {}", ran.stderr());
+        }
+    }
+    assert!(!w.path("ledger.db").exists(), "nothing was started");
+}

@@ -1,6 +1,7 @@
 //! The command line as clap parses it. Nothing outside `cli` reads these
 //! raw flags: each command turns them into its stage's options once.
 
+use std::num::{NonZeroU32, NonZeroU64, NonZeroUsize};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -82,13 +83,13 @@ pub struct TenantPullArgs {
 pub struct PaceArgs {
     /// Requests per second, as agreed with the tenant (default: no limit).
     #[arg(long)]
-    pub rate: Option<u32>,
+    pub rate: Option<NonZeroU32>,
     /// Requests in flight at once.
-    #[arg(long, default_value_t = 8)]
-    pub concurrency: usize,
+    #[arg(long, default_value = "8")]
+    pub concurrency: NonZeroUsize,
     /// Seconds before a request counts as lost.
-    #[arg(long, default_value_t = 30)]
-    pub timeout: u64,
+    #[arg(long, default_value = "30")]
+    pub timeout: NonZeroU64,
     /// A credentials file (`apikey = …`, or `user = …` and `password = …`);
     /// otherwise MAMBU_API_KEY, or MAMBU_USER and MAMBU_PASSWORD.
     #[arg(long)]

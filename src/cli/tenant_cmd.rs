@@ -105,7 +105,7 @@ pub(super) async fn pull_from(
 ) -> Result<PathBuf, PullFailed> {
     let pace = Pace {
         rate: None,
-        concurrency: 4,
+        concurrency: std::num::NonZeroUsize::new(4).unwrap_or(std::num::NonZeroUsize::MIN),
         timeout,
     };
     let session = Session::connect(&choice, credentials_file, pace).await?;

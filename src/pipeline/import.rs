@@ -371,7 +371,7 @@ impl Engine {
         let key = event.encoded_key.clone();
         ledger.set_columns(&key, &columns)?;
         let (journal, journal_thread) = Journal::start(ledger, key.clone());
-        let (job_tx, job_rx) = mpsc::channel::<Job>(self.pace.concurrency.max(1) * 4 + SEND_BATCH);
+        let (job_tx, job_rx) = mpsc::channel::<Job>(self.pace.concurrency.get() * 4 + SEND_BATCH);
 
         let report = Report::create(ReportOptions::new(
             &self.report_dir,
@@ -401,7 +401,7 @@ impl Engine {
             tenant,
         });
         let sending_started = Instant::now();
-        let answered = dispatch(job_rx, ctx, &stop, self.pace.concurrency.max(1), &progress).await;
+        let answered = dispatch(job_rx, ctx, &stop, self.pace.concurrency.get(), &progress).await;
         let sending = sending_started.elapsed();
         progress.finish();
         let fed = replay

@@ -113,7 +113,7 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
                 page,
                 &session.target,
                 &journal,
-                opts.pace.concurrency.max(1),
+                opts.pace.concurrency.get(),
                 opts.force,
             )
             .await;

@@ -7,6 +7,7 @@
 //! without credentials, or `sandbox:<state file>`). Fails with
 //! `SessionError`: bad usage (exit 2) or target unreachable/refusing (exit 3).
 
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -67,8 +68,11 @@ impl TargetChoice {
 /// How requests are paced.
 #[derive(Debug, Clone, Copy)]
 pub struct Pace {
-    pub rate: Option<u32>,
-    pub concurrency: usize,
+    /// Requests per second, retries included; none for as fast as answered.
+    pub rate: Option<NonZeroU32>,
+    /// Rows (and so requests) in flight at once.
+    pub concurrency: NonZeroUsize,
+    /// How long before a request counts as lost.
     pub timeout: Duration,
 }
 
@@ -133,8 +137,8 @@ impl Session {
         let target = Target::new(TargetConfig {
             base_url,
             credentials: Some(credentials),
-            rate: pace.rate,
-            concurrency: pace.concurrency.max(1),
+            rate: pace.rate.map(NonZeroU32::get),
+            concurrency: pace.concurrency.get(),
             timeout: pace.timeout,
             retry: RetryPolicy::default(),
             breaker: BreakerPolicy::default(),
