@@ -21,11 +21,11 @@ use std::thread;
 
 use rayon::prelude::*;
 
-use super::progress::Progress;
 use super::spool::{self, SpoolReader, SpoolWriter, SpooledRow};
 use crate::field_error::FieldError;
 use crate::mapping::{Mapping, MappingError, Plan, Recycler};
 use crate::model::ClientRequest;
+use crate::report::progress::Progress;
 use crate::report::BodyRange;
 use crate::source::{self, RawRow, RowSource, SourceError};
 use crate::tenant::{Tenant, TenantError};

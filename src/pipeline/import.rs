@@ -19,28 +19,26 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, Semaphore};
-use tokio::task::JoinSet;
+use tokio::sync::mpsc;
 
 use super::check::{check_file, CheckError, CheckOptionsForFile, Checked, Prepared};
 use super::outcome_files::{self, OutcomeFilesError};
-use super::progress::Progress;
-use super::row_work::{self, Context, Job, RowWorkError};
 use super::target_session::{Pace, Session, SessionError, TargetChoice};
 use super::tenant_source::{self, tenant_fingerprint, TenantSourceError};
 use crate::field_error::FieldError;
 use crate::ledger::Journal;
 use crate::ledger::{
     fingerprint_file, EventRecord, ImportMode, JournalError, Ledger, NewEvent, NewRow, RowError,
-    RowStatus, RowUpdate,
+    RowStatus,
 };
 use crate::model::MigrationEventState;
+use crate::push::row_work::{Context, Job};
+use crate::push::sender::{dispatch, SEND_BATCH};
+use crate::report::progress::Progress;
 use crate::report::{Report, ReportOptions, RowOutcome, RunMeta, Summary};
 
 /// Rows inserted into the ledger per transaction.
 const INSERT_BATCH: usize = 1000;
-/// Requests marked SENT together (one commit).
-const SEND_BATCH: usize = 64;
 
 /// Why an import (or resume) could not run.
 #[derive(Debug, thiserror::Error)]
@@ -551,129 +549,4 @@ fn row_error(finding: Option<&FieldError>) -> RowError {
         ),
         None => RowError::new(0, "REJECTED", "rejected by validation"),
     }
-}
-
-/// Sends jobs with bounded concurrency, a batch of SENT marks per commit.
-async fn dispatch(
-    mut jobs: mpsc::Receiver<Job>,
-    ctx: Arc<Context>,
-    stop: &AtomicBool,
-    concurrency: usize,
-    progress: &Progress,
-) -> Result<u64, ImportError> {
-    let slots = Arc::new(Semaphore::new(concurrency));
-    let mut running: JoinSet<Result<RowStatus, RowWorkError>> = JoinSet::new();
-    let mut tally = Tally::default();
-    let mut failure: Option<JournalError> = None;
-    // A batch is committed SENT while the previous one is still in flight,
-    // so the commit never leaves the rate limiter idle. A crash can leave a
-    // few rows SENT that never left: resume settles them by GET, harmlessly.
-    'batches: while !stop.load(Ordering::SeqCst) {
-        let Some(first) = jobs.recv().await else {
-            break;
-        };
-        let mut batch = vec![first];
-        while batch.len() < SEND_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        if ctx.mode == ImportMode::Create {
-            let marks = batch.iter().map(|j| (j.row, None)).collect();
-            if let Err(e) = ctx.journal.mark_sent(marks).await {
-                failure = Some(e);
-                break;
-            }
-        }
-        let mut batch = batch.into_iter();
-        while let Some(job) = batch.next() {
-            if stop.load(Ordering::SeqCst) {
-                // Marked but never sent: back to PENDING, nothing in doubt.
-                for unsent in std::iter::once(job).chain(batch) {
-                    let _ = ctx
-                        .journal
-                        .record(RowUpdate::new(unsent.row, RowStatus::Pending))
-                        .await;
-                }
-                break 'batches;
-            }
-            let Ok(slot) = slots.clone().acquire_owned().await else {
-                break 'batches;
-            };
-            let ctx = ctx.clone();
-            running.spawn(async move {
-                let result = work_one(&job, &ctx).await;
-                drop(slot);
-                result
-            });
-            while let Some(done) = running.try_join_next() {
-                tally.note(settled(done), progress);
-            }
-        }
-    }
-    drop(jobs);
-    while let Some(done) = running.join_next().await {
-        tally.note(settled(done), progress);
-    }
-    match failure {
-        Some(e) => Err(ImportError::Journal(e)),
-        None => Ok(tally.answered),
-    }
-}
-
-/// Live counts for the progress line.
-#[derive(Default)]
-struct Tally {
-    answered: u64,
-    created: u64,
-    updated: u64,
-    failed: u64,
-    rejected: u64,
-    in_doubt: u64,
-}
-
-impl Tally {
-    fn note(&mut self, done: Option<RowStatus>, progress: &Progress) {
-        self.answered += 1;
-        match done {
-            Some(RowStatus::Created) => self.created += 1,
-            Some(RowStatus::Updated) => self.updated += 1,
-            Some(RowStatus::Failed) => self.failed += 1,
-            Some(RowStatus::Rejected) => self.rejected += 1,
-            _ => self.in_doubt += 1,
-        }
-        progress.inc(1);
-        progress.set_message(format!(
-            "created {}  updated {}  failed {}  rejected {}  to resend {}",
-            self.created, self.updated, self.failed, self.rejected, self.in_doubt
-        ));
-    }
-}
-
-/// A finished row's status; a row whose work stopped (left SENT, settled
-/// by the next resume) is logged and counts as in doubt.
-fn settled(
-    r: Result<Result<RowStatus, RowWorkError>, tokio::task::JoinError>,
-) -> Option<RowStatus> {
-    match r {
-        Ok(Ok(status)) => Some(status),
-        Ok(Err(e)) => {
-            tracing::warn!("{e}");
-            None
-        }
-        Err(e) => {
-            tracing::warn!("a row's task stopped: {e}");
-            None
-        }
-    }
-}
-
-/// One row: the work, then its journal entry.
-async fn work_one(job: &Job, ctx: &Context) -> Result<RowStatus, RowWorkError> {
-    // An error here leaves the row SENT: in doubt, settled by the next resume.
-    let done = row_work::run(job, ctx).await?;
-    let status = done.update.status;
-    ctx.journal.record(done.update).await?;
-    Ok(status)
 }

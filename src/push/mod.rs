@@ -1,5 +1,18 @@
-//! The push stage: sends requests to a Mambu v1 Clients API at the rate
-//! the tenant accepts, and says what became of each.
+//! The push stage: sends rows to a Mambu v1 Clients API at the rate the
+//! tenant accepts, decides which clients are this event's, and undoes an
+//! import. Where to look:
+//!
+//! * [`sender`] — the send loop: batch → commit SENT → send → journal.
+//! * [`row_work`] — one row's work: create or upsert, then the state moves.
+//! * [`ownership`] — when a client found on the target is this event's.
+//! * [`upsert_body`], [`restore_body`] — what an update and a restore send.
+//! * [`undo`] — a revert's work on one row.
+//! * [`Target`] — the HTTP client underneath: limiter, retries, breaker.
+//!
+//! The stage talks to the ledger through one small interface, the
+//! [`crate::ledger::Journal`] handle (rows about to be sent, outcomes).
+//!
+//! # The HTTP client
 //!
 //! In: a [`TargetConfig`] (base URL, credentials from
 //! [`crate::credentials`], rate, concurrency, timeout, retry and breaker
@@ -27,7 +40,7 @@
 //! CLIENT_ID_ALREADY_IN_USE for a client we created ourselves. Either way
 //! the caller settles the row by [`Target::get_client`] on its id before
 //! deciding anything, with the evidence [`Target::create_traced`] gathered
-//! and the rule in [`ownership`].
+//! and the rule in [`ownership`] — which is what [`row_work`] does.
 
 mod breaker;
 mod config;
@@ -41,6 +54,9 @@ mod target;
 
 pub mod request_form;
 pub mod restore_body;
+pub mod row_work;
+pub mod sender;
+pub mod undo;
 pub mod upsert_body;
 
 pub use config::{BreakerPolicy, RetryPolicy, TargetConfig};

@@ -11,6 +11,7 @@ mod files;
 mod html;
 mod html_template;
 mod payloads;
+pub mod progress;
 mod rejects_csv;
 mod report_json;
 mod summary;
