@@ -32,7 +32,7 @@ use crate::ledger::{
     RowStatus,
 };
 use crate::model::MigrationEventState;
-use crate::push::row_work::{Context, Job};
+use crate::push::row_work::{Context, Job, Request};
 use crate::push::sender::{dispatch, SEND_BATCH};
 use crate::report::progress::Progress;
 use crate::report::{Report, ReportOptions, RowOutcome, RunMeta, Summary};
@@ -473,7 +473,8 @@ fn feed(
             stopped = true;
             return Ok(());
         }
-        let client_id = v.payload.and_then(client_id_of);
+        let request = v.payload.and_then(Request::read);
+        let client_id = request.as_ref().map(|r| r.client_id.clone());
         let status = known
             .as_ref()
             .and_then(|k| k.get(v.row as usize).copied().flatten());
@@ -482,7 +483,7 @@ fn feed(
             Some(RowStatus::Pending) => Some(false),
             Some(RowStatus::Sent) => Some(true),
             Some(_) => None,
-            None => match (v.payload, &client_id) {
+            None => match (&request, &client_id) {
                 (Some(_), Some(id)) => {
                     rows.push(NewRow::pending(v.row, v.line, Some(id.clone())));
                     Some(false)
@@ -499,12 +500,11 @@ fn feed(
                 }
             },
         };
-        if let (Some(in_doubt), Some(payload), Some(id)) = (send, v.payload, client_id) {
+        if let (Some(in_doubt), Some(request)) = (send, request) {
             ready.push(Job {
                 row: v.row,
                 line: v.line,
-                client_id: id,
-                payload: payload.to_vec(),
+                request,
                 fields: v.fields.clone(),
                 in_doubt,
                 sent_at: if in_doubt { sent_at } else { None },
@@ -526,18 +526,6 @@ fn feed(
     drop(jobs);
     meta.notifications = channels.any().then_some(notified);
     Ok(report.finish(&meta)?)
-}
-
-fn client_id_of(payload: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Body {
-        client: IdOnly,
-    }
-    #[derive(serde::Deserialize)]
-    struct IdOnly {
-        id: Option<String>,
-    }
-    serde_json::from_slice::<Body>(payload).ok()?.client.id
 }
 
 fn row_error(finding: Option<&FieldError>) -> RowError {

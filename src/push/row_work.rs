@@ -30,13 +30,46 @@ use crate::validate::{self, CheckOptions};
 pub struct Job {
     pub row: u64,
     pub line: u64,
-    pub client_id: String,
-    pub payload: Vec<u8>,
+    /// The row's request, read once.
+    pub request: Request,
     pub fields: csv::StringRecord,
     /// SENT by an earlier run: settle before sending again.
     pub in_doubt: bool,
     /// When an earlier run journalled the row SENT (with `in_doubt`).
     pub sent_at: Option<Timestamp>,
+}
+
+/// A valid row's request body, read once where the check hands it over:
+/// nothing in the push parses it again.
+pub struct Request {
+    /// The client id (the row's key on the target).
+    pub client_id: String,
+    /// The legacy state the row asks for, reached after a create by PATCH.
+    pub wanted_state: Option<String>,
+    /// The request as mapped (an upsert merges it, ownership compares it).
+    pub mapped: Value,
+    /// The create body: the request without what the server owns.
+    pub create_body: Vec<u8>,
+}
+
+impl Request {
+    /// Reads a request body; `None` when it is not JSON or names no client id.
+    pub fn read(payload: &[u8]) -> Option<Request> {
+        let mapped: Value = serde_json::from_slice(payload).ok()?;
+        let client = mapped.get("client")?;
+        let client_id = client.get("id")?.as_str()?.to_string();
+        let wanted_state = client
+            .get("state")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let create_body = create_body(payload, &mapped);
+        Some(Request {
+            client_id,
+            wanted_state,
+            mapped,
+            create_body,
+        })
+    }
 }
 
 /// What the work needs besides the row.
@@ -77,10 +110,10 @@ pub struct Done {
 
 /// Does one row's work. Never panics on the target's answers.
 pub async fn run(job: &Job, ctx: &Context) -> Result<Done, RowWorkError> {
-    let wanted = wanted_state(&job.payload);
+    let wanted = job.request.wanted_state.as_deref();
     match ctx.mode {
-        ImportMode::Create => create(job, ctx, wanted.as_deref()).await,
-        ImportMode::Upsert => upsert(job, ctx, wanted.as_deref()).await,
+        ImportMode::Create => create(job, ctx, wanted).await,
+        ImportMode::Upsert => upsert(job, ctx, wanted).await,
     }
 }
 
@@ -104,8 +137,7 @@ async fn create(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
             Found::Absent => {}
         }
     }
-    let body = body_for_create(&job.payload);
-    let answer = ctx.target.create_traced(&body).await;
+    let answer = ctx.target.create_traced(&job.request.create_body).await;
     match answer.outcome {
         Outcome::Ok { body, .. } => finish_create(job, ctx, body, Evidence::Answered, wanted).await,
         Outcome::Refused {
@@ -162,7 +194,7 @@ async fn look(
     window: Option<AttemptWindow>,
     interrupted: bool,
 ) -> Result<Found, RowWorkError> {
-    let stored = match ctx.target.get_client(&job.client_id, true).await {
+    let stored = match ctx.target.get_client(&job.request.client_id, true).await {
         Outcome::Ok { body, .. } => body,
         Outcome::NotFound => return Ok(Found::Absent),
         Outcome::Refused { name, .. } => {
@@ -196,9 +228,9 @@ fn ownership_evidence(
     interrupted: bool,
 ) -> Option<Evidence> {
     let window = window?;
-    let sent: Value = serde_json::from_slice(&job.payload).ok()?;
+    let sent = &job.request.mapped;
     let created = creation_date(stored)?;
-    let inside = carries_what_was_sent(stored, &sent)
+    let inside = carries_what_was_sent(stored, sent)
         && created_within(created, window, ctx.target.clock_offset());
     inside.then_some(if interrupted {
         Evidence::AfterInterruptedRun { window, created }
@@ -265,7 +297,7 @@ async fn finish_create(
     };
     let mut last_modified = client["lastModifiedDate"].as_str().map(str::to_string);
     for state in &steps {
-        match ctx.target.patch_state(&job.client_id, state).await {
+        match ctx.target.patch_state(&job.request.client_id, state).await {
             Outcome::Ok { .. } => {}
             Outcome::Refused {
                 code,
@@ -276,11 +308,11 @@ async fn finish_create(
             } => {
                 // A retried PATCH whose first answer was lost is refused as a
                 // transition to the state the client already has.
-                if state_now(ctx, &job.client_id).await.as_deref() == Some(*state) {
+                if state_now(ctx, &job.request.client_id).await.as_deref() == Some(*state) {
                     continue;
                 }
                 // Undo the create so the row is cleanly FAILED, not half done.
-                let _ = ctx.target.delete(&job.client_id).await;
+                let _ = ctx.target.delete(&job.request.client_id).await;
                 return Ok(failed(
                     job,
                     code,
@@ -298,7 +330,8 @@ async fn finish_create(
         }
     }
     if !steps.is_empty() {
-        if let Outcome::Ok { body, .. } = ctx.target.get_client(&job.client_id, false).await {
+        if let Outcome::Ok { body, .. } = ctx.target.get_client(&job.request.client_id, false).await
+        {
             last_modified = client_of(&body)["lastModifiedDate"]
                 .as_str()
                 .map(str::to_string);
@@ -333,7 +366,7 @@ async fn state_now(ctx: &Context, id: &str) -> Option<String> {
 /// merged client with the dry run's rules (REJECTED if it breaks one, never
 /// sent), journal the before-image, update, then PATCH to the wanted state.
 async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, RowWorkError> {
-    let existing = match ctx.target.get_client(&job.client_id, true).await {
+    let existing = match ctx.target.get_client(&job.request.client_id, true).await {
         Outcome::Ok { body, .. } => body,
         Outcome::NotFound => {
             ctx.journal.mark_sent(vec![(job.row, None)]).await?;
@@ -365,11 +398,8 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
             return finish_create(job, ctx, existing, evidence, wanted).await;
         }
     }
-    let mapped: Value = serde_json::from_slice(&job.payload).map_err(|e| RowWorkError::Body {
-        row: job.row,
-        source: e,
-    })?;
-    let body = upsert_body::update_body(&existing, &mapped);
+    let mapped = &job.request.mapped;
+    let body = upsert_body::update_body(&existing, mapped);
     let wanted = mapped["client"]["state"].as_str();
     let stored_state = existing["client"]["state"]
         .as_str()
@@ -377,7 +407,7 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
         .to_string();
     // The client as it will be after the update must pass the dry run's
     // rules; a request bound to fail is never sent.
-    if let Some(finding) = merged_problem(ctx, &existing, &mapped, &body, wanted, &stored_state) {
+    if let Some(finding) = merged_problem(ctx, &existing, mapped, &body, wanted, &stored_state) {
         return Ok(rejected(job, finding));
     }
     // The before-image is committed before the update leaves (an earlier
@@ -389,7 +419,7 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
         row: job.row,
         source: e,
     })?;
-    match ctx.target.update(&job.client_id, &body).await {
+    match ctx.target.update(&job.request.client_id, &body).await {
         Outcome::Ok { body, .. } => {
             let mut last_modified = client_of(&body)["lastModifiedDate"]
                 .as_str()
@@ -411,10 +441,11 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
                 }
                 let steps = steps.unwrap_or_default();
                 for state in &steps {
-                    match ctx.target.patch_state(&job.client_id, state).await {
+                    match ctx.target.patch_state(&job.request.client_id, state).await {
                         Outcome::Ok { .. } => {}
                         Outcome::Refused { name, body, .. }
-                            if state_now(ctx, &job.client_id).await.as_deref() != Some(state) =>
+                            if state_now(ctx, &job.request.client_id).await.as_deref()
+                                != Some(state) =>
                         {
                             error = Some(RowError::new(
                                 0,
@@ -437,7 +468,7 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
                 }
                 if !steps.is_empty() {
                     if let Outcome::Ok { body, .. } =
-                        ctx.target.get_client(&job.client_id, false).await
+                        ctx.target.get_client(&job.request.client_id, false).await
                     {
                         last_modified = client_of(&body)["lastModifiedDate"]
                             .as_str()
@@ -586,13 +617,6 @@ fn rejected(job: &Job, f: FieldError) -> Done {
     }
 }
 
-/// The legacy state the row asks for, if any.
-fn wanted_state(payload: &[u8]) -> Option<String> {
-    serde_json::from_slice::<Value>(payload)
-        .ok()
-        .and_then(|v| v["client"]["state"].as_str().map(str::to_string))
-}
-
 /// Client fields Mambu sets itself: a create never sends them (the seed's
 /// create parameters include none), the state is reached by PATCH after.
 const SERVER_OWNED: &[&str] = &[
@@ -610,23 +634,22 @@ const SERVER_OWNED: &[&str] = &[
     "profileSignatureKey",
 ];
 
-/// The create body: the row's request without what the server owns.
-fn body_for_create(payload: &[u8]) -> Vec<u8> {
-    match serde_json::from_slice::<Value>(payload) {
-        Ok(mut v) => {
-            let Some(c) = v["client"].as_object_mut() else {
-                return payload.to_vec();
-            };
-            if !SERVER_OWNED.iter().any(|k| c.contains_key(*k)) {
-                return payload.to_vec();
-            }
-            for k in SERVER_OWNED {
-                c.remove(*k);
-            }
-            serde_json::to_vec(&v).unwrap_or_else(|_| payload.to_vec())
-        }
-        Err(_) => payload.to_vec(),
+/// The create body: the row's request without what the server owns (the
+/// bytes as they came when there is nothing to take out).
+fn create_body(payload: &[u8], mapped: &Value) -> Vec<u8> {
+    let Some(c) = mapped.get("client").and_then(Value::as_object) else {
+        return payload.to_vec();
+    };
+    if !SERVER_OWNED.iter().any(|k| c.contains_key(*k)) {
+        return payload.to_vec();
     }
+    let mut body = mapped.clone();
+    if let Some(c) = body["client"].as_object_mut() {
+        for k in SERVER_OWNED {
+            c.remove(*k);
+        }
+    }
+    serde_json::to_vec(&body).unwrap_or_else(|_| payload.to_vec())
 }
 
 fn failed(
@@ -662,15 +685,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_create_body_carries_nothing_the_server_owns() {
+    fn a_request_is_read_once_and_its_create_body_carries_nothing_the_server_owns() {
         let row = br#"{"client":{"id":"1","state":"ACTIVE","loanCycle":3,"approvedDate":"2001-01-01","firstName":"A"},"addresses":[]}"#;
-        assert_eq!(wanted_state(row).as_deref(), Some("ACTIVE"));
-        let body: Value = serde_json::from_slice(&body_for_create(row)).unwrap();
+        let r = Request::read(row).unwrap();
+        assert_eq!(r.client_id, "1");
+        assert_eq!(r.wanted_state.as_deref(), Some("ACTIVE"));
+        let body: Value = serde_json::from_slice(&r.create_body).unwrap();
         assert_eq!(
             body,
             serde_json::json!({"client": {"id": "1", "firstName": "A"}, "addresses": []})
         );
         let plain = br#"{"client":{"id":"2"}}"#;
-        assert_eq!(body_for_create(plain), plain.to_vec());
+        assert_eq!(Request::read(plain).unwrap().create_body, plain.to_vec());
+        assert!(Request::read(br#"{"client":{}}"#).is_none());
+        assert!(Request::read(b"not json").is_none());
     }
 }
