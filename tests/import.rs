@@ -702,6 +702,12 @@ fn two_imports_of_one_file_started_together_leave_every_client_with_one_owner() 
     let on_target = exported_ids(&sb.export());
     assert_eq!(on_target.len(), 3000);
     assert!(on_target.values().all(|n| *n == 1), "each client once");
+    eprintln!(
+        "two imports with --again: {} and {} clients owned, {} on the target",
+        owned[0].len(),
+        owned[1].len(),
+        on_target.len()
+    );
     assert!(owned[0].is_disjoint(&owned[1]), "no client has two owners");
     assert_eq!(
         owned[0].union(&owned[1]).cloned().collect::<BTreeSet<_>>(),
