@@ -2,14 +2,12 @@
 //! binary, against the sandbox over real HTTP: embedded, and as a separate
 //! process with faults, throttling and SIGKILL.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{exported_ids, read_json, repo_path, Ferry, SandboxProcess};
+use crate::support::binary::{exported_ids, read_json, repo_path, Ferry, SandboxProcess};
 
 /// Ids of the sample rows the answer key does not reject.
 fn valid_sample_ids() -> BTreeSet<String> {

@@ -1,55 +1,21 @@
-//! Shared by the sandbox tests: a test tenant, a started sandbox, a reqwest
-//! client with credentials, and the validator's own verdict on a request
-//! (so rule tests expect exactly what `ferry::validate` decides).
-#![allow(dead_code)]
+//! For the sandbox's own tests: the test tenant, a started sandbox with a
+//! reqwest client that carries the credentials, and the validator's own
+//! verdict on a request (so rule tests expect exactly what
+//! `ferry::validate` decides).
 
 use ferry::field_error::FieldError;
 use ferry::model::ClientRequest;
-use ferry::sandbox::{Credentials, FaultConfig, Sandbox, SandboxConfig, StoreLocation};
+use ferry::sandbox::{FaultConfig, Sandbox, SandboxConfig, StoreLocation};
 use ferry::tenant::{Tenant, TenantSchema};
 use ferry::validate::{check_client, CheckOptions};
 use serde_json::{json, Value};
 
-pub const USER: &str = "api";
-pub const PASSWORD: &str = "secret";
-pub const API_KEY: &str = "key-123";
+pub use super::{API_KEY, PASSWORD, USER};
 
 /// A tenant with the custom fields, templates, branch, centre, user and
-/// role the seeds' examples name.
+/// role the seeds' examples name (tests/fixtures/sandbox-tenant.json).
 pub fn tenant_json() -> Value {
-    json!({
-        "name": "test",
-        "customFieldSets": [
-            {"id": "Custom_Fields", "encodedKey": "set1", "name": "Custom Fields", "type": "CLIENT_INFO", "usage": "SINGLE",
-             "customFields": [
-                {"id": "Position", "encodedKey": "cf_position", "name": "Position", "type": "CLIENT_INFO", "dataType": "STRING", "state": "NORMAL"},
-                {"id": "Family_Members", "encodedKey": "cf_family", "name": "Family Members", "type": "CLIENT_INFO", "dataType": "NUMBER", "state": "NORMAL"},
-                {"id": "Has_children", "encodedKey": "cf_children", "name": "Has children", "type": "CLIENT_INFO", "dataType": "CHECKBOX", "state": "NORMAL"},
-                {"id": "Studies", "encodedKey": "cf_studies", "name": "Studies", "type": "CLIENT_INFO", "dataType": "STRING", "state": "NORMAL"},
-                {"id": "idvalidated", "encodedKey": "cf_idvalidated", "name": "ID Validated", "type": "CLIENT_INFO", "dataType": "CHECKBOX", "state": "NORMAL"},
-                {"id": "National_Number", "encodedKey": "cf_national", "name": "National number", "type": "CLIENT_INFO", "dataType": "STRING", "state": "NORMAL", "unique": true}
-             ]},
-            {"id": "Calls", "encodedKey": "set2", "name": "Calls", "type": "CLIENT_INFO", "usage": "GROUPED",
-             "customFields": [
-                {"id": "Call_Summary_Clients", "encodedKey": "cf_calls", "name": "Call summary", "type": "CLIENT_INFO", "dataType": "STRING", "state": "NORMAL"}
-             ]},
-            {"id": "Bank", "encodedKey": "set3", "name": "Bank", "type": "CLIENT_INFO", "usage": "GROUPED",
-             "customFields": [
-                {"id": "IBAN", "encodedKey": "cf_iban", "name": "IBAN", "type": "CLIENT_INFO", "dataType": "STRING", "state": "NORMAL"},
-                {"id": "BIC", "encodedKey": "cf_bic", "name": "BIC", "type": "CLIENT_INFO", "dataType": "STRING", "state": "NORMAL"},
-                {"id": "BANK_ACCOUNT_TYPE", "encodedKey": "cf_bat", "name": "Account type", "type": "CLIENT_INFO", "dataType": "STRING", "state": "NORMAL"}
-             ]}
-        ],
-        "idDocumentTemplates": [
-            {"encodedKey": "9b0a97094b4cd73f014b5f5ef0e811d2", "documentType": "CI", "issuingAuthority": "Police"},
-            {"encodedKey": "2a0a00a24b4ce72a025c4afefce821e9", "documentType": "Passport", "issuingAuthority": "Passport Agency"}
-        ],
-        "branches": [{"encodedKey": "8a2bbaab4700677d0147008dd39b00ea", "id": "DB", "name": "Downtown"}],
-        "centres": [{"encodedKey": "8a2bbaab4700677d0147008dd66200fe", "id": "DC", "name": "Centre", "assignedBranchKey": "8a2bbaab4700677d0147008dd39b00ea"}],
-        "users": [{"encodedKey": "402832b43809601c013809601f9d0002", "username": "officer", "isCreditOfficer": true, "assignedBranchKey": "8a2bbaab4700677d0147008dd39b00ea"}],
-        "clientRoles": [{"encodedKey": "d9df8bc78a0234ccc934a845c", "id": "PERSON", "name": "Person", "isDefault": true}],
-        "duplicateChecks": [{"field": "EMAIL", "action": "ERROR"}]
-    })
+    super::fixture_json("sandbox-tenant.json")
 }
 
 /// The test tenant.
@@ -60,12 +26,7 @@ pub fn tenant() -> Tenant {
 
 /// A config with the test tenant and basic + apikey credentials.
 pub fn config() -> SandboxConfig {
-    let mut c = SandboxConfig::local(tenant());
-    c.credentials = Credentials {
-        api_keys: vec![API_KEY.into()],
-        users: vec![(USER.into(), PASSWORD.into())],
-    };
-    c
+    super::sandbox_config(tenant())
 }
 
 /// A config storing in a file.
@@ -92,7 +53,7 @@ pub struct Api {
 
 impl Api {
     pub async fn start(config: SandboxConfig) -> Api {
-        let sandbox = Sandbox::start(config).await.expect("sandbox starts");
+        let sandbox = super::start_sandbox(config).await;
         let base = sandbox.base_url();
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))

@@ -1,28 +1,19 @@
-//! Shared by the push tests: a sandbox on a free loopback port with one
-//! user, and targets for it with quick retry policies so the suite stays
-//! fast.
-#![allow(dead_code)]
+//! For the push client's tests: a sandbox with no tenant, and targets for
+//! it with quick retry policies so the suite stays fast.
 
 use std::time::Duration;
 
 use ferry::credentials::{Credentials, Secret};
 use ferry::push::{BreakerPolicy, Outcome, RetryPolicy, Target, TargetConfig};
-use ferry::sandbox::{self, FaultConfig, Sandbox, SandboxConfig};
+use ferry::sandbox::{FaultConfig, Sandbox, SandboxConfig};
 use ferry::tenant::Tenant;
 use serde_json::{json, Value};
 
-pub const USER: &str = "migrator";
-pub const PASSWORD: &str = "pw-Secret-42";
-pub const API_KEY: &str = "apikey-Secret-77";
+pub use super::{API_KEY, PASSWORD, USER};
 
 /// A sandbox config accepting `USER`/`PASSWORD` and `API_KEY`.
 pub fn sandbox_config() -> SandboxConfig {
-    let mut c = SandboxConfig::local(Tenant::unknown());
-    c.credentials = sandbox::Credentials {
-        api_keys: vec![API_KEY.into()],
-        users: vec![(USER.into(), PASSWORD.into())],
-    };
-    c
+    super::sandbox_config(Tenant::unknown())
 }
 
 /// The same with faults drawn from `seed`.
@@ -34,7 +25,7 @@ pub fn faulty(spec: &str, seed: u64) -> SandboxConfig {
 }
 
 pub async fn start(config: SandboxConfig) -> Sandbox {
-    Sandbox::start(config).await.expect("sandbox starts")
+    super::start_sandbox(config).await
 }
 
 /// The right user and password.

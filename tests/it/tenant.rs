@@ -2,12 +2,10 @@
 //! `--tenant-from-target` against a sandbox process over real HTTP, and the
 //! guard against notifying migrated customers.
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::{read_json, repo_path, Ferry, SandboxProcess};
+use crate::support::binary::{read_json, repo_path, Ferry, SandboxProcess};
 use ferry::tenant::TenantSchema;
 use serde_json::Value;
 
@@ -57,7 +55,7 @@ fn findings(report: &Path) -> Value {
     v
 }
 
-fn pull(sb: &SandboxProcess, out: &Path, extra: &[&str]) -> common::Ran {
+fn pull(sb: &SandboxProcess, out: &Path, extra: &[&str]) -> crate::support::binary::Ran {
     Ferry::new()
         .args(["tenant", "pull", "--target", &sb.url, "--out", &p(out)])
         .args(extra)
@@ -205,7 +203,7 @@ fn pull_needs_credentials_and_a_reachable_target() {
 }
 
 /// `ferry import` of the samples against `sb`, ledger and reports in `dir`.
-fn import_samples(dir: &Path, sb: &SandboxProcess, extra: &[&str]) -> common::Ran {
+fn import_samples(dir: &Path, sb: &SandboxProcess, extra: &[&str]) -> crate::support::binary::Ran {
     Ferry::new()
         .arg("import")
         .arg(repo_path("samples/clients.csv"))

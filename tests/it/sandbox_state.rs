@@ -1,11 +1,9 @@
 //! State over real HTTP: persistence across restarts on a file, the tenant
 //! kept with it, and a stable export.
 
-mod sandbox_support;
-
+use crate::support::sandbox::*;
 use ferry::sandbox::{Sandbox, SandboxConfig, StoreLocation};
 use ferry::tenant::Tenant;
-use sandbox_support::*;
 use serde_json::json;
 
 #[tokio::test]

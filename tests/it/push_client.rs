@@ -1,12 +1,10 @@
 //! The push client against the sandbox over real HTTP: every request kind,
 //! credentials, the probe, and no secret in anything printable.
 
-mod push_support;
-
+use crate::support::push::*;
 use ferry::credentials::{Credentials, Secret};
 use ferry::model::ReturnCode;
 use ferry::push::{Outcome, PushError, Target, TargetConfig};
-use push_support::*;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

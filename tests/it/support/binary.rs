@@ -1,6 +1,6 @@
-//! A small harness for running the `ferry` binary in tests:
-//! `Ferry::new().args(["validate", …]).run().status(1).stdout_has("…")`.
-#![allow(dead_code)]
+//! Running the `ferry` binary in tests, as a sentence:
+//! `Ferry::new().args(["validate", …]).run().status(1).stdout_has("…")`;
+//! and `ferry sandbox` as its own process (`SandboxProcess`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -128,7 +128,7 @@ impl SandboxProcess {
     /// Starts `ferry sandbox --bind 127.0.0.1:0 …extra`, with an API key.
     pub fn start(extra: &[&str]) -> Self {
         use std::io::BufRead;
-        let key = "rehearsal-key".to_string();
+        let key = super::API_KEY.to_string();
         let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
             .args(["sandbox", "--bind", "127.0.0.1:0"])
             .args(extra)

@@ -2,9 +2,7 @@
 //! `POST "firstName=Trevor&lastName=Linden" /api/clients`, Mambu's form
 //! parameter names, and the same rules and uniqueness as a JSON create.
 
-mod sandbox_support;
-
-use sandbox_support::*;
+use crate::support::sandbox::*;
 use serde_json::{json, Value};
 
 const FORM: &str = "application/x-www-form-urlencoded";

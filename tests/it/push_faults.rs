@@ -2,13 +2,11 @@
 //! hangs, cut connections, lost responses and a target that never answers
 //! well (the breaker).
 
-mod push_support;
-
 use std::time::Duration;
 
+use crate::support::push::*;
 use ferry::model::ReturnCode;
 use ferry::push::{BreakerPolicy, Outcome, RetryPolicy};
-use push_support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_errors_are_retried_until_the_create_lands() {

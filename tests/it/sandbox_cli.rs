@@ -2,8 +2,6 @@
 //! over real HTTP with the credentials from the environment, keeps its
 //! state in a file across restarts, and stops on Ctrl-C.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -17,7 +15,7 @@ impl Running {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
             .args(["sandbox", "--bind", "127.0.0.1:0", "--state"])
             .arg(state)
-            .env("MAMBU_API_KEY", "rehearsal-key")
+            .env("MAMBU_API_KEY", crate::support::API_KEY)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -64,7 +62,7 @@ async fn serves_with_env_credentials_keeps_state_and_stops_on_ctrl_c() {
     assert_eq!(refused.status(), 401);
     let created = http
         .post(format!("{}/api/clients", running.url))
-        .header("apikey", "rehearsal-key")
+        .header("apikey", crate::support::API_KEY)
         .json(&body)
         .send()
         .await
@@ -75,7 +73,7 @@ async fn serves_with_env_credentials_keeps_state_and_stops_on_ctrl_c() {
     let again = Running::start(&state);
     let got: serde_json::Value = http
         .get(format!("{}/api/clients/CLI-1", again.url))
-        .header("apikey", "rehearsal-key")
+        .header("apikey", crate::support::API_KEY)
         .send()
         .await
         .unwrap()
@@ -88,7 +86,7 @@ async fn serves_with_env_credentials_keeps_state_and_stops_on_ctrl_c() {
 
 #[test]
 fn bad_fault_spec_is_a_usage_error() {
-    common::Ferry::new()
+    crate::support::binary::Ferry::new()
         .args(["sandbox", "--memory", "--faults", "error=lots"])
         .run()
         .status(2)
@@ -136,7 +134,7 @@ fn a_credentials_file_others_can_read_is_refused() {
     let creds = dir.path().join("creds");
     std::fs::write(&creds, "user = api\npassword = s3cret\n").unwrap();
     chmod(&creds, 0o640);
-    let ran = common::Ferry::new()
+    let ran = crate::support::binary::Ferry::new()
         .args(["sandbox", "--memory", "--credentials-file"])
         .arg(&creds)
         .run()

@@ -1,14 +1,12 @@
 //! `ferry validate` through the binary: the samples, the JSON variant,
 //! generated files, broken inputs and broken mappings.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::{read_json, repo_path, Ferry};
+use crate::support::binary::{read_json, repo_path, Ferry};
 
 fn validate(input: &Path, mapping: &Path, tenant: Option<&Path>, out: &Path) -> Ferry {
     let mut f = Ferry::new()

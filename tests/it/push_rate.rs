@@ -2,12 +2,10 @@
 //! throttling sandbox at the same rate from refusing more than a stray
 //! request, and without it refusals are retried after `Retry-After`.
 
-mod push_support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::push::*;
 use ferry::push::{Outcome, RetryPolicy};
-use push_support::*;
 
 /// 150 creates at `rate` 50 and concurrency 8 against `sandbox_rate`:
 /// the outcomes, the stats and the time taken.

@@ -1,9 +1,7 @@
 //! `GET /api/clients/{id}/documents` over real HTTP: the client's profile
 //! picture and signature as metadata, without their content.
 
-mod sandbox_support;
-
-use sandbox_support::*;
+use crate::support::sandbox::*;
 use serde_json::json;
 
 #[tokio::test]

@@ -2,9 +2,7 @@
 //! update array semantics, PATCH transitions, delete, lookup, search,
 //! custom information, documents and the tenant endpoints.
 
-mod sandbox_support;
-
-use sandbox_support::*;
+use crate::support::sandbox::*;
 use serde_json::{json, Value};
 
 fn keys_of(v: &Value) -> Vec<String> {

@@ -1,11 +1,9 @@
 //! Auth, rate limiting, the invalid-request penalty and seeded faults,
 //! over real HTTP.
 
-mod sandbox_support;
-
 use std::time::Duration;
 
-use sandbox_support::*;
+use crate::support::sandbox::*;
 use serde_json::{json, Value};
 
 #[tokio::test]
