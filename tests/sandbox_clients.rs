@@ -1132,3 +1132,45 @@ async fn ids_unfit_for_a_url_and_control_characters_are_refused_like_the_validat
     assert_eq!(status, 200, "the raw requests are well formed");
     assert_eq!(api.get("/api/clients").await.1.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_document_whose_type_has_a_template_needs_its_key() {
+    let api = Api::start(config()).await;
+    let body = |key: Option<&str>, ty: &str| {
+        let mut doc = json!({"documentType": ty, "documentId": "12345"});
+        if let Some(k) = key {
+            doc["identificationDocumentTemplateKey"] = json!(k);
+        }
+        json!({"client": {"id": "doc1", "firstName": "A", "lastName": "B"}, "idDocuments": [doc]})
+    };
+    // "Required if a template exists": CI has one, so the key is required.
+    let (s, b) = api.post("/api/clients", body(None, "CI")).await;
+    assert_eq!(
+        (s, b),
+        (
+            400,
+            json!({
+                "returnCode": 953,
+                "returnStatus": "INVALID_ID_DOCUMENT_TEMPLATE_KEY",
+                "errorSource": "identificationDocumentTemplateKey"
+            })
+        )
+    );
+    // A type without a template needs none (the tenant allows other documents).
+    let (s, _) = api.post("/api/clients", body(None, "Library card")).await;
+    assert_eq!(s, 201);
+    let (s, b) = api
+        .post(
+            "/api/clients",
+            json!({"client": {"id": "doc2", "firstName": "C", "lastName": "D"},
+                   "idDocuments": [{"documentType": "CI", "documentId": "9", "identificationDocumentTemplateKey": "9b0a97094b4cd73f014b5f5ef0e811d2"}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    // An update is held to the same rule.
+    let key = b["client"]["encodedKey"].as_str().unwrap().to_string();
+    let mut update = body(None, "Passport");
+    update["client"]["encodedKey"] = json!(key);
+    let (s, b) = api.post(&format!("/api/clients/{key}"), update).await;
+    assert_eq!((s, code_of(&b)), (400, 953), "{b}");
+}

@@ -112,6 +112,7 @@ mod tests {
         r.id_documents = Some(vec![IdDocument {
             document_type: Some("NATIONAL_ID".into()),
             document_id: Some("X1".into()),
+            identification_document_template_key: Some("tpl-national".into()),
             ..IdDocument::default()
         }]);
         r.custom_information = Some(vec![CustomFieldValue {
