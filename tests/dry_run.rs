@@ -683,3 +683,30 @@ fn the_mapping_fills_a_template_key_only_where_the_tenant_has_one_template() {
         serde_json::json!([{"documentType": "PASSPORT", "documentId": "P1", "identificationDocumentTemplateKey": "8a01"}])
     );
 }
+
+#[test]
+fn a_tenant_file_with_an_action_per_duplicate_check_is_refused_with_its_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = write(
+        dir.path(),
+        "old.json",
+        r#"{"duplicateChecks": [{"field": "EMAIL", "action": "ERROR"},
+                               {"field": "FIRST_NAME_AND_LAST_NAME", "action": "WARNING"}]}"#,
+    );
+    let input = write(dir.path(), "in.csv", "id,first,last,email,born\nC1,A,B,,\n");
+    let mapping = write(dir.path(), "m.toml", SIMPLE_MAPPING);
+    let ran = validate(&input, &mapping, Some(&tenant), &dir.path().join("r"))
+        .run()
+        .status(2);
+    assert_eq!(
+        ran.stderr().trim_end(),
+        format!(
+            "ferry: error: tenant file {} is not valid: \"duplicateChecks\" gives each check its own \
+             action, but Mambu has one action for all checks: replace it with \
+             \"duplicateClientChecks\": [\"EMAIL\", \"FIRST_NAME_AND_LAST_NAME\"] and \
+             \"duplicateClientConstraintAction\" set to one of NONE, WARNING, ERROR (this file \
+             has ERROR, WARNING) at line 2 column 91",
+            tenant.display()
+        )
+    );
+}

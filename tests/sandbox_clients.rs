@@ -1174,3 +1174,59 @@ async fn a_document_whose_type_has_a_template_needs_its_key() {
     let (s, b) = api.post(&format!("/api/clients/{key}"), update).await;
     assert_eq!((s, code_of(&b)), (400, 953), "{b}");
 }
+
+#[tokio::test]
+async fn the_tenants_one_duplicate_action_holds_for_every_check() {
+    let start = |action: &str| {
+        let mut schema = tenant_json();
+        schema["duplicateClientChecks"] = json!(["MOBILE_PHONE", "DOCUMENT_ID_AND_TYPE"]);
+        schema["duplicateClientConstraintAction"] = json!(action);
+        let mut cfg = config();
+        cfg.tenant =
+            ferry::tenant::Tenant::from_schema(serde_json::from_value(schema).unwrap()).unwrap();
+        Api::start(cfg)
+    };
+    let first = json!({"client": {"id": "d1", "firstName": "A", "lastName": "B", "mobilePhone1": "+49 151 000"},
+                       "idDocuments": [{"documentType": "Library card", "documentId": "L-1"}]});
+    let same_phone = json!({"client": {"id": "d2", "firstName": "C", "lastName": "D", "mobilePhone1": "49151000"}});
+    let same_doc = json!({"client": {"id": "d3", "firstName": "E", "lastName": "F"},
+                          "idDocuments": [{"documentType": "library CARD", "documentId": "l-1"}]});
+
+    let api = start("ERROR").await;
+    api.create(first.clone()).await;
+    let (s, b) = api.post("/api/clients", same_phone.clone()).await;
+    assert_eq!(
+        (s, b),
+        (
+            400,
+            json!({"returnCode": 310, "returnStatus": "DUPLICATE_CLIENT", "errorSource": "mobilePhone1"})
+        )
+    );
+    let (s, b) = api.post("/api/clients", same_doc.clone()).await;
+    assert_eq!(
+        (s, b),
+        (
+            400,
+            json!({"returnCode": 310, "returnStatus": "DUPLICATE_CLIENT", "errorSource": "documentId"})
+        )
+    );
+    assert_eq!(
+        api.get("/api/settings/general").await.1["duplicateClientChecks"],
+        json!([
+            {"dataField": "MOBILE_PHONE", "dataItemType": "CLIENT", "active": true, "groupIndex": 0},
+            {"dataField": "DOCUMENT_ID_AND_TYPE", "dataItemType": "IDENTIFICATION_DOCUMENT", "active": true, "groupIndex": 1}
+        ])
+    );
+
+    // WARNING and NONE accept the duplicate, on every check alike.
+    for action in ["WARNING", "NONE"] {
+        let api = start(action).await;
+        api.create(first.clone()).await;
+        assert_eq!(api.post("/api/clients", same_phone.clone()).await.0, 201);
+        assert_eq!(api.post("/api/clients", same_doc.clone()).await.0, 201);
+        assert_eq!(
+            api.get("/api/settings/general").await.1["duplicateClientConstraintAction"],
+            json!(action)
+        );
+    }
+}

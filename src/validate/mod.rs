@@ -207,7 +207,7 @@ mod tests {
         let email = KeyKind::Duplicate(DuplicateCheckField::Email);
         assert!(t
             .active_duplicate_checks()
-            .any(|c| KeyKind::Duplicate(c.field) == email));
+            .any(|c| KeyKind::Duplicate(c) == email));
         assert_eq!(
             found,
             [

@@ -48,7 +48,8 @@ pub fn tenant_json() -> Value {
         "centres": [{"encodedKey": "8a2bbaab4700677d0147008dd66200fe", "id": "DC", "name": "Centre", "assignedBranchKey": "8a2bbaab4700677d0147008dd39b00ea"}],
         "users": [{"encodedKey": "402832b43809601c013809601f9d0002", "username": "officer", "isCreditOfficer": true, "assignedBranchKey": "8a2bbaab4700677d0147008dd39b00ea"}],
         "clientRoles": [{"encodedKey": "d9df8bc78a0234ccc934a845c", "id": "PERSON", "name": "Person", "isDefault": true}],
-        "duplicateChecks": [{"field": "EMAIL", "action": "ERROR"}]
+        "duplicateClientChecks": ["EMAIL"],
+        "duplicateClientConstraintAction": "ERROR"
     })
 }
 
