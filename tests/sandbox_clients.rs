@@ -1230,3 +1230,75 @@ async fn the_tenants_one_duplicate_action_holds_for_every_check() {
         );
     }
 }
+
+#[tokio::test]
+async fn what_the_server_owns_is_not_taken_from_an_update() {
+    let api = Api::start(config()).await;
+    api.create(person("own2", "A", "B")).await;
+    // Give the client what only the server sets: an approval date, a picture.
+    assert_eq!(
+        api.patch(
+            "/api/clients/own2",
+            json!({"client": {"state": "INACTIVE"}})
+        )
+        .await
+        .0,
+        200
+    );
+    let picture = json!({"document": {"documentHolderKey": "x", "documentHolderType": "CLIENT", "name": "p", "type": "png"},
+                         "documentContent": "iVBORw0KGgoAAAANSUhEUg=="});
+    let (s, _) = api
+        .post("/api/clients/own2/documents/PROFILE_PICTURE", picture)
+        .await;
+    assert_eq!(s, 201);
+    let (_, before) = api.get("/api/clients/own2?fullDetails=true").await;
+    let key = before["client"]["encodedKey"].clone();
+    assert!(before["client"]["approvedDate"].is_string());
+    assert!(before["client"]["profilePictureKey"].is_string());
+
+    let expected = |after: &Value| {
+        let mut e = before.clone();
+        e["client"]["firstName"] = json!("Bea");
+        e["client"]["lastModifiedDate"] = after["client"]["lastModifiedDate"].clone();
+        e
+    };
+    // Values for every server-owned field: none is taken.
+    let values = json!({"client": {
+        "encodedKey": key, "firstName": "Bea", "state": "ACTIVE",
+        "creationDate": "2001-01-01T00:00:00+0000", "approvedDate": "2001-01-01T00:00:00+0000",
+        "activationDate": "2001-01-01T00:00:00+0000", "closedDate": "2001-01-01T00:00:00+0000",
+        "lastModifiedDate": "2001-01-01T00:00:00+0000", "loanCycle": 7, "groupLoanCycle": 3,
+        "migrationEvent": {"encodedKey": "m1", "state": "APPROVED", "type": "IMPORT"},
+        "profilePictureKey": "pp", "profileSignatureKey": "ps"}});
+    let (s, up) = api.post("/api/clients/own2", values).await;
+    assert_eq!(s, 201, "{up}");
+    assert_eq!(up, expected(&up), "the update's answer");
+    let (_, after) = api.get("/api/clients/own2?fullDetails=true").await;
+    assert_eq!(after, expected(&after), "what is stored");
+    assert_ne!(
+        after["client"]["lastModifiedDate"],
+        "2001-01-01T00:00:00+0000"
+    );
+
+    // Nulls for them clear nothing (a null clears only a client's own field).
+    let nulls = json!({"client": {
+        "encodedKey": key, "state": null, "creationDate": null, "approvedDate": null,
+        "activationDate": null, "closedDate": null, "lastModifiedDate": null, "loanCycle": null,
+        "groupLoanCycle": null, "migrationEvent": null, "profilePictureKey": null,
+        "profileSignatureKey": null}});
+    let (s, up) = api.post("/api/clients/own2", nulls).await;
+    assert_eq!(s, 201, "{up}");
+    let (_, after) = api.get("/api/clients/own2?fullDetails=true").await;
+    assert_eq!(after, expected(&after));
+
+    // The encoded key addresses the client; another one is refused (302).
+    let (s, e) = api
+        .post(
+            "/api/clients/own2",
+            json!({"client": {"encodedKey": "8a0000000000000000000000000000ff", "firstName": "X"}}),
+        )
+        .await;
+    assert_eq!((s, code_of(&e)), (400, 302));
+    let (_, after) = api.get("/api/clients/own2?fullDetails=true").await;
+    assert_eq!(after["client"]["firstName"], "Bea");
+}
