@@ -65,8 +65,8 @@ pub struct TenantPullArgs {
     #[arg(long, default_value = "tenant.json")]
     pub out: PathBuf,
     /// A tenant file declaring what the API does not expose (client-creation
-    /// notification templates, allowOtherIdDocuments, per-check duplicate
-    /// actions); those settings are copied from it.
+    /// notification templates, allowOtherIdDocuments); those settings are
+    /// copied from it.
     #[arg(long)]
     pub declared: Option<PathBuf>,
     /// A credentials file (`apikey = …`, or `user = …` and `password = …`);

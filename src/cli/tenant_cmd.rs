@@ -58,7 +58,13 @@ fn pull(a: TenantPullArgs) -> Exit {
         s.users.iter().filter(|u| u.is_credit_officer).count(),
     );
     text += &line("client types", s.client_roles.len());
-    text += &line("duplicate-client checks", s.duplicate_checks.len());
+    text += &line("duplicate-client checks", s.duplicate_client_checks.len());
+    let action = serde_json::to_value(tenant.duplicate_action()).unwrap_or_default();
+    text += &format!(
+        "  {:<40}{:>8}\n",
+        "duplicate-client action",
+        action.as_str().unwrap_or_default()
+    );
     text += &line(
         "client-creation notification templates",
         s.notification_templates

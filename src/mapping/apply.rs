@@ -103,6 +103,15 @@ impl Plan {
                 // A document with a bad cell is kept so the finding's index
                 // points at it.
                 if any || errors.len() > before {
+                    if let (Some(keys), Some(ty), None) = (
+                        &d.template_keys,
+                        &doc.document_type,
+                        &doc.identification_document_template_key,
+                    ) {
+                        if let Some(key) = keys.get(ty) {
+                            doc.identification_document_template_key = Some(recycler.text(key));
+                        }
+                    }
                     docs.push(doc);
                 }
             }
@@ -175,7 +184,7 @@ impl Plan {
 mod tests {
     use serde_json::json;
 
-    use super::super::testing::{apply, codes, joined_plan, plan};
+    use super::super::testing::{apply, codes, compile, joined_plan, plan};
     use super::*;
     use crate::tenant::Tenant;
 
@@ -423,6 +432,60 @@ mod tests {
         );
         let (req, _) = apply(&p, &[]);
         assert_eq!(req, ClientRequest::default());
+    }
+
+    #[test]
+    fn the_template_key_comes_from_the_tenant_when_not_mapped() {
+        let t = Tenant::from_schema(
+            serde_json::from_value(json!({
+                "idDocumentTemplates": [
+                    {"encodedKey": "tp", "documentType": "PASSPORT"},
+                    {"encodedKey": "ti1", "documentType": "ID_CARD"},
+                    {"encodedKey": "ti2", "documentType": "ID_CARD"}
+                ]
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+        let toml = r#"
+            [[id_document]]
+            documentType = "TYPE"
+            documentId = "NO"
+            [[id_document]]
+            documentType = "TYPE2"
+            documentId = "NO2"
+            identificationDocumentTemplateKey = "KEY2"
+            "#;
+        let columns = ["TYPE", "NO", "TYPE2", "NO2", "KEY2"];
+        let docs = |p: &Plan, fields: &[&str]| {
+            let (req, errors) = apply(p, fields);
+            assert!(errors.is_empty(), "{errors:?}");
+            serde_json::to_value(req.id_documents).unwrap()
+        };
+        let p = compile(toml, &columns, &t, vec![]).unwrap();
+        assert_eq!(
+            docs(&p, &["passport", "P1", "PASSPORT", "P2", ""]),
+            json!([
+                {"documentType": "passport", "documentId": "P1", "identificationDocumentTemplateKey": "tp"},
+                {"documentType": "PASSPORT", "documentId": "P2"}
+            ]),
+            "filled where the mapping names no key, left alone where it does"
+        );
+        assert_eq!(
+            docs(&p, &["ID_CARD", "I1", "", "", ""]),
+            json!([{"documentType": "ID_CARD", "documentId": "I1"}]),
+            "two templates for the type: no key is guessed"
+        );
+        assert_eq!(
+            docs(&p, &["VISA", "V1", "", "", ""]),
+            json!([{"documentType": "VISA", "documentId": "V1"}])
+        );
+        let p = compile(toml, &columns, &Tenant::unknown(), vec![]).unwrap();
+        assert_eq!(
+            docs(&p, &["PASSPORT", "P1", "", "", ""]),
+            json!([{"documentType": "PASSPORT", "documentId": "P1"}]),
+            "no tenant, no key"
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::config::{GroupIndexSpec, JoinConfig, MappingConfig, Section};
 use super::date::DateRule;
 use super::error::MappingError;
 use super::join::Join;
-use super::resolve::{ResolveKind, Resolver};
+use super::resolve::{ResolveKind, Resolver, TemplateKeys};
 use super::target::{AddressField, ClientField, DocField};
 use super::transform::{Case, ValueMap};
 use super::value_spec::{Input, ValueSpec};
@@ -45,6 +45,9 @@ pub(super) struct SectionPlan<F> {
     /// Whether no field reads a column: such a section is always sent
     /// (otherwise only when some cell is not empty).
     pub constant_only: bool,
+    /// For an `[[id_document]]` that names no template key, with a known
+    /// tenant: fills the key of the tenant's only template for the type.
+    pub template_keys: Option<Arc<TemplateKeys>>,
 }
 
 /// One `[[custom_field]]`, compiled.
@@ -226,6 +229,7 @@ impl Compiler<'_> {
             from,
             fields,
             constant_only,
+            template_keys: None,
         })
     }
 }
@@ -313,11 +317,21 @@ pub(super) fn compile(
         Some(a) => Some(c.section(a, AddressField::name, &joins, |_| ReturnCode::InvalidDate)?),
         None => None,
     };
-    let id_documents = config
-        .id_documents
-        .iter()
-        .map(|d| c.section(d, DocField::name, &joins, |_| ReturnCode::InvalidDate))
-        .collect::<Result<Vec<_>, _>>()?;
+    let template_keys = tenant
+        .is_known()
+        .then(|| Arc::new(TemplateKeys::new(tenant)));
+    let mut id_documents = Vec::with_capacity(config.id_documents.len());
+    for d in &config.id_documents {
+        let mut plan = c.section(d, DocField::name, &joins, |_| ReturnCode::InvalidDate)?;
+        let names_key = plan
+            .fields
+            .iter()
+            .any(|(f, _)| *f == DocField::IdentificationDocumentTemplateKey);
+        if !names_key {
+            plan.template_keys = template_keys.clone();
+        }
+        id_documents.push(plan);
+    }
 
     let mut custom_fields = Vec::with_capacity(config.custom_fields.len());
     for cf in &config.custom_fields {

@@ -4,6 +4,11 @@
 //! In: the tenant (once, at compile time) and then one value per row. Out:
 //! the encoded key, or `None` when the tenant has no such entity (the
 //! caller reports the entity's Mambu code: 801 / 850 / 702 / 306).
+//!
+//! Also `TemplateKeys`: an `[[id_document]]` that names no
+//! `identificationDocumentTemplateKey` gets the key of the tenant's only
+//! template for the document's type (the key is required where a template
+//! exists).
 
 use std::collections::HashMap;
 
@@ -110,10 +115,47 @@ impl Resolver {
     }
 }
 
+/// The tenant's ID document templates by document type (trimmed, ASCII
+/// case ignored, as the validator matches a type to its templates): the
+/// key of a type's template when it has exactly one.
+#[derive(Debug, Clone)]
+pub struct TemplateKeys {
+    /// `None` for a type with more than one template: which one a document
+    /// follows is the mapping's choice, not Ferry's.
+    by_type: HashMap<Box<str>, Option<Box<str>>, FastHashBuilder>,
+}
+
+impl TemplateKeys {
+    /// Indexes the tenant's templates.
+    pub fn new(tenant: &Tenant) -> Self {
+        let mut by_type: HashMap<Box<str>, Option<Box<str>>, FastHashBuilder> =
+            HashMap::with_hasher(FastHashBuilder::default());
+        for t in &tenant.schema().id_document_templates {
+            let ty: Box<str> = t.document_type.trim().to_ascii_lowercase().into();
+            by_type
+                .entry(ty)
+                .and_modify(|k| *k = None)
+                .or_insert_with(|| Some(t.encoded_key.as_str().into()));
+        }
+        Self { by_type }
+    }
+
+    /// The key of the only template for `document_type`, if there is one.
+    pub fn get(&self, document_type: &str) -> Option<&str> {
+        let ty = document_type.trim();
+        if ty.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.by_type.get(ty.to_ascii_lowercase().as_str())
+        } else {
+            self.by_type.get(ty)
+        }
+        .and_then(|k| k.as_deref())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tenant::{Branch, ClientRole, TenantSchema, User};
+    use crate::tenant::{Branch, ClientRole, IdDocumentTemplate, TenantSchema, User};
 
     fn tenant() -> Tenant {
         Tenant::from_schema(TenantSchema {
@@ -153,6 +195,29 @@ mod tests {
             Some("8a03")
         );
         assert_eq!(Resolver::new(ResolveKind::Centre, &t).get("HQ"), None);
+    }
+
+    #[test]
+    fn a_type_with_one_template_gives_its_key() {
+        let template = |key: &str, ty: &str| IdDocumentTemplate {
+            encoded_key: key.into(),
+            document_type: ty.into(),
+            ..Default::default()
+        };
+        let t = Tenant::from_schema(TenantSchema {
+            id_document_templates: vec![
+                template("tp", "PASSPORT"),
+                template("ti1", "ID_CARD"),
+                template("ti2", "id_card "),
+            ],
+            ..Default::default()
+        })
+        .unwrap();
+        let keys = TemplateKeys::new(&t);
+        assert_eq!(keys.get("PASSPORT"), Some("tp"));
+        assert_eq!(keys.get(" Passport "), Some("tp"));
+        assert_eq!(keys.get("ID_CARD"), None, "two templates: no choice");
+        assert_eq!(keys.get("VISA"), None);
     }
 
     #[test]

@@ -41,22 +41,14 @@ pub struct Saved {
 /// How often an update is retried when another request changed the client first.
 const STALE_RETRIES: usize = 8;
 
-/// The duplicate checks in a fixed order, for stable stored kind codes.
-const DUPLICATE_FIELDS: [DuplicateCheckField; 6] = [
-    DuplicateCheckField::DocumentIdAndType,
-    DuplicateCheckField::HomePhone,
-    DuplicateCheckField::MobilePhone,
-    DuplicateCheckField::Email,
-    DuplicateCheckField::FirstNameAndLastName,
-    DuplicateCheckField::LastNameAndDateOfBirth,
-];
-
+/// A key kind as the store keeps it. The numbers are in state files, so
+/// they stay as they are: the client id 1, a duplicate check 100 + its
+/// place in `DuplicateCheckField::ALL` (the order the validator's kinds
+/// use too), a unique custom field 1000 + its index.
 fn kind_code(kind: KeyKind) -> i64 {
     match kind {
         KeyKind::ClientId => 1,
-        KeyKind::Duplicate(f) => {
-            100 + DUPLICATE_FIELDS.iter().position(|d| *d == f).unwrap_or(99) as i64
-        }
+        KeyKind::Duplicate(f) => 100 + f.index() as i64,
         KeyKind::UniqueValue(n) => 1000 + i64::from(n),
     }
 }
@@ -81,8 +73,8 @@ pub struct Keys {
 
 impl App {
     /// Runs Mambu's rules on a request: the first error refuses it;
-    /// otherwise its uniqueness keys (duplicate checks only when their
-    /// action is ERROR — WARNING and NONE accept the client).
+    /// otherwise its uniqueness keys (duplicate checks only when the
+    /// tenant's action is ERROR — WARNING and NONE accept the client).
     pub fn check(&self, req: &ClientRequest) -> Result<Keys, ApiError> {
         let mut findings = Vec::new();
         let opts = CheckOptions {
@@ -95,15 +87,10 @@ impl App {
         }
         let mut keys: Vec<RowKey> = Vec::new();
         row_keys(req, &self.tenant, &mut keys);
-        let refuses = |f: DuplicateCheckField| {
-            self.tenant
-                .active_duplicate_checks()
-                .any(|c| c.field == f && c.action == DuplicateAction::Error)
-        };
-        keys.retain(|k| match k.kind {
-            KeyKind::Duplicate(f) => refuses(f),
-            _ => true,
-        });
+        // The tenant's one action: ERROR refuses a duplicate, WARNING and
+        // NONE accept it, so only ERROR's checks become unique keys.
+        let refuses = self.tenant.duplicate_action() == DuplicateAction::Error;
+        keys.retain(|k| !matches!(k.kind, KeyKind::Duplicate(_)) || refuses);
         Ok(Keys {
             kinds: keys.iter().map(|k| k.kind).collect(),
             stored: keys
@@ -208,7 +195,7 @@ mod tests {
 
     #[test]
     fn kind_codes_are_distinct() {
-        let mut codes: Vec<i64> = DUPLICATE_FIELDS
+        let mut codes: Vec<i64> = DuplicateCheckField::ALL
             .iter()
             .map(|f| kind_code(KeyKind::Duplicate(*f)))
             .collect();
@@ -219,5 +206,7 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted.len(), codes.len());
+        // The numbers are in state files: they do not move.
+        assert_eq!(codes[..6], [100, 101, 102, 103, 104, 105]);
     }
 }

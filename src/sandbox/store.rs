@@ -200,7 +200,14 @@ impl Store {
             .optional()?
             .map(|s| serde_json::from_str(&s))
             .transpose()
-            .map_err(|e| StoreError::Internal(format!("stored tenant is corrupt: {e}")))?;
+            .map_err(|e| {
+                // A state file from before a change to the tenant file's
+                // shape: --tenant replaces what it holds.
+                StoreError::Internal(format!(
+                    "the tenant stored in the state file cannot be read (start with --tenant \
+                     to replace it): {e}"
+                ))
+            })?;
         let cache = load(&conn)?;
         let next_seq = cache.clients().last().map_or(1, |r| r.seq + 1);
         let cache = Arc::new(RwLock::new(cache));
@@ -394,5 +401,32 @@ mod tests {
             Some("a".into())
         );
         again.store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_stored_tenant_of_an_old_shape_is_replaced_by_a_given_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let loc = StoreLocation::File(dir.path().join("s.db"));
+        Store::open(&loc, None).unwrap().store.close().await;
+        let old = r#"{"duplicateChecks": [{"field": "EMAIL", "action": "ERROR"}]}"#;
+        rusqlite::Connection::open(dir.path().join("s.db"))
+            .unwrap()
+            .execute(
+                "INSERT OR REPLACE INTO meta(name, value) VALUES('tenant', ?1)",
+                [old],
+            )
+            .unwrap();
+        let err = match Store::open(&loc, None) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("an old tenant shape was read"),
+        };
+        assert!(
+            err.contains("the tenant stored in the state file cannot be read (start with --tenant to replace it): \"duplicateChecks\" gives each check its own action"),
+            "{err}"
+        );
+        let tenant = TenantSchema::default();
+        let opened = Store::open(&loc, Some(&tenant)).unwrap();
+        assert_eq!(opened.stored_tenant, Some(tenant));
+        opened.store.close().await;
     }
 }

@@ -20,7 +20,7 @@ use super::app::App;
 use super::lookup::{self, Params};
 use super::reply::ApiError;
 use crate::model::ReturnCode;
-use crate::tenant::{DuplicateAction, DuplicateCheckField};
+use crate::tenant::DuplicateCheckField;
 
 /// `GET /api/customfieldsets?type=CLIENT_INFO`: sets whose type matches
 /// (a set without a type counts as CLIENT_INFO), with their fields.
@@ -136,8 +136,8 @@ pub async fn general_settings(State(app): State<Arc<App>>) -> Response {
 }
 
 /// The general settings as Mambu's `GeneralSettingsApiV1` (the part that
-/// concerns clients). The tenant file may give each check its own action;
-/// Mambu has one, so the strictest active one is shown.
+/// concerns clients): the tenant file's checks, each active, and its one
+/// action (NONE when the file has no checks).
 pub fn general(app: &App) -> Value {
     let s = app.tenant.schema();
     let mut constraints = Vec::new();
@@ -148,32 +148,23 @@ pub fn general(app: &App) -> Value {
         constraints.push("CREDIT_OFFICER");
     }
     let checks: Vec<Value> = s
-        .duplicate_checks
+        .duplicate_client_checks
         .iter()
         .enumerate()
-        .map(|(i, c)| {
+        .map(|(i, f)| {
             json!({
-                "dataField": c.field,
-                "dataItemType": if c.field == DuplicateCheckField::DocumentIdAndType {
+                "dataField": f,
+                "dataItemType": if *f == DuplicateCheckField::DocumentIdAndType {
                     "IDENTIFICATION_DOCUMENT"
                 } else {
                     "CLIENT"
                 },
-                "active": c.action != DuplicateAction::None,
+                "active": true,
                 "groupIndex": i,
             })
         })
         .collect();
-    let action = s
-        .duplicate_checks
-        .iter()
-        .map(|c| c.action)
-        .max_by_key(|a| match a {
-            DuplicateAction::None => 0,
-            DuplicateAction::Warning => 1,
-            DuplicateAction::Error => 2,
-        })
-        .unwrap_or(DuplicateAction::None);
+    let action = app.tenant.duplicate_action();
     json!({
         "defaultClientRoleKey": app.tenant.default_client_role().map(|r| &r.encoded_key),
         "defaultClientState": s.default_client_state.as_deref().unwrap_or("PENDING_APPROVAL"),

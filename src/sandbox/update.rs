@@ -2,7 +2,10 @@
 //!
 //! In: the stored full shape and the request body as JSON. The client
 //! object is merged field by field (a field given replaces, `null` clears,
-//! an absent one is kept; fields the server owns are ignored; `null` for
+//! an absent one is kept; fields the server owns — `SERVER_FIELDS`: state,
+//! dates, loan cycles, migration event, picture and signature keys, and
+//! the encoded key beyond addressing the client — are ignored, given or
+//! `null`, so an update never changes them; `null` for
 //! `preferredLanguage` is refused with 2427, as Mambu's ClientOnUpdate
 //! schema says it "does not accept null values"); each array
 //! given replaces the stored one — entries matched by `encodedKey`

@@ -18,8 +18,8 @@ pub use notifications::{
     CreationChannels, NotificationChannel, NotificationCount, NotificationTemplate, Notified,
 };
 pub use schema::{
-    Branch, Centre, ClientRole, DuplicateAction, DuplicateCheck, DuplicateCheckField,
-    IdDocumentTemplate, TenantSchema, User,
+    Branch, Centre, ClientRole, DuplicateAction, DuplicateCheckField, IdDocumentTemplate,
+    TenantSchema, User,
 };
 
 use crate::model::{ClientState, CustomFieldDefinition, CustomFieldSetUsage, CustomFieldState};
@@ -161,6 +161,15 @@ impl Tenant {
                 });
             }
         }
+        if !schema.duplicate_client_checks.is_empty()
+            && schema.duplicate_client_constraint_action.is_none()
+        {
+            return Err(TenantError::Inconsistent(
+                "duplicateClientChecks are listed without duplicateClientConstraintAction \
+                 (NONE, WARNING or ERROR: one action for all checks, as in Mambu)"
+                    .into(),
+            ));
+        }
         let branch_at = index_by(&schema.branches, |b| vec![&b.encoded_key, &b.id]);
         let centre_at = index_by(&schema.centres, |c| vec![&c.encoded_key, &c.id]);
         let user_at = index_by(&schema.users, |u| vec![&u.encoded_key, &u.username]);
@@ -285,12 +294,23 @@ impl Tenant {
         CreationChannels::of(&self.schema.notification_templates)
     }
 
-    /// The duplicate-client checks whose action is not NONE.
-    pub fn active_duplicate_checks(&self) -> impl Iterator<Item = &DuplicateCheck> {
+    /// The one action of the tenant's duplicate-client checks (NONE when
+    /// it has none).
+    pub fn duplicate_action(&self) -> DuplicateAction {
         self.schema
-            .duplicate_checks
+            .duplicate_client_constraint_action
+            .unwrap_or(DuplicateAction::None)
+    }
+
+    /// The duplicate-client checks the tenant acts on: all of them, unless
+    /// the action is NONE.
+    pub fn active_duplicate_checks(&self) -> impl Iterator<Item = DuplicateCheckField> + '_ {
+        let acts = self.duplicate_action() != DuplicateAction::None;
+        self.schema
+            .duplicate_client_checks
             .iter()
-            .filter(|c| c.action != DuplicateAction::None)
+            .copied()
+            .filter(move |_| acts)
     }
 }
 
@@ -339,6 +359,58 @@ mod tests {
         );
         assert!(t.custom_field("NOK_Name").unwrap().grouped);
         assert_eq!(t.custom_fields().len(), 2);
+    }
+
+    #[test]
+    fn duplicate_checks_have_one_action() {
+        let t = |v: serde_json::Value| {
+            serde_json::from_value::<TenantSchema>(v)
+                .map_err(|e| e.to_string())
+                .and_then(|s| Tenant::from_schema(s).map_err(|e| e.to_string()))
+        };
+        let ok = t(serde_json::json!({
+            "duplicateClientChecks": ["EMAIL", "HOME_PHONE"],
+            "duplicateClientConstraintAction": "WARNING"
+        }))
+        .unwrap();
+        assert_eq!(ok.duplicate_action(), DuplicateAction::Warning);
+        assert_eq!(
+            ok.active_duplicate_checks().collect::<Vec<_>>(),
+            [DuplicateCheckField::Email, DuplicateCheckField::HomePhone]
+        );
+        let off = t(serde_json::json!({
+            "duplicateClientChecks": ["EMAIL"],
+            "duplicateClientConstraintAction": "NONE"
+        }))
+        .unwrap();
+        assert_eq!(off.active_duplicate_checks().count(), 0);
+        assert_eq!(
+            t(serde_json::json!({"duplicateClientChecks": ["EMAIL"]})).unwrap_err(),
+            "tenant file is inconsistent: duplicateClientChecks are listed without \
+             duplicateClientConstraintAction (NONE, WARNING or ERROR: one action for all \
+             checks, as in Mambu)"
+        );
+        assert_eq!(
+            t(serde_json::json!({"duplicateChecks": [
+                {"field": "EMAIL", "action": "ERROR"},
+                {"field": "HOME_PHONE", "action": "NONE"},
+                {"field": "FIRST_NAME_AND_LAST_NAME", "action": "WARNING"}
+            ]}))
+            .unwrap_err(),
+            "\"duplicateChecks\" gives each check its own action, but Mambu has one action \
+             for all checks: replace it with \"duplicateClientChecks\": [\"EMAIL\", \
+             \"FIRST_NAME_AND_LAST_NAME\"] and \"duplicateClientConstraintAction\" set to one \
+             of NONE, WARNING, ERROR (this file has ERROR, NONE, WARNING)"
+        );
+    }
+
+    #[test]
+    fn the_check_order_is_defined_once() {
+        for (i, f) in DuplicateCheckField::ALL.iter().enumerate() {
+            assert_eq!(f.index(), i);
+            assert_eq!(DuplicateCheckField::from_index(i), Some(*f));
+        }
+        assert_eq!(DuplicateCheckField::from_index(6), None);
     }
 
     #[test]

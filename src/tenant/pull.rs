@@ -12,10 +12,10 @@
 //! `offset`/`limit`), `GET /api/clienttypes?for=CLIENTS`,
 //! `GET /api/settings/iddocumenttemplates` and `GET /api/settings/general`
 //! (default client role and state, required assignments, duplicate-client
-//! checks). Client-creation notification templates, whether documents
-//! outside the templates are accepted, and per-check duplicate actions are
-//! not in API v1: they come from the declared file or take Mambu's
-//! defaults, and the notes say which.
+//! checks and their one action, which the tenant file keeps as they are).
+//! Client-creation notification templates and whether documents outside
+//! the templates are accepted are not in API v1: they come from the
+//! declared file or take Mambu's defaults, and the notes say which.
 
 use std::path::Path;
 
@@ -23,8 +23,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::{
-    Branch, Centre, ClientRole, DuplicateAction, DuplicateCheck, DuplicateCheckField,
-    IdDocumentTemplate, Tenant, TenantError, TenantSchema, User,
+    Branch, Centre, ClientRole, DuplicateAction, DuplicateCheckField, IdDocumentTemplate, Tenant,
+    TenantError, TenantSchema, User,
 };
 use crate::model::CustomFieldSet;
 use crate::push::{Outcome, Target};
@@ -122,7 +122,6 @@ pub async fn pull(
             (true, Vec::new())
         }
     };
-    let duplicate_checks = settings.duplicate_checks(declared, &mut notes);
     let name = match declared.and_then(|(d, _)| d.name.as_deref()) {
         Some(n) => format!("{n} (pulled from {origin})"),
         None => format!("pulled from {origin}"),
@@ -136,7 +135,9 @@ pub async fn pull(
         centres,
         users,
         client_roles,
-        duplicate_checks,
+        duplicate_client_checks: settings.checks,
+        duplicate_client_constraint_action: Some(settings.action),
+        legacy_duplicate_checks: (),
         branch_required: settings.branch_required,
         credit_officer_required: settings.credit_officer_required,
         default_client_state: settings.default_state,
@@ -347,53 +348,6 @@ impl General {
             action,
         })
     }
-
-    /// The tenant file's checks: every active check with Mambu's one
-    /// action — unless the declared file gives that check an action of
-    /// its own, which API v1 cannot show and which is then kept.
-    fn duplicate_checks(
-        &self,
-        declared: Option<(&TenantSchema, &str)>,
-        notes: &mut Vec<String>,
-    ) -> Vec<DuplicateCheck> {
-        let mut kept = Vec::new();
-        let checks = self
-            .checks
-            .iter()
-            .map(|&field| {
-                let own = declared.and_then(|(d, _)| {
-                    d.duplicate_checks
-                        .iter()
-                        .find(|c| c.field == field && c.action != DuplicateAction::None)
-                });
-                let action = match own {
-                    Some(c) if c.action != self.action => {
-                        kept.push(format!("{} {}", name(&c.field), name(&c.action)));
-                        c.action
-                    }
-                    _ => self.action,
-                };
-                DuplicateCheck { field, action }
-            })
-            .collect();
-        if let (false, Some((_, label))) = (kept.is_empty(), declared) {
-            notes.push(format!(
-                "duplicateChecks: the API gives one action for all checks ({}); the per-check \
-                 actions of {label} were kept: {}.",
-                name(&self.action),
-                kept.join(", ")
-            ));
-        }
-        checks
-    }
-}
-
-/// An enum's JSON name.
-fn name<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -417,45 +371,15 @@ mod tests {
         assert_eq!(g.default_role.as_deref(), Some("r1"));
         assert_eq!(g.default_state.as_deref(), Some("INACTIVE"));
         assert!(g.branch_required && !g.credit_officer_required);
-        let mut notes = Vec::new();
         assert_eq!(
-            g.duplicate_checks(None, &mut notes),
-            [
-                DuplicateCheck {
-                    field: DuplicateCheckField::Email,
-                    action: DuplicateAction::Error
-                },
-                DuplicateCheck {
-                    field: DuplicateCheckField::MobilePhone,
-                    action: DuplicateAction::Error
-                }
-            ]
+            (g.checks, g.action),
+            (
+                vec![DuplicateCheckField::Email, DuplicateCheckField::MobilePhone],
+                DuplicateAction::Error
+            )
         );
-        assert!(notes.is_empty());
-    }
-
-    #[test]
-    fn a_declared_per_check_action_is_kept_and_said_so() {
-        let g = General::read(&serde_json::json!({
-            "duplicateClientChecks": [{"dataField": "EMAIL"}, {"dataField": "FIRST_NAME_AND_LAST_NAME"}],
-            "duplicateClientConstraintAction": "ERROR"
-        }))
-        .unwrap();
-        let declared: TenantSchema = serde_json::from_value(serde_json::json!({
-            "duplicateChecks": [{"field": "FIRST_NAME_AND_LAST_NAME", "action": "WARNING"}]
-        }))
-        .unwrap();
-        let mut notes = Vec::new();
-        let checks = g.duplicate_checks(Some((&declared, "t.json")), &mut notes);
-        assert_eq!(checks[0].action, DuplicateAction::Error);
-        assert_eq!(checks[1].action, DuplicateAction::Warning);
-        assert_eq!(
-            notes,
-            [
-                "duplicateChecks: the API gives one action for all checks (ERROR); the per-check \
-              actions of t.json were kept: FIRST_NAME_AND_LAST_NAME WARNING."
-            ]
-        );
+        let none = General::read(&serde_json::json!({})).unwrap();
+        assert_eq!((none.checks, none.action), (vec![], DuplicateAction::None));
     }
 
     #[test]

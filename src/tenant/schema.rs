@@ -31,9 +31,24 @@ pub struct TenantSchema {
     pub users: Vec<User>,
     #[serde(default)]
     pub client_roles: Vec<ClientRole>,
-    /// The tenant's duplicate-client checks (310 DUPLICATE_CLIENT on ERROR).
+    /// The tenant's duplicate-client checks, as Mambu's general settings
+    /// list them: what two clients may not share.
     #[serde(default)]
-    pub duplicate_checks: Vec<DuplicateCheck>,
+    pub duplicate_client_checks: Vec<DuplicateCheckField>,
+    /// The one action Mambu takes for all of them: 310 DUPLICATE_CLIENT as
+    /// an error (ERROR), a warning (WARNING) or nothing (NONE). Required
+    /// when checks are listed, as in Mambu's settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_client_constraint_action: Option<DuplicateAction>,
+    /// The old per-check shape, `"duplicateChecks": [{"field", "action"}]`:
+    /// never accepted; a file that has it is refused with its rewrite.
+    #[serde(
+        default,
+        rename = "duplicateChecks",
+        deserialize_with = "refuse_per_check_actions",
+        skip_serializing
+    )]
+    pub legacy_duplicate_checks: (),
     /// Whether every client must have a branch (705 otherwise).
     #[serde(default)]
     pub branch_required: bool,
@@ -148,6 +163,30 @@ pub enum DuplicateCheckField {
     LastNameAndDateOfBirth,
 }
 
+impl DuplicateCheckField {
+    /// Every check, in Mambu's order. The one order the validator's key
+    /// kinds and the sandbox's stored key kinds number checks by: a
+    /// check's number is its position here, so new checks go at the end.
+    pub const ALL: [Self; 6] = [
+        Self::DocumentIdAndType,
+        Self::HomePhone,
+        Self::MobilePhone,
+        Self::Email,
+        Self::FirstNameAndLastName,
+        Self::LastNameAndDateOfBirth,
+    ];
+
+    /// The check's position in [`ALL`](Self::ALL).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The check at a position in [`ALL`](Self::ALL).
+    pub fn from_index(i: usize) -> Option<Self> {
+        Self::ALL.get(i).copied()
+    }
+}
+
 /// What the tenant does when a duplicate is found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -157,10 +196,47 @@ pub enum DuplicateAction {
     Error,
 }
 
-/// One duplicate-client check of the tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DuplicateCheck {
-    pub field: DuplicateCheckField,
-    pub action: DuplicateAction,
+/// One check of the old per-check shape, read only to say how to rewrite it.
+#[derive(Deserialize)]
+struct PerCheckAction {
+    field: DuplicateCheckField,
+    action: DuplicateAction,
+}
+
+/// Refuses `duplicateChecks`, naming the Mambu-shaped lines that replace it.
+fn refuse_per_check_actions<'de, D: serde::Deserializer<'de>>(d: D) -> Result<(), D::Error> {
+    use serde::de::Error as _;
+    let old: Vec<PerCheckAction> = Vec::deserialize(d)?;
+    let checks: Vec<String> = old
+        .iter()
+        .filter(|c| c.action != DuplicateAction::None)
+        .map(|c| format!("\"{}\"", json_name(&c.field)))
+        .collect();
+    let mut actions: Vec<String> = Vec::new();
+    for c in &old {
+        let a = json_name(&c.action);
+        if !actions.contains(&a) {
+            actions.push(a);
+        }
+    }
+    Err(D::Error::custom(format!(
+        "\"duplicateChecks\" gives each check its own action, but Mambu has one action for all \
+         checks: replace it with \"duplicateClientChecks\": [{}] and \
+         \"duplicateClientConstraintAction\" set to one of NONE, WARNING, ERROR (this file \
+         has {})",
+        checks.join(", "),
+        if actions.is_empty() {
+            "none".to_string()
+        } else {
+            actions.join(", ")
+        }
+    )))
+}
+
+/// A unit enum's JSON name.
+fn json_name<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }

@@ -36,16 +36,6 @@ pub enum KeyKind {
     Duplicate(DuplicateCheckField),
 }
 
-/// The duplicate checks in a fixed order, for [`KeyKind::code`].
-const CHECK_FIELDS: [DuplicateCheckField; 6] = [
-    DuplicateCheckField::DocumentIdAndType,
-    DuplicateCheckField::HomePhone,
-    DuplicateCheckField::MobilePhone,
-    DuplicateCheckField::Email,
-    DuplicateCheckField::FirstNameAndLastName,
-    DuplicateCheckField::LastNameAndDateOfBirth,
-];
-
 /// The tag of unique-value kinds in [`KeyKind::code`]; the field index is
 /// in the low 32 bits.
 const UNIQUE_TAG: u64 = 1 << 32;
@@ -61,7 +51,8 @@ impl KeyKind {
     pub fn code(self) -> u64 {
         match self {
             Self::ClientId => 0,
-            Self::Duplicate(f) => 1 + CHECK_FIELDS.iter().position(|c| *c == f).unwrap_or(0) as u64,
+            // 1 + the check's place in `DuplicateCheckField::ALL`.
+            Self::Duplicate(f) => 1 + f.index() as u64,
             Self::UniqueValue(i) => UNIQUE_TAG | u64::from(i),
         }
     }
@@ -71,9 +62,7 @@ impl KeyKind {
         match code {
             0 => Some(Self::ClientId),
             c if c >= UNIQUE_TAG => u32::try_from(c - UNIQUE_TAG).ok().map(Self::UniqueValue),
-            c => CHECK_FIELDS
-                .get(c as usize - 1)
-                .map(|f| Self::Duplicate(*f)),
+            c => DuplicateCheckField::from_index(c as usize - 1).map(Self::Duplicate),
         }
     }
 }
@@ -103,9 +92,9 @@ pub struct Duplicate {
 
 impl Duplicate {
     /// The finding for the row: 316 for a client id, 926 for a unique
-    /// value, 310 for a duplicate check (an error for action ERROR, a
-    /// warning for WARNING). `None` when the tenant does not act on the
-    /// check (action NONE, or no such check).
+    /// value, 310 for a duplicate check (an error when the tenant's one
+    /// action is ERROR, a warning for WARNING). `None` when the tenant does
+    /// not act on the check (action NONE, or no such check).
     pub fn to_field_error(&self, tenant: &Tenant) -> Option<FieldError> {
         let mut e = FieldError::error(String::new(), ReturnCode::DuplicateClient, String::new());
         self.write_field_error(tenant, &mut e).then_some(e)
@@ -148,10 +137,10 @@ impl Duplicate {
                 (ReturnCode::DuplicateUniqueValue, Severity::Error)
             }
             KeyKind::Duplicate(check) => {
-                let Some(c) = tenant.active_duplicate_checks().find(|c| c.field == check) else {
+                if !tenant.active_duplicate_checks().any(|c| c == check) {
                     return false;
-                };
-                let severity = match c.action {
+                }
+                let severity = match tenant.duplicate_action() {
                     DuplicateAction::Error => Severity::Error,
                     DuplicateAction::Warning => Severity::Warning,
                     DuplicateAction::None => return false,
@@ -196,7 +185,7 @@ mod tests {
             KeyKind::UniqueValue(0),
             KeyKind::UniqueValue(u32::MAX),
         ];
-        kinds.extend(CHECK_FIELDS.map(KeyKind::Duplicate));
+        kinds.extend(DuplicateCheckField::ALL.map(KeyKind::Duplicate));
         let mut codes = std::collections::HashSet::new();
         for k in kinds {
             assert!(codes.insert(k.code()), "{k:?} shares a code");
@@ -274,7 +263,7 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_checks_follow_the_tenants_action() {
+    fn duplicate_checks_follow_the_tenants_one_action() {
         let t = tenant();
         let e = dup(KeyKind::Duplicate(DuplicateCheckField::Email))
             .to_field_error(&t)
@@ -284,25 +273,28 @@ mod tests {
             ("client.emailAddress", 310, Severity::Error)
         );
         assert_eq!(e.message, "same e-mail address as row 17");
-        let w = dup(KeyKind::Duplicate(DuplicateCheckField::HomePhone))
-            .to_field_error(&t)
-            .expect("WARNING");
+        let home = dup(KeyKind::Duplicate(DuplicateCheckField::HomePhone));
+        let e = home.to_field_error(&t).expect("ERROR");
+        assert_eq!(
+            (e.field.as_str(), e.code.code(), e.severity),
+            ("client.homePhone", 310, Severity::Error)
+        );
+        assert_eq!(
+            dup(KeyKind::Duplicate(DuplicateCheckField::MobilePhone)).to_field_error(&t),
+            None,
+            "not one of the tenant's checks"
+        );
+        let warns =
+            tenant_with(|s| s.duplicate_client_constraint_action = Some(DuplicateAction::Warning));
+        let w = home.to_field_error(&warns).expect("WARNING");
         assert_eq!(
             (w.field.as_str(), w.code.code(), w.severity),
             ("client.homePhone", 310, Severity::Warning)
         );
-        assert_eq!(
-            dup(KeyKind::Duplicate(DuplicateCheckField::MobilePhone)).to_field_error(&t),
-            None
-        );
-        assert_eq!(
-            dup(KeyKind::Duplicate(
-                DuplicateCheckField::FirstNameAndLastName
-            ))
-            .to_field_error(&t),
-            None
-        );
-        let t = tenant_with(|s| s.duplicate_checks.clear());
+        let off =
+            tenant_with(|s| s.duplicate_client_constraint_action = Some(DuplicateAction::None));
+        assert_eq!(home.to_field_error(&off), None);
+        let t = tenant_with(|s| s.duplicate_client_checks.clear());
         assert_eq!(
             dup(KeyKind::Duplicate(DuplicateCheckField::Email)).to_field_error(&t),
             None

@@ -4,9 +4,15 @@
 //! documents outside them are allowed; skipped for an unknown tenant).
 //! Out: findings appended to `out`, on `idDocuments[i].…`.
 //!
-//! A document follows a template when it names the template's key or,
-//! without a key, has the template's document type: that is how an export
-//! that only knows "PASSPORT" still meets a mandatory passport template.
+//! The seed says of `identificationDocumentTemplateKey`: "Required if a
+//! template exists". A document without a key whose type has a template in
+//! the tenant is refused with 953 INVALID_ID_DOCUMENT_TEMPLATE_KEY on that
+//! field: the key is what is wrong, and 950 INVALID_ID_DOCUMENT stays for
+//! the document's own type and number. (An export that only knows
+//! "PASSPORT" gets its key from the mapping, which fills it in when the
+//! tenant has exactly one template for the type: see docs/mapping.md.)
+//! Such a document is still counted as meeting its type's mandatory
+//! template, so the one cause is reported once, not also as 951.
 
 use crate::field_error::FieldError;
 use crate::model::{IdDocument, ReturnCode};
@@ -130,7 +136,16 @@ fn check_template(
                 .id_document_templates
                 .iter()
                 .find(|t| follows(doc, t));
-            if by_type.is_none() && !tenant.schema().allow_other_id_documents {
+            if let Some(t) = by_type {
+                out.push(FieldError::error(
+                    path("identificationDocumentTemplateKey"),
+                    ReturnCode::InvalidIdDocumentTemplateKey,
+                    format!(
+                        "document type {} has a template in the tenant, so its key is required",
+                        quoted(&t.document_type)
+                    ),
+                ));
+            } else if !tenant.schema().allow_other_id_documents {
                 let kind = doc.document_type.as_deref().unwrap_or_default();
                 out.push(FieldError::error(
                     path("identificationDocumentTemplateKey"),
@@ -205,7 +220,7 @@ mod tests {
     }
 
     fn national() -> IdDocument {
-        doc("NATIONAL_ID", "X1", None)
+        doc("NATIONAL_ID", "X1", Some("tpl-national"))
     }
 
     fn run(docs: &[IdDocument], tenant: &Tenant) -> Vec<(String, u16)> {
@@ -268,9 +283,18 @@ mod tests {
             &t,
         );
         assert_eq!(out, [("idDocuments[1].documentId".into(), 950)]);
-        // Without a key, the template is found by type.
+        // Without a key, the type's template still checks the number.
         let out = run(&[national(), doc("passport", "AB12", None)], &t);
-        assert_eq!(out, [("idDocuments[1].documentId".into(), 950)]);
+        assert_eq!(
+            out,
+            [
+                (
+                    "idDocuments[1].identificationDocumentTemplateKey".into(),
+                    953
+                ),
+                ("idDocuments[1].documentId".into(), 950)
+            ]
+        );
     }
 
     #[test]
@@ -284,7 +308,35 @@ mod tests {
                 952
             )]
         );
-        assert!(run(&[national(), doc("PASSPORT", "AB123456", None)], &t).is_empty());
+        assert!(run(
+            &[
+                national(),
+                doc("PASSPORT", "AB123456", Some("tpl-passport"))
+            ],
+            &t
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn the_key_is_required_where_a_template_exists() {
+        let t = tenant();
+        let out = run(&[doc("National_ID ", "X1", None)], &t);
+        assert_eq!(
+            out,
+            [(
+                "idDocuments[0].identificationDocumentTemplateKey".into(),
+                953
+            )]
+        );
+        let mut errors = Vec::new();
+        check(&[doc("NATIONAL_ID", "X1", Some(" "))], &t, &mut errors);
+        assert_eq!(
+            errors[0].message,
+            "document type 'NATIONAL_ID' has a template in the tenant, so its key is required"
+        );
+        // A type without a template needs no key where other documents are allowed.
+        assert!(run(&[national(), doc("DRIVING_LICENCE", "D-1", None)], &t).is_empty());
     }
 
     #[test]
@@ -292,8 +344,16 @@ mod tests {
         let t = tenant();
         assert_eq!(run(&[], &t), [("idDocuments".into(), 951)]);
         assert_eq!(
-            run(&[doc("PASSPORT", "AB123456", None)], &t),
+            run(&[doc("PASSPORT", "AB123456", Some("tpl-passport"))], &t),
             [("idDocuments".into(), 951)]
+        );
+        // A document of the mandatory type without its key is told once (953).
+        assert_eq!(
+            run(&[doc("NATIONAL_ID", "X1", None)], &t),
+            [(
+                "idDocuments[0].identificationDocumentTemplateKey".into(),
+                953
+            )]
         );
         assert!(run(&[doc("Other", "1", Some("tpl-national"))], &t).is_empty());
     }
@@ -301,7 +361,10 @@ mod tests {
     #[test]
     fn the_same_document_twice() {
         let t = tenant();
-        let out = run(&[national(), doc("national_id", " x1 ", None)], &t);
+        let out = run(
+            &[national(), doc("national_id", " x1 ", Some("tpl-national"))],
+            &t,
+        );
         assert_eq!(out, [("idDocuments[1]".into(), 950)]);
     }
 

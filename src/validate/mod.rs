@@ -114,6 +114,7 @@ mod tests {
         r.id_documents = Some(vec![IdDocument {
             document_type: Some("NATIONAL_ID".into()),
             document_id: Some("X1".into()),
+            identification_document_template_key: Some("tpl-national".into()),
             ..IdDocument::default()
         }]);
         r.custom_information = Some(vec![CustomFieldValue {
@@ -208,7 +209,7 @@ mod tests {
         let email = KeyKind::Duplicate(DuplicateCheckField::Email);
         assert!(t
             .active_duplicate_checks()
-            .any(|c| KeyKind::Duplicate(c.field) == email));
+            .any(|c| KeyKind::Duplicate(c) == email));
         assert_eq!(
             found,
             [

@@ -176,9 +176,9 @@ pub(crate) fn row_keys(req: &ClientRequest, tenant: &Tenant, out: &mut Vec<RowKe
         }
     }
     for check in tenant.active_duplicate_checks() {
-        let kind = KeyKind::Duplicate(check.field);
+        let kind = KeyKind::Duplicate(check);
         let mut k = KeyHasher::new(kind);
-        let complete = match check.field {
+        let complete = match check {
             DuplicateCheckField::Email => k.lower(text(&c.email_address)),
             DuplicateCheckField::HomePhone => k.digits(text(&c.home_phone)),
             DuplicateCheckField::MobilePhone => k.digits(text(&c.mobile_phone1)),
@@ -219,24 +219,20 @@ fn text(s: &Option<String>) -> &str {
 mod tests {
     use super::*;
     use crate::model::{CustomFieldValue, IdDocument};
-    use crate::tenant::{DuplicateAction, DuplicateCheck};
+    use crate::tenant::DuplicateAction;
     use crate::validate::test_tenant::{named, tenant_with};
 
     fn every_check() -> Tenant {
         tenant_with(|s| {
-            s.duplicate_checks = [
+            s.duplicate_client_checks = vec![
                 DuplicateCheckField::Email,
                 DuplicateCheckField::HomePhone,
                 DuplicateCheckField::MobilePhone,
                 DuplicateCheckField::FirstNameAndLastName,
                 DuplicateCheckField::LastNameAndDateOfBirth,
                 DuplicateCheckField::DocumentIdAndType,
-            ]
-            .map(|field| DuplicateCheck {
-                field,
-                action: DuplicateAction::Error,
-            })
-            .to_vec();
+            ];
+            s.duplicate_client_constraint_action = Some(DuplicateAction::Error);
         })
     }
 

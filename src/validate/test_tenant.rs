@@ -61,11 +61,8 @@ pub(crate) fn tenant_with(edit: impl FnOnce(&mut TenantSchema)) -> Tenant {
             {"encodedKey": "role-person", "id": "PERSON", "isDefault": true},
             {"encodedKey": "role-nomad", "id": "NOMAD", "canHaveAddress": false}
         ],
-        "duplicateChecks": [
-            {"field": "EMAIL", "action": "ERROR"},
-            {"field": "HOME_PHONE", "action": "WARNING"},
-            {"field": "MOBILE_PHONE", "action": "NONE"}
-        ]
+        "duplicateClientChecks": ["EMAIL", "HOME_PHONE"],
+        "duplicateClientConstraintAction": "ERROR"
     }))
     .expect("the test tenant is valid");
     edit(&mut schema);

@@ -622,3 +622,89 @@ fn a_repeated_id_is_an_error_on_every_row_and_case_only_differences_too() {
     );
     assert_eq!(report["rows_valid"], 1, "only A2");
 }
+
+#[test]
+fn the_mapping_fills_a_template_key_only_where_the_tenant_has_one_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = write(
+        dir.path(),
+        "tenant.json",
+        r#"{"idDocumentTemplates": [
+             {"encodedKey": "8a01", "documentType": "PASSPORT"},
+             {"encodedKey": "8a02", "documentType": "ID_CARD"},
+             {"encodedKey": "8a03", "documentType": "ID_CARD"}],
+            "allowOtherIdDocuments": false}"#,
+    );
+    let input = write(
+        dir.path(),
+        "in.csv",
+        "id,first,last,doc_type,doc_no\n\
+         C1,Ana,Lima,PASSPORT,P1\n\
+         C2,Bo,Berg,ID_CARD,I2\n\
+         C3,Cy,Dahl,VISA,V3\n",
+    );
+    let mapping = write(
+        dir.path(),
+        "m.toml",
+        "[client]\nid = \"id\"\nfirstName = \"first\"\nlastName = \"last\"\n\
+         [[id_document]]\ndocumentType = \"doc_type\"\ndocumentId = \"doc_no\"\n",
+    );
+    let out = dir.path().join("r");
+    validate(&input, &mapping, Some(&tenant), &out)
+        .run()
+        .status(1);
+    let report = read_json(&out.join("report.json"));
+    let key = "idDocuments[0].identificationDocumentTemplateKey";
+    assert_eq!(
+        errors(&report),
+        [
+            (
+                2,
+                key.to_string(),
+                953,
+                "document type 'ID_CARD' has a template in the tenant, so its key is required"
+                    .to_string()
+            ),
+            (
+                3,
+                key.to_string(),
+                952,
+                "document type 'VISA' has no template, and the tenant accepts no other documents"
+                    .to_string()
+            ),
+        ]
+    );
+    let payloads = fs::read_to_string(out.join("payloads.ndjson")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(payloads.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["idDocuments"],
+        serde_json::json!([{"documentType": "PASSPORT", "documentId": "P1", "identificationDocumentTemplateKey": "8a01"}])
+    );
+}
+
+#[test]
+fn a_tenant_file_with_an_action_per_duplicate_check_is_refused_with_its_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = write(
+        dir.path(),
+        "old.json",
+        r#"{"duplicateChecks": [{"field": "EMAIL", "action": "ERROR"},
+                               {"field": "FIRST_NAME_AND_LAST_NAME", "action": "WARNING"}]}"#,
+    );
+    let input = write(dir.path(), "in.csv", "id,first,last,email,born\nC1,A,B,,\n");
+    let mapping = write(dir.path(), "m.toml", SIMPLE_MAPPING);
+    let ran = validate(&input, &mapping, Some(&tenant), &dir.path().join("r"))
+        .run()
+        .status(2);
+    assert_eq!(
+        ran.stderr().trim_end(),
+        format!(
+            "ferry: error: tenant file {} is not valid: \"duplicateChecks\" gives each check its own \
+             action, but Mambu has one action for all checks: replace it with \
+             \"duplicateClientChecks\": [\"EMAIL\", \"FIRST_NAME_AND_LAST_NAME\"] and \
+             \"duplicateClientConstraintAction\" set to one of NONE, WARNING, ERROR (this file \
+             has ERROR, WARNING) at line 2 column 91",
+            tenant.display()
+        )
+    );
+}

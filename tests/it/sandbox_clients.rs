@@ -1130,3 +1130,173 @@ async fn ids_unfit_for_a_url_and_control_characters_are_refused_like_the_validat
     assert_eq!(status, 200, "the raw requests are well formed");
     assert_eq!(api.get("/api/clients").await.1.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_document_whose_type_has_a_template_needs_its_key() {
+    let api = Api::start(config()).await;
+    let body = |key: Option<&str>, ty: &str| {
+        let mut doc = json!({"documentType": ty, "documentId": "12345"});
+        if let Some(k) = key {
+            doc["identificationDocumentTemplateKey"] = json!(k);
+        }
+        json!({"client": {"id": "doc1", "firstName": "A", "lastName": "B"}, "idDocuments": [doc]})
+    };
+    // "Required if a template exists": CI has one, so the key is required.
+    let (s, b) = api.post("/api/clients", body(None, "CI")).await;
+    assert_eq!(
+        (s, b),
+        (
+            400,
+            json!({
+                "returnCode": 953,
+                "returnStatus": "INVALID_ID_DOCUMENT_TEMPLATE_KEY",
+                "errorSource": "identificationDocumentTemplateKey"
+            })
+        )
+    );
+    // A type without a template needs none (the tenant allows other documents).
+    let (s, _) = api.post("/api/clients", body(None, "Library card")).await;
+    assert_eq!(s, 201);
+    let (s, b) = api
+        .post(
+            "/api/clients",
+            json!({"client": {"id": "doc2", "firstName": "C", "lastName": "D"},
+                   "idDocuments": [{"documentType": "CI", "documentId": "9", "identificationDocumentTemplateKey": "9b0a97094b4cd73f014b5f5ef0e811d2"}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    // An update is held to the same rule.
+    let key = b["client"]["encodedKey"].as_str().unwrap().to_string();
+    let mut update = body(None, "Passport");
+    update["client"]["encodedKey"] = json!(key);
+    let (s, b) = api.post(&format!("/api/clients/{key}"), update).await;
+    assert_eq!((s, code_of(&b)), (400, 953), "{b}");
+}
+
+#[tokio::test]
+async fn the_tenants_one_duplicate_action_holds_for_every_check() {
+    let start = |action: &str| {
+        let mut schema = tenant_json();
+        schema["duplicateClientChecks"] = json!(["MOBILE_PHONE", "DOCUMENT_ID_AND_TYPE"]);
+        schema["duplicateClientConstraintAction"] = json!(action);
+        let mut cfg = config();
+        cfg.tenant =
+            ferry::tenant::Tenant::from_schema(serde_json::from_value(schema).unwrap()).unwrap();
+        Api::start(cfg)
+    };
+    let first = json!({"client": {"id": "d1", "firstName": "A", "lastName": "B", "mobilePhone1": "+49 151 000"},
+                       "idDocuments": [{"documentType": "Library card", "documentId": "L-1"}]});
+    let same_phone = json!({"client": {"id": "d2", "firstName": "C", "lastName": "D", "mobilePhone1": "49151000"}});
+    let same_doc = json!({"client": {"id": "d3", "firstName": "E", "lastName": "F"},
+                          "idDocuments": [{"documentType": "library CARD", "documentId": "l-1"}]});
+
+    let api = start("ERROR").await;
+    api.create(first.clone()).await;
+    let (s, b) = api.post("/api/clients", same_phone.clone()).await;
+    assert_eq!(
+        (s, b),
+        (
+            400,
+            json!({"returnCode": 310, "returnStatus": "DUPLICATE_CLIENT", "errorSource": "mobilePhone1"})
+        )
+    );
+    let (s, b) = api.post("/api/clients", same_doc.clone()).await;
+    assert_eq!(
+        (s, b),
+        (
+            400,
+            json!({"returnCode": 310, "returnStatus": "DUPLICATE_CLIENT", "errorSource": "documentId"})
+        )
+    );
+    assert_eq!(
+        api.get("/api/settings/general").await.1["duplicateClientChecks"],
+        json!([
+            {"dataField": "MOBILE_PHONE", "dataItemType": "CLIENT", "active": true, "groupIndex": 0},
+            {"dataField": "DOCUMENT_ID_AND_TYPE", "dataItemType": "IDENTIFICATION_DOCUMENT", "active": true, "groupIndex": 1}
+        ])
+    );
+
+    // WARNING and NONE accept the duplicate, on every check alike.
+    for action in ["WARNING", "NONE"] {
+        let api = start(action).await;
+        api.create(first.clone()).await;
+        assert_eq!(api.post("/api/clients", same_phone.clone()).await.0, 201);
+        assert_eq!(api.post("/api/clients", same_doc.clone()).await.0, 201);
+        assert_eq!(
+            api.get("/api/settings/general").await.1["duplicateClientConstraintAction"],
+            json!(action)
+        );
+    }
+}
+
+#[tokio::test]
+async fn what_the_server_owns_is_not_taken_from_an_update() {
+    let api = Api::start(config()).await;
+    api.create(person("own2", "A", "B")).await;
+    // Give the client what only the server sets: an approval date, a picture.
+    assert_eq!(
+        api.patch(
+            "/api/clients/own2",
+            json!({"client": {"state": "INACTIVE"}})
+        )
+        .await
+        .0,
+        200
+    );
+    let picture = json!({"document": {"documentHolderKey": "x", "documentHolderType": "CLIENT", "name": "p", "type": "png"},
+                         "documentContent": "iVBORw0KGgoAAAANSUhEUg=="});
+    let (s, _) = api
+        .post("/api/clients/own2/documents/PROFILE_PICTURE", picture)
+        .await;
+    assert_eq!(s, 201);
+    let (_, before) = api.get("/api/clients/own2?fullDetails=true").await;
+    let key = before["client"]["encodedKey"].clone();
+    assert!(before["client"]["approvedDate"].is_string());
+    assert!(before["client"]["profilePictureKey"].is_string());
+
+    let expected = |after: &Value| {
+        let mut e = before.clone();
+        e["client"]["firstName"] = json!("Bea");
+        e["client"]["lastModifiedDate"] = after["client"]["lastModifiedDate"].clone();
+        e
+    };
+    // Values for every server-owned field: none is taken.
+    let values = json!({"client": {
+        "encodedKey": key, "firstName": "Bea", "state": "ACTIVE",
+        "creationDate": "2001-01-01T00:00:00+0000", "approvedDate": "2001-01-01T00:00:00+0000",
+        "activationDate": "2001-01-01T00:00:00+0000", "closedDate": "2001-01-01T00:00:00+0000",
+        "lastModifiedDate": "2001-01-01T00:00:00+0000", "loanCycle": 7, "groupLoanCycle": 3,
+        "migrationEvent": {"encodedKey": "m1", "state": "APPROVED", "type": "IMPORT"},
+        "profilePictureKey": "pp", "profileSignatureKey": "ps"}});
+    let (s, up) = api.post("/api/clients/own2", values).await;
+    assert_eq!(s, 201, "{up}");
+    assert_eq!(up, expected(&up), "the update's answer");
+    let (_, after) = api.get("/api/clients/own2?fullDetails=true").await;
+    assert_eq!(after, expected(&after), "what is stored");
+    assert_ne!(
+        after["client"]["lastModifiedDate"],
+        "2001-01-01T00:00:00+0000"
+    );
+
+    // Nulls for them clear nothing (a null clears only a client's own field).
+    let nulls = json!({"client": {
+        "encodedKey": key, "state": null, "creationDate": null, "approvedDate": null,
+        "activationDate": null, "closedDate": null, "lastModifiedDate": null, "loanCycle": null,
+        "groupLoanCycle": null, "migrationEvent": null, "profilePictureKey": null,
+        "profileSignatureKey": null}});
+    let (s, up) = api.post("/api/clients/own2", nulls).await;
+    assert_eq!(s, 201, "{up}");
+    let (_, after) = api.get("/api/clients/own2?fullDetails=true").await;
+    assert_eq!(after, expected(&after));
+
+    // The encoded key addresses the client; another one is refused (302).
+    let (s, e) = api
+        .post(
+            "/api/clients/own2",
+            json!({"client": {"encodedKey": "8a0000000000000000000000000000ff", "firstName": "X"}}),
+        )
+        .await;
+    assert_eq!((s, code_of(&e)), (400, 302));
+    let (_, after) = api.get("/api/clients/own2?fullDetails=true").await;
+    assert_eq!(after["client"]["firstName"], "Bea");
+}

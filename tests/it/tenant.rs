@@ -95,8 +95,18 @@ fn a_tenant_pulled_from_the_sandbox_validates_the_samples_exactly_as_its_file() 
         got.default_client_state.as_deref(),
         Some("PENDING_APPROVAL")
     );
-    // Declared, since API v1 does not show them: kept from the file.
-    assert_eq!(got.duplicate_checks, file.duplicate_checks);
+    // Mambu's shape, a list and one action: round-trips through the API.
+    assert_eq!(
+        (
+            &got.duplicate_client_checks,
+            got.duplicate_client_constraint_action
+        ),
+        (
+            &file.duplicate_client_checks,
+            file.duplicate_client_constraint_action
+        )
+    );
+    // Declared, since API v1 does not show it: kept from the file.
     assert_eq!(got.allow_other_id_documents, file.allow_other_id_documents);
 
     validate_samples(&dir.path().join("file"), &["--tenant", &sample_tenant()])
@@ -166,14 +176,17 @@ fn without_a_declared_file_the_pull_says_what_it_could_not_read() {
     // Not in the API: Mambu's defaults, and the file says so.
     assert_eq!(got["allowOtherIdDocuments"], true);
     assert_eq!(got.get("notificationTemplates"), None);
-    // Mambu has one action for all checks: the strictest is what shows.
+    // Without a declared file the checks and their one action still come
+    // back as the sandbox's tenant has them.
     assert_eq!(
-        got["duplicateChecks"],
-        serde_json::json!([
-            {"field": "EMAIL", "action": "ERROR"},
-            {"field": "FIRST_NAME_AND_LAST_NAME", "action": "ERROR"},
-            {"field": "DOCUMENT_ID_AND_TYPE", "action": "ERROR"}
-        ])
+        (
+            &got["duplicateClientChecks"],
+            &got["duplicateClientConstraintAction"]
+        ),
+        (
+            &serde_json::json!(["EMAIL", "DOCUMENT_ID_AND_TYPE"]),
+            &serde_json::json!("ERROR")
+        )
     );
 }
 
