@@ -85,7 +85,7 @@ fn show(
         "migrationEvent": e.to_migration_event(),
         "source": {"file": e.source_path, "fingerprint": e.source_fingerprint},
         "mapping": {"file": e.mapping_path, "fingerprint": e.mapping_fingerprint},
-        "tenant": e.tenant_path,
+        "tenant": {"file": e.tenant_path, "fingerprint": e.tenant_fingerprint},
         "target": e.target,
         "mode": e.mode.as_str(),
         "complete": e.is_complete(),

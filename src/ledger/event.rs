@@ -54,6 +54,9 @@ pub struct NewEvent {
     pub mapping_fingerprint: String,
     /// The tenant file, if one was used.
     pub tenant_path: Option<PathBuf>,
+    /// [`fingerprint_file`] of the tenant file, however it came (a file
+    /// given, or one pulled from the target).
+    pub tenant_fingerprint: Option<String>,
     /// The target's base URL, without credentials. Userinfo, query and
     /// fragment are stripped before storing, in case a caller slips.
     pub target: String,
@@ -77,6 +80,7 @@ impl NewEvent {
             mapping_fingerprint: fingerprint_file(mapping)?,
             mapping_path: std::path::absolute(mapping)?,
             tenant_path: tenant.map(std::path::absolute).transpose()?,
+            tenant_fingerprint: tenant.map(fingerprint_file).transpose()?,
             target: target.to_string(),
             mode,
         })
@@ -106,6 +110,8 @@ pub struct EventRecord {
     pub mapping_fingerprint: String,
     /// The tenant file, if any.
     pub tenant_path: Option<PathBuf>,
+    /// Its fingerprint when the import began.
+    pub tenant_fingerprint: Option<String>,
     /// The target's base URL.
     pub target: String,
     /// Create or upsert.

@@ -20,7 +20,7 @@ use crate::model::{MigrationEventState, MigrationEventType};
 
 const EVENT_COLUMNS: &str = "id, encoded_key, creation_date, event_type, state, state_changed_at, \
      source_path, source_fingerprint, mapping_path, mapping_fingerprint, tenant_path, target, mode, \
-     columns";
+     columns, tenant_fingerprint";
 
 /// An events row as stored, before its values are checked and counts read.
 struct RawEvent {
@@ -38,6 +38,7 @@ struct RawEvent {
     target: String,
     mode: String,
     columns: Option<String>,
+    tenant_fp: Option<String>,
 }
 
 fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
@@ -56,6 +57,7 @@ fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
         target: r.get(11)?,
         mode: r.get(12)?,
         columns: r.get(13)?,
+        tenant_fp: r.get(14)?,
     })
 }
 
@@ -81,6 +83,7 @@ impl RawEvent {
             mapping_path: PathBuf::from(self.mapping),
             mapping_fingerprint: self.mapping_fp,
             tenant_path: self.tenant.map(PathBuf::from),
+            tenant_fingerprint: self.tenant_fp,
             target: self.target,
             mode,
             columns: self
@@ -144,8 +147,8 @@ impl Ledger {
         }
         tx.execute(
             "INSERT INTO events (encoded_key, creation_date, event_type, state, state_changed_at, \
-             source_path, source_fingerprint, mapping_path, mapping_fingerprint, tenant_path, target, mode) \
-             VALUES (?1, ?2, ?3, ?4, ?2, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             source_path, source_fingerprint, mapping_path, mapping_fingerprint, tenant_path, target, mode, \
+             tenant_fingerprint) VALUES (?1, ?2, ?3, ?4, ?2, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             rusqlite::params![
                 key,
                 created,
@@ -158,6 +161,7 @@ impl Ledger {
                 new.tenant_path.as_ref().map(|p| p.to_string_lossy()),
                 target,
                 new.mode.as_str(),
+                new.tenant_fingerprint,
             ],
         )?;
         let id = tx.last_insert_rowid();

@@ -99,6 +99,8 @@ LEFT JOIN row_statuses o ON o.code = r.outcome;
 /// * `rows.source_fields` keeps a refused row's original cells, and
 ///   `events.columns` the source's header, so failures.csv can be written
 ///   again from the ledger for the whole event.
+/// * `events.tenant_fingerprint` records which tenant definitions the rows
+///   were checked against, whether given as a file or pulled from the target.
 ///
 /// Ledgers from version 1 get the claims of their CREATED (or still to be
 /// reverted) rows; where two events already claimed one client, the first
@@ -107,6 +109,7 @@ const V2: &str = "
 ALTER TABLE rows ADD COLUMN evidence TEXT;
 ALTER TABLE rows ADD COLUMN source_fields TEXT;
 ALTER TABLE events ADD COLUMN columns TEXT;
+ALTER TABLE events ADD COLUMN tenant_fingerprint TEXT;
 
 CREATE TABLE claims (
     target    TEXT NOT NULL,

@@ -19,6 +19,7 @@ pub fn new_event(mode: ImportMode) -> NewEvent {
         mapping_path: PathBuf::from("/data/clients.toml"),
         mapping_fingerprint: "fedcba9876543210fedcba9876543210".into(),
         tenant_path: None,
+        tenant_fingerprint: None,
         target: "https://bank.sandbox.mambu.com".into(),
         mode,
     }

@@ -128,6 +128,7 @@ mod tests {
                 mapping_path: "/m.toml".into(),
                 mapping_fingerprint: "m".into(),
                 tenant_path: None,
+                tenant_fingerprint: None,
                 target: "http://h".into(),
                 mode: ImportMode::Create,
             })

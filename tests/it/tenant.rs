@@ -347,6 +347,18 @@ fn an_import_with_the_tenant_from_the_embedded_sandbox_records_its_fingerprint()
         .and_then(|l| l.split(' ').next())
         .unwrap()
         .to_string();
+    let shown = Ferry::new()
+        .args(["events", "show", &key])
+        .arg("--ledger")
+        .arg(&ledger)
+        .run()
+        .status(0);
+    let event: serde_json::Value = serde_json::from_str(&shown.stdout()).unwrap();
+    assert_eq!(
+        event["tenant"],
+        serde_json::json!({"file": used, "fingerprint": print}),
+        "the ledger records the pulled tenant and its fingerprint"
+    );
     Ferry::new()
         .args(["revert", &key])
         .arg("--ledger")
