@@ -5,12 +5,14 @@
 //! index, or a message that lists the columns the file does have (and a
 //! near miss such as a different case) or says the name is ambiguous.
 
+use super::problem::Problem;
+
 /// How many column names a message lists before it says "and N more".
 const LISTED: usize = 40;
 
 /// The index of `name` among `columns`; `file` names the file in messages
 /// ("the file", "addresses.csv").
-pub fn find(columns: &[String], name: &str, file: &str) -> Result<usize, String> {
+pub fn find(columns: &[String], name: &str, file: &str) -> Result<usize, Problem> {
     let mut found = columns
         .iter()
         .enumerate()
@@ -18,21 +20,24 @@ pub fn find(columns: &[String], name: &str, file: &str) -> Result<usize, String>
         .map(|(i, _)| i);
     match (found.next(), found.next()) {
         (Some(i), None) => Ok(i),
-        (Some(a), Some(b)) => Err(format!(
-            "column '{name}' is ambiguous: {file} has it twice (columns {} and {})",
-            a + 1,
-            b + 1
-        )),
+        (Some(a), Some(b)) => Err(Problem::AmbiguousColumn {
+            name: name.to_string(),
+            file: file.to_string(),
+            first: a + 1,
+            second: b + 1,
+        }),
         (None, _) => {
             let near = columns
                 .iter()
                 .find(|c| c.trim().eq_ignore_ascii_case(name.trim()))
                 .map(|c| format!(" (did you mean '{c}'?)"))
                 .unwrap_or_default();
-            Err(format!(
-                "column '{name}' is not in {file}{near} (columns: {})",
-                list(columns)
-            ))
+            Err(Problem::MissingColumn {
+                name: name.to_string(),
+                file: file.to_string(),
+                near,
+                columns: list(columns),
+            })
         }
     }
 }
@@ -79,13 +84,15 @@ mod tests {
     fn missing_lists_columns_and_near_misses() {
         let c = cols(&["ID", "Dob"]);
         let e = find(&c, "DOB", "the file").unwrap_err();
+        assert!(matches!(e, Problem::MissingColumn { .. }));
         assert_eq!(
-            e,
+            e.to_string(),
             "column 'DOB' is not in the file (did you mean 'Dob'?) (columns: ID, Dob)"
         );
         let many: Vec<String> = (0..45).map(|i| format!("C{i}")).collect();
         assert!(find(&many, "X", "a.csv")
             .unwrap_err()
+            .to_string()
             .ends_with("C39, and 5 more)"));
     }
 
@@ -95,6 +102,15 @@ mod tests {
         let e = find(&c, "PHONE", "the file").unwrap_err();
         assert_eq!(
             e,
+            Problem::AmbiguousColumn {
+                name: "PHONE".into(),
+                file: "the file".into(),
+                first: 2,
+                second: 3
+            }
+        );
+        assert_eq!(
+            e.to_string(),
             "column 'PHONE' is ambiguous: the file has it twice (columns 2 and 3)"
         );
         assert_eq!(

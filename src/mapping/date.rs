@@ -8,6 +8,7 @@
 //! target zone, and the date is taken there. Fails with a message for the
 //! mapping (bad format, unknown zone) or a `jiff::Error` for a bad cell.
 
+use super::problem::Problem;
 use jiff::civil::Date;
 use jiff::fmt::strtime;
 use jiff::tz::{Offset, TimeZone};
@@ -26,7 +27,11 @@ impl DateRule {
     /// parsing the result back, so an unknown directive, a directive that
     /// only formats (`%c`, `%Z`), or a format without a full date is caught
     /// before any row is read.
-    pub fn new(format: &str, zone: TimeZone, target: TimeZone) -> Result<Self, String> {
+    pub fn new(format: &str, zone: TimeZone, target: TimeZone) -> Result<Self, Problem> {
+        let bad = |why: String| Problem::BadDateFormat {
+            format: format.to_string(),
+            why,
+        };
         let rule = Self {
             format: format.into(),
             has_time: has_clock_time(format),
@@ -36,27 +41,20 @@ impl DateRule {
         let reference = jiff::civil::date(2024, 7, 15)
             .at(17, 30, 59, 0)
             .to_zoned(TimeZone::fixed(jiff::tz::offset(-4)))
-            .map_err(|e| e.to_string())?;
-        let written = strtime::format(format, &reference)
-            .map_err(|e| format!("bad date format '{format}': {e}"))?;
+            .map_err(|e| bad(e.to_string()))?;
+        let written = strtime::format(format, &reference).map_err(|e| bad(e.to_string()))?;
         let parsed = strtime::parse(format, &written)
-            .map_err(|e| format!("bad date format '{format}': it cannot be parsed: {e}"))?;
+            .map_err(|e| bad(format!("it cannot be parsed: {e}")))?;
+        let no_full_date = || bad("it does not give a full date (year, month and day)".into());
         if !rule.has_time {
-            let date = parsed.to_date().map_err(|_| {
-                format!("bad date format '{format}': it does not give a full date (year, month and day)")
-            })?;
+            let date = parsed.to_date().map_err(|_| no_full_date())?;
             if date != reference.date() {
-                return Err(format!(
-                    "bad date format '{format}': it does not read back the date it writes"
-                ));
+                return Err(bad("it does not read back the date it writes".into()));
             }
         } else if parsed.timestamp().is_none() && parsed.to_date().is_err() {
-            return Err(format!(
-                "bad date format '{format}': it does not give a full date (year, month and day)"
-            ));
+            return Err(no_full_date());
         }
-        rule.convert(&written)
-            .map_err(|e| format!("bad date format '{format}': {e}"))?;
+        rule.convert(&written).map_err(|e| bad(e.to_string()))?;
         Ok(rule)
     }
 
@@ -122,7 +120,7 @@ fn has_clock_time(format: &str) -> bool {
 /// A time zone named in a mapping: an IANA name (`Europe/Berlin`, from the
 /// system's time zone database), `UTC`, or a fixed offset (`+02:00`,
 /// `-0530`, `+03`).
-pub fn parse_zone(name: &str) -> Result<TimeZone, String> {
+pub fn parse_zone(name: &str) -> Result<TimeZone, Problem> {
     let n = name.trim();
     if n.eq_ignore_ascii_case("utc") || n == "Z" {
         return Ok(TimeZone::UTC);
@@ -132,10 +130,12 @@ pub fn parse_zone(name: &str) -> Result<TimeZone, String> {
         return parse_offset(rest)
             .and_then(|secs| Offset::from_seconds(sign * secs).ok())
             .map(TimeZone::fixed)
-            .ok_or_else(|| format!("bad UTC offset '{name}' (expected e.g. +02:00 or -0530)"));
+            .ok_or_else(|| Problem::BadOffset {
+                name: name.to_string(),
+            });
     }
-    TimeZone::get(n).map_err(|_| {
-        format!("unknown time zone '{name}' (expected an IANA name such as Europe/Berlin, or an offset such as +02:00)")
+    TimeZone::get(n).map_err(|_| Problem::UnknownZone {
+        name: name.to_string(),
     })
 }
 
@@ -242,7 +242,7 @@ mod tests {
     fn bad_formats_are_refused() {
         let utc = || TimeZone::UTC;
         for bad in ["%H:%M", "no directives", "%Y-%m", "%J", "%c", "%Y-%m-%d %Z"] {
-            let e = DateRule::new(bad, utc(), utc()).unwrap_err();
+            let e = DateRule::new(bad, utc(), utc()).unwrap_err().to_string();
             assert!(e.contains(&format!("'{bad}'")), "{bad}: {e}");
         }
         for good in [
@@ -278,7 +278,7 @@ mod tests {
         assert_eq!(off("UTC"), 0);
         assert_eq!(off("Asia/Kolkata"), 19800);
         for bad in ["Europe/Berln", "+2", "+02:60", "CEST+"] {
-            let e = parse_zone(bad).unwrap_err();
+            let e = parse_zone(bad).unwrap_err().to_string();
             assert!(e.contains(bad), "{e}");
         }
     }

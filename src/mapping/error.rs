@@ -23,10 +23,10 @@ pub enum MappingError {
 
 impl MappingError {
     /// An error about one mapping entry.
-    pub fn entry(entry: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn entry(entry: impl Into<String>, message: impl ToString) -> Self {
         Self::Entry {
             entry: entry.into(),
-            message: message.into(),
+            message: message.to_string(),
         }
     }
 }

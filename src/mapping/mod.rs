@@ -17,6 +17,7 @@ mod error;
 mod join;
 mod origin;
 mod plan;
+pub mod problem;
 mod recycle;
 mod resolve;
 mod target;

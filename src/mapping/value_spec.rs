@@ -6,6 +6,7 @@
 //! parts are ready to use (dates checked, constants already transformed).
 //! Fails with a message for the entry (the caller prefixes its name).
 
+use super::problem::Problem;
 use std::collections::BTreeMap;
 
 use jiff::tz::TimeZone;
@@ -114,24 +115,23 @@ impl ValueSpec {
         value: toml::Value,
         zones: &Zones,
         warnings: &mut Vec<String>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, Problem> {
         match value {
             toml::Value::String(column) => {
                 if column.is_empty() {
-                    return Err("the column name is empty".into());
+                    return Err(Problem::EmptyColumnName);
                 }
                 Ok(Self::column(&column))
             }
             toml::Value::Table(table) => {
                 let t: SpecTable = toml::Value::Table(table)
                     .try_into()
-                    .map_err(|e| clean(&e))?;
+                    .map_err(|e| Problem::BadTable(clean(&e)))?;
                 Self::from_table(t, zones, warnings)
             }
-            other => Err(format!(
-                "expected a column name or a table such as {{ column = \"...\" }}, found {}",
-                other.type_str()
-            )),
+            other => Err(Problem::NotASpec {
+                found: other.type_str().to_string(),
+            }),
         }
     }
 
@@ -143,7 +143,11 @@ impl ValueSpec {
         }
     }
 
-    fn from_table(t: SpecTable, zones: &Zones, warnings: &mut Vec<String>) -> Result<Self, String> {
+    fn from_table(
+        t: SpecTable,
+        zones: &Zones,
+        warnings: &mut Vec<String>,
+    ) -> Result<Self, Problem> {
         let map = t.map.map(|m| {
             if let Some(case) = t.case {
                 for key in m.keys() {
@@ -158,11 +162,11 @@ impl ValueSpec {
             ValueMap::new(m, t.strict.unwrap_or(false))
         });
         if t.strict.is_some() && map.is_none() {
-            return Err("`strict` needs a `map`".into());
+            return Err(Problem::StrictWithoutMap);
         }
         match (t.column, t.constant) {
-            (Some(_), Some(_)) => Err("give either `column` or `constant`, not both".into()),
-            (None, None) => Err("give `column` or `constant`".into()),
+            (Some(_), Some(_)) => Err(Problem::ColumnAndConstant),
+            (None, None) => Err(Problem::NoInput),
             (None, Some(constant)) => {
                 let mut extra = Vec::new();
                 for (name, given) in [
@@ -179,10 +183,9 @@ impl ValueSpec {
                     }
                 }
                 if !extra.is_empty() {
-                    return Err(format!(
-                        "a `constant` can only be combined with `case` and `map`, not {}",
-                        extra.join(", ")
-                    ));
+                    return Err(Problem::ConstantWith {
+                        settings: extra.join(", "),
+                    });
                 }
                 let cased = match t.case {
                     Some(case) => case.apply(&constant).into_owned(),
@@ -196,10 +199,10 @@ impl ValueSpec {
             }
             (Some(column), None) => {
                 if column.is_empty() {
-                    return Err("the column name is empty".into());
+                    return Err(Problem::EmptyColumnName);
                 }
                 let date = match (&t.date, &t.time_zone) {
-                    (None, Some(_)) => return Err("`time_zone` needs a `date` format".into()),
+                    (None, Some(_)) => return Err(Problem::ZoneWithoutDate),
                     (None, None) => None,
                     (Some(format), zone) => {
                         let source = match zone {
@@ -216,14 +219,12 @@ impl ValueSpec {
                     }
                 };
                 if date.is_some() && t.resolve.is_some() {
-                    return Err("`date` and `resolve` cannot be combined".into());
+                    return Err(Problem::DateAndResolve);
                 }
                 let default = t.default.filter(|d| !d.is_empty());
                 if let (Some(d), Some(_)) = (&default, &date) {
                     if d.parse::<jiff::civil::Date>().is_err() {
-                        return Err(format!(
-                            "default '{d}' is not an ISO date (YYYY-MM-DD); a default is used as it is, not read with `date`"
-                        ));
+                        return Err(Problem::DefaultNotIsoDate { default: d.clone() });
                     }
                 }
                 Ok(Self {
@@ -251,7 +252,7 @@ pub fn clean(e: &toml::de::Error) -> String {
 mod tests {
     use super::*;
 
-    fn parse(src: &str) -> Result<ValueSpec, String> {
+    fn parse(src: &str) -> Result<ValueSpec, Problem> {
         let v: toml::Table = toml::from_str(&format!("v = {src}")).unwrap();
         let mut w = Vec::new();
         ValueSpec::parse(v["v"].clone(), &Zones::default(), &mut w)
@@ -329,7 +330,7 @@ mod tests {
             ("42", "found integer"),
         ];
         for (src, want) in cases {
-            let e = parse(src).unwrap_err();
+            let e = parse(src).unwrap_err().to_string();
             assert!(e.contains(want), "{src}: {e}");
         }
     }
