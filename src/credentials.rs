@@ -40,7 +40,12 @@ pub enum Credentials {
     /// Sent in the `apikey` header.
     ApiKey(Secret),
     /// HTTP basic authentication.
-    Basic { user: String, password: Secret },
+    Basic {
+        /// The Mambu user name; shown in messages.
+        user: String,
+        /// The user's password; never shown.
+        password: Secret,
+    },
 }
 
 impl fmt::Display for Credentials {
@@ -55,18 +60,35 @@ impl fmt::Display for Credentials {
 /// Why credentials could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialsError {
+    /// The credentials file cannot be opened or read.
     #[error("cannot read credentials file {path}: {source}")]
     Read {
+        /// The credentials file, as given.
         path: String,
+        /// Why it cannot be read.
         source: std::io::Error,
     },
+    /// Group or others may access the credentials file.
     #[error(
         "credentials file {path} has mode {mode:04o}: group or others can read or change it; \
          run `chmod 600 {path}` (and consider changing the secret)"
     )]
-    TooOpen { path: String, mode: u32 },
+    TooOpen {
+        /// The credentials file, as given.
+        path: String,
+        /// Its Unix permission bits (shown in octal).
+        mode: u32,
+    },
+    /// The credentials file is readable but not usable: a line that is not
+    /// `name = value`, an unknown name, or no complete set of credentials.
     #[error("credentials file {path}: {message}")]
-    Invalid { path: String, message: String },
+    Invalid {
+        /// The credentials file, as given.
+        path: String,
+        /// What is wrong with its contents.
+        message: String,
+    },
+    /// Only one of `MAMBU_USER` and `MAMBU_PASSWORD` is set.
     #[error("MAMBU_USER is set but MAMBU_PASSWORD is not (or the reverse)")]
     IncompleteEnvironment,
 }

@@ -13,7 +13,9 @@ use crate::model::{ErrorBody, ReturnCode};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The row is rejected and never sent.
     Error,
+    /// Reported, but the row is still sent.
     Warning,
 }
 
@@ -25,9 +27,13 @@ pub enum Severity {
 /// (grouped set, index 2), or `row` for a problem with the whole row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
+    /// Where in the request the problem is (see above), or `row`.
     pub field: String,
+    /// Mambu's return code for the problem (Ferry's own where Mambu has none).
     pub code: ReturnCode,
+    /// What is wrong, in words for the person fixing the export.
     pub message: String,
+    /// Whether the finding rejects the row or only warns.
     pub severity: Severity,
 }
 

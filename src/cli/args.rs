@@ -14,6 +14,7 @@ pub struct Cli {
     #[arg(long, global = true, default_value = "warn", env = "FERRY_LOG")]
     pub log: String,
 
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }

@@ -51,12 +51,15 @@ pub enum Layout {
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct GenOptions {
+    /// How many clients (data rows) to write.
     pub rows: u64,
     /// Share of rows (0..=1) that get one planted error each.
     pub invalid_ratio: f64,
+    /// Seed of the generator: the same seed writes the same files.
     pub seed: u64,
     /// The main CSV file; related files are written beside it.
     pub out: PathBuf,
+    /// Related files for addresses and extra documents, or all inline.
     pub layout: Layout,
 }
 
@@ -65,6 +68,7 @@ pub struct GenOptions {
 pub struct GenReport {
     /// Every file written, the main file first.
     pub files: Vec<PathBuf>,
+    /// Clients (data rows) written to the main file.
     pub rows: u64,
     /// Return code name (`EMAIL_ADDRESS_FORMAT_IS_INVALID`) → rows planted.
     pub planted: BTreeMap<String, u64>,
@@ -173,8 +177,11 @@ pub fn write_json_sample(
 /// the code the row should be rejected with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlantedRow {
+    /// 1-based data row number in the main file.
     pub row: u64,
+    /// The client id as written in the row.
     pub client_id: String,
+    /// The return code a dry run should reject the row with.
     pub code: crate::model::ReturnCode,
 }
 

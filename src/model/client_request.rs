@@ -15,11 +15,15 @@ use super::id_document::IdDocument;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientRequest {
+    /// The client's own fields.
     pub client: Client,
+    /// The client's addresses; Mambu keeps only the first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<Address>>,
+    /// The client's identification documents.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_documents: Option<Vec<IdDocument>>,
+    /// The client's custom field values (`customInformation`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_information: Option<Vec<CustomFieldValue>>,
     /// Only in responses: the groups the client belongs to.

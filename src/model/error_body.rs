@@ -9,8 +9,11 @@ use super::return_code::ReturnCode;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
+    /// Mambu's numeric return code (e.g. 0 for SUCCESS).
     pub return_code: i64,
+    /// The return code's name (e.g. `INVALID_CLIENT_STATE`).
     pub return_status: String,
+    /// The field at fault, when Mambu names one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_source: Option<String>,
 }

@@ -49,14 +49,25 @@ const ORIGIN_CACHE: usize = 1024;
 /// Why the check cannot run at all.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
+    /// The mapping file cannot be loaded or does not compile against the
+    /// source's columns and the tenant.
     #[error("mapping {path}: {source}")]
-    Mapping { path: String, source: MappingError },
+    Mapping {
+        /// The mapping file, as given on the command line.
+        path: String,
+        /// What is wrong with it.
+        source: MappingError,
+    },
+    /// The tenant file cannot be loaded.
     #[error(transparent)]
     Tenant(#[from] TenantError),
+    /// The input file cannot be opened or read.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// The pass itself could not run (threads not started, no result).
     #[error("{0}")]
     Setup(String),
+    /// The temporary spool or key files failed.
     #[error("temporary files: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -64,11 +75,15 @@ pub enum CheckError {
 /// What the check needs, as the command line gave it.
 #[derive(Debug, Clone)]
 pub struct CheckOptionsForFile {
+    /// The source file to read (CSV or JSON).
     pub input: PathBuf,
+    /// The mapping file (TOML) from source columns to the client request.
     pub mapping: PathBuf,
+    /// The tenant file; without it the checks against the tenant are skipped.
     pub tenant: Option<PathBuf>,
     /// Validation threads; `None` for all cores.
     pub threads: Option<usize>,
+    /// Rows read, validated and written as one chunk; bounds memory.
     pub chunk_rows: usize,
     /// Whether to show progress on a terminal.
     pub progress: bool,
@@ -78,8 +93,11 @@ pub struct CheckOptionsForFile {
 
 /// Everything loaded and compiled before the first row is read.
 pub struct Prepared {
+    /// The target's definitions, or an unknown tenant when none was given.
     pub tenant: Tenant,
+    /// The mapping compiled against the source's columns and the tenant.
     pub plan: Plan,
+    /// The source's column names, in file order.
     pub columns: Vec<String>,
     source: Box<dyn RowSource>,
 }
@@ -120,8 +138,11 @@ impl Prepared {
 
 /// The result of the pass, ready to replay in input order.
 pub struct Checked {
+    /// The tenant the rows were checked against.
     pub tenant: Tenant,
+    /// The compiled mapping the rows went through.
     pub plan: Plan,
+    /// The source's column names, in file order.
     pub columns: Vec<String>,
     spool: SpoolReader,
     duplicates: Duplicates,
@@ -129,8 +150,11 @@ pub struct Checked {
 
 /// One row's final verdict, as `Checked::replay` hands it out.
 pub struct RowVerdict<'a> {
+    /// 1-based data row number (the header is not a row).
     pub row: u64,
+    /// 1-based line of the file on which the row starts.
     pub line: u64,
+    /// The row's fields as read, aligned with the source's columns.
     pub fields: &'a csv::StringRecord,
     /// Errors and warnings, per-row ones first, then those across rows.
     pub findings: &'a [FieldError],
@@ -150,7 +174,9 @@ impl RowVerdict<'_> {
 /// One row's final verdict as `Checked::replay_spooled` hands it out: the
 /// fields are decoded and the body read only if asked for.
 pub struct SpooledVerdict<'a> {
+    /// 1-based data row number (the header is not a row).
     pub row: u64,
+    /// 1-based line of the file on which the row starts.
     pub line: u64,
     /// Errors and warnings, per-row ones first, then those across rows.
     pub findings: &'a [FieldError],

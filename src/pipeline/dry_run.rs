@@ -17,14 +17,19 @@ use crate::tenant::NotificationCount;
 /// A dry run's settings.
 #[derive(Debug, Clone)]
 pub struct DryRunOptions {
+    /// The input, mapping and tenant files and how to validate them.
     pub check: CheckOptionsForFile,
+    /// How the report names the tenant used (its path), if one was given.
     pub tenant_label: Option<String>,
+    /// Where report.json, rejects.csv, report.html and payloads.ndjson go.
     pub report_dir: PathBuf,
 }
 
 /// What a dry run produced.
 pub struct DryRunOutcome {
+    /// Rows read, valid and rejected (by return code), for the terminal.
     pub summary: Summary,
+    /// The mapping's compile-time warnings, and a note when no tenant was given.
     pub warnings: Vec<String>,
     /// Clients the valid rows' creates would notify, when the tenant has
     /// client-creation notification templates.

@@ -43,20 +43,29 @@ const INSERT_BATCH: usize = 1000;
 /// Why an import (or resume) could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The mapping, tenant or input file is unusable; nothing was sent.
     #[error(transparent)]
     Check(#[from] CheckError),
+    /// The target cannot be reached or the credentials are refused.
     #[error(transparent)]
     Session(#[from] SessionError),
+    /// The migration ledger cannot be opened, locked or read.
     #[error("ledger: {0}")]
     Ledger(#[from] crate::ledger::LedgerError),
+    /// Journalling the rows' answers into the ledger failed.
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// The run cannot go on as asked: an event that is not DRAFT, a source
+    /// or mapping changed since the import began, a stage that stopped.
     #[error("{0}")]
     Usage(String),
+    /// A local file could not be read or written.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// success.csv or failures.csv could not be written.
     #[error(transparent)]
     OutcomeFiles(#[from] OutcomeFilesError),
+    /// The tenant could not be loaded from its file or pulled from the target.
     #[error(transparent)]
     Tenant(#[from] TenantSourceError),
     /// The tenant's creation templates would notify migrated clients.
@@ -67,12 +76,19 @@ pub enum ImportError {
 /// What `ferry import` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
+    /// The input, mapping and tenant files and how to validate them.
     pub check: CheckOptionsForFile,
+    /// Where the rows go: a Mambu URL or the embedded sandbox.
     pub target: TargetChoice,
+    /// A credentials file, when not given through the environment.
     pub credentials_file: Option<PathBuf>,
+    /// Rate, concurrency and timeout of the requests.
     pub pace: Pace,
+    /// Create only, or update clients that already exist.
     pub mode: ImportMode,
+    /// The migration ledger file the event and its rows are recorded in.
     pub ledger: PathBuf,
+    /// Where the dry-run report, success.csv and failures.csv are written.
     pub report_dir: PathBuf,
     /// Import even though the same source already has a live event against
     /// the same target (its clients then fail 316 and are never claimed).
@@ -87,26 +103,38 @@ pub struct ImportOptions {
 /// What `ferry resume` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ResumeOptions {
+    /// Encoded key of the DRAFT migration event to carry on.
     pub event: String,
+    /// The migration ledger the event is recorded in.
     pub ledger: PathBuf,
+    /// A credentials file, when not given through the environment.
     pub credentials_file: Option<PathBuf>,
+    /// Rate, concurrency and timeout of the requests.
     pub pace: Pace,
+    /// Where the report, success.csv and failures.csv are written.
     pub report_dir: PathBuf,
+    /// Validation threads; `None` for all cores.
     pub threads: Option<usize>,
+    /// Whether to show progress on a terminal.
     pub progress: bool,
 }
 
 /// How an import ended.
 #[derive(Debug, Clone)]
 pub struct ImportReport {
+    /// The event as the ledger holds it at the end, with its row counts.
     pub event: EventRecord,
+    /// Whether Ctrl-C stopped the run before every row was sent.
     pub interrupted: bool,
+    /// Wall time of the whole run, validation included.
     pub elapsed: Duration,
     /// From the first request to the last answer.
     pub sending: Duration,
     /// Rows answered by the target during this run.
     pub answered: u64,
+    /// Requests put on the wire, retries included.
     pub requests: u64,
+    /// Requests the target answered 429 (too many requests).
     pub throttled: u64,
     /// The validation report's summary (rows read, valid, rejected by code).
     pub validation: Summary,

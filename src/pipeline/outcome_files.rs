@@ -35,10 +35,13 @@ const FAILED: [RowStatus; 3] = [RowStatus::Failed, RowStatus::Kept, RowStatus::R
 /// Why the outcome files could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutcomeFilesError {
+    /// The report dir or a file in it could not be created or written.
     #[error("writing the outcome files: {0}")]
     Io(#[from] std::io::Error),
+    /// A CSV record could not be written.
     #[error("writing the outcome files: {0}")]
     Csv(#[from] csv::Error),
+    /// The event's rows could not be read from the ledger.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
 }

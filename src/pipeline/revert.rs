@@ -49,10 +49,16 @@ pub fn approve(ledger_path: &std::path::Path, key: &str) -> Result<Decision, Imp
 /// What `ferry revert` was asked to do.
 #[derive(Debug, Clone)]
 pub struct RevertOptions {
+    /// Encoded key of the migration event to revert.
     pub event: String,
+    /// The migration ledger the event is recorded in.
     pub ledger: PathBuf,
+    /// A credentials file, when not given through the environment.
     pub credentials_file: Option<PathBuf>,
+    /// Rate, concurrency and timeout of the requests.
     pub pace: Pace,
+    /// Also revert clients changed at the target since the import (rows
+    /// otherwise KEPT).
     pub force: bool,
     /// Where success.csv and failures.csv are written again afterwards.
     pub report_dir: PathBuf,

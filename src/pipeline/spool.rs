@@ -33,12 +33,16 @@ const BUFFER_BYTES: usize = 1 << 20;
 /// are valid and nobody reads their fields again.
 #[derive(Debug, Default, Clone)]
 pub struct SpooledRow {
+    /// 1-based data row number (the header is not a row).
     pub row: u64,
+    /// 1-based line of the file on which the row starts.
     pub line: u64,
     /// The findings of the pass. `next_into` reuses their strings.
     pub findings: Vec<FieldError>,
     /// How many of `findings` are this row's (the rest are spares).
     pub finding_count: usize,
+    /// Where the row's request body lies in the bodies file; `None` when
+    /// a finding is an error.
     pub body: Option<BodyRange>,
     field_bytes: Vec<u8>,
     field_ends: Vec<u32>,

@@ -24,7 +24,9 @@ pub enum TargetChoice {
     Url(String),
     /// The embedded sandbox on this state file.
     Sandbox {
+        /// The file the sandbox keeps its clients in.
         state: PathBuf,
+        /// The tenant file the sandbox serves; none for an unknown tenant.
         tenant: Option<PathBuf>,
     },
 }
@@ -79,15 +81,20 @@ pub struct Pace {
 /// Why the target cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
+    /// The target cannot be set up as given: no credentials, a bad tenant
+    /// file, a sandbox that will not start.
     #[error("{0}")]
     Usage(String),
+    /// The target did not answer the probe, or refused the credentials.
     #[error("target unavailable: {0}")]
     Unavailable(String),
 }
 
 /// A connected target; the embedded sandbox lives as long as this.
 pub struct Session {
+    /// The rate-limited client every request goes through.
     pub target: Target,
+    /// The target's label as the ledger keeps it (a URL or `sandbox:PATH`).
     pub label: String,
     sandbox: Option<Sandbox>,
 }

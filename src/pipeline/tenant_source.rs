@@ -20,8 +20,10 @@ use crate::tenant::{CreationChannels, NotificationCount, Tenant, TenantError, Te
 /// Why the tenant could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum TenantSourceError {
+    /// The tenant file cannot be loaded.
     #[error(transparent)]
     Declared(#[from] TenantError),
+    /// Reading the tenant's definitions from the target failed.
     #[error(transparent)]
     Pull(#[from] PullError),
 }

@@ -25,7 +25,9 @@ pub struct TargetConfig {
     pub concurrency: usize,
     /// For one attempt, from connecting to the last byte of the answer.
     pub timeout: Duration,
+    /// How often, and how patiently, a retryable failure is tried again.
     pub retry: RetryPolicy,
+    /// When all traffic pauses after failures in a row, and for how long.
     pub breaker: BreakerPolicy,
 }
 
@@ -76,7 +78,9 @@ impl fmt::Debug for TargetConfig {
 pub struct RetryPolicy {
     /// Attempts in all, the first included (at least 1).
     pub max_attempts: u32,
+    /// The longest first wait; each further attempt's bound doubles it.
     pub base: Duration,
+    /// The bound no wait goes beyond, however many attempts failed.
     pub cap: Duration,
 }
 

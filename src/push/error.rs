@@ -14,24 +14,34 @@ pub enum PushError {
     /// The target refused the credentials (or none were given): 401/403.
     #[error("{target} refused the credentials: HTTP {status} {name}")]
     Credentials {
+        /// The target's origin: scheme, host and port.
         target: String,
+        /// The HTTP status, 401 or 403.
         status: u16,
+        /// Mambu's return code, when the body carried one.
         code: Option<ReturnCode>,
+        /// Mambu's return status name, or the HTTP reason.
         name: String,
     },
     /// No answer after every attempt.
     #[error("{target} is unreachable after {attempts} attempt(s): {last_error}")]
     Unreachable {
+        /// The target's origin: scheme, host and port.
         target: String,
+        /// Attempts made, the first included.
         attempts: u32,
+        /// What went wrong with the last attempt.
         last_error: String,
     },
     /// An answer, but not the one a Mambu Clients API gives (a wrong base
     /// URL answers 404, for one).
     #[error("{target} does not answer like a Mambu Clients API: HTTP {status} {name}")]
     Unexpected {
+        /// The target's origin: scheme, host and port.
         target: String,
+        /// The HTTP status it answered.
         status: u16,
+        /// Mambu's return status name, or the HTTP reason.
         name: String,
     },
 }

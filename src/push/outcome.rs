@@ -19,7 +19,12 @@ const MAX_KEPT_BODY: usize = 2048;
 pub enum Outcome {
     /// 2xx. `body` is the answer's JSON (`Null` when empty, a JSON string
     /// holding the text when it is not JSON).
-    Ok { status: u16, body: Value },
+    Ok {
+        /// The HTTP status (200, 201, …).
+        status: u16,
+        /// The answer's JSON.
+        body: Value,
+    },
     /// A final refusal: a 4xx other than 429 (or a 5xx that retrying cannot
     /// help, such as 501). Not retried. `code`, `name` and `source` come from
     /// Mambu's `{"returnCode","returnStatus","errorSource"}` when the body has
@@ -27,10 +32,15 @@ pub enum Outcome {
     /// cut to 2 KiB. `status` 0: Ferry refused to send the request (an id
     /// that cannot travel in a URL path, see `endpoint::path_segment`).
     Refused {
+        /// The HTTP status; 0 when Ferry did not send the request.
         status: u16,
+        /// Mambu's return code, when the body carried one.
         code: Option<ReturnCode>,
+        /// Mambu's return status name, or the HTTP reason.
         name: String,
+        /// The field Mambu names as at fault (`errorSource`), if any.
         source: Option<String>,
+        /// The answer's text, cut to 2 KiB.
         body: String,
     },
     /// The client named in the path does not exist: 301 INVALID_CLIENT_ID,
@@ -38,7 +48,12 @@ pub enum Outcome {
     NotFound,
     /// Every attempt met a retryable failure. The request MAY have been
     /// carried out (a create stored) by an attempt whose answer was lost.
-    Unknown { attempts: u32, last_error: String },
+    Unknown {
+        /// Attempts made, the first included.
+        attempts: u32,
+        /// What went wrong with the last attempt.
+        last_error: String,
+    },
 }
 
 impl Outcome {

@@ -28,10 +28,13 @@ use crate::validate::{self, CheckOptions};
 
 /// A valid row on its way to the target.
 pub struct Job {
+    /// 1-based data row number, the row's key in the ledger.
     pub row: u64,
+    /// 1-based line of the source file on which the row starts.
     pub line: u64,
     /// The row's request, read once.
     pub request: Request,
+    /// The row's source fields, kept in the ledger if the row is rejected.
     pub fields: csv::StringRecord,
     /// SENT by an earlier run: settle before sending again.
     pub in_doubt: bool,
@@ -74,8 +77,11 @@ impl Request {
 
 /// What the work needs besides the row.
 pub struct Context {
+    /// The rate-limited target every request goes through.
     pub target: Target,
+    /// Where each row's outcome is recorded in the ledger.
     pub journal: Journal,
+    /// Create only, or update clients that already exist.
     pub mode: ImportMode,
     /// When this run began: the end of the window of a row an earlier run
     /// left SENT.
@@ -94,17 +100,29 @@ pub enum RowWorkError {
     Journal(#[from] JournalError),
     /// The target gave no usable answer to a step after the row was sent.
     #[error("row {row}: {what}")]
-    Unsettled { row: u64, what: String },
+    Unsettled {
+        /// 1-based data row number.
+        row: u64,
+        /// Which step got no usable answer, and what came instead.
+        what: String,
+    },
     /// The row's request body could not be read or written as JSON.
     #[error("row {row}: the request body: {source}")]
-    Body { row: u64, source: serde_json::Error },
+    Body {
+        /// 1-based data row number.
+        row: u64,
+        /// What the JSON reader or writer said.
+        source: serde_json::Error,
+    },
 }
 
 /// The row's outcome, as recorded.
 pub struct Done {
+    /// The change to the row's ledger record: new status and evidence.
     pub update: RowUpdate,
     /// The target's encodedKey, for success.csv.
     pub target_key: Option<String>,
+    /// The return code the row failed or was rejected with, if any.
     pub error: Option<RowError>,
 }
 

@@ -32,10 +32,14 @@ use rejects_csv::RejectsCsv;
 use report_json::{ReportHeader, ReportJson};
 use summary::Tally;
 
-/// The file names, in the order a person wants them.
+// The file names, in the order a person wants them.
+/// The page a person reads: totals, charts by code and field, sample rows.
 pub const HTML_FILE: &str = "report.html";
+/// The machine-readable report: totals, then every finding.
 pub const JSON_FILE: &str = "report.json";
+/// Every rejected row with its original fields and its errors.
 pub const REJECTS_FILE: &str = "rejects.csv";
+/// The exact request bodies the import would send, one per line.
 pub const PAYLOADS_FILE: &str = "payloads.ndjson";
 const FILES: [&str; 4] = [HTML_FILE, JSON_FILE, REJECTS_FILE, PAYLOADS_FILE];
 
@@ -96,6 +100,7 @@ pub struct RunMeta {
     pub tenant_fingerprint: Option<String>,
     /// Clients the tenant's creation templates would notify, when it has any.
     pub notifications: Option<crate::tenant::NotificationCount>,
+    /// Wall time of the run, as the caller measured it.
     pub elapsed: Duration,
     /// Run-level notes (mapping warnings, unused columns, …).
     pub warnings: Vec<String>,

@@ -14,7 +14,9 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 /// (`len` does not count the newline).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BodyRange {
+    /// Byte offset of the body's first byte in the file.
     pub offset: u64,
+    /// The body's length in bytes, without its newline.
     pub len: u64,
 }
 

@@ -20,12 +20,19 @@ use crate::model::ReturnCode;
 /// count findings, not rows; warnings are never counted as errors.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Summary {
+    /// Data rows read from the source.
     pub rows_read: u64,
+    /// Rows without an error finding: they would be sent.
     pub rows_valid: u64,
+    /// Rows with at least one error finding: rejected.
     pub rows_invalid: u64,
+    /// Rows with at least one warning, valid or not.
     pub rows_with_warnings: u64,
+    /// Error findings per return code name.
     pub errors_by_code: BTreeMap<String, u64>,
+    /// Error findings per field path (`client.emailAddress`, …).
     pub errors_by_field: BTreeMap<String, u64>,
+    /// Warning findings per return code name.
     pub warnings_by_code: BTreeMap<String, u64>,
     /// The report directory.
     pub dir: PathBuf,

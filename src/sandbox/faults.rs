@@ -33,12 +33,17 @@ use crate::model::ReturnCode;
 /// How often each fault happens (probabilities in 0..=1).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct FaultConfig {
+    /// Share of requests answered 500, 502 or 503 without being carried out.
     pub error: f64,
+    /// How long a delayed response waits.
     pub latency: Duration,
     /// The share of requests that get `latency` (1.0 = all).
     pub latency_share: f64,
+    /// Share of requests never answered (until shutdown), not carried out.
     pub hang: f64,
+    /// Share of requests not carried out, their connection cut mid-answer.
     pub drop: f64,
+    /// Share of requests carried out whose answer is then lost entirely.
     pub lost_response: f64,
 }
 

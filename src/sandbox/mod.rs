@@ -53,11 +53,13 @@ pub struct SandboxConfig {
     /// The tenant's definitions. `Tenant::unknown()` reuses the tenant a
     /// file store was seeded with earlier, if any.
     pub tenant: Tenant,
+    /// Where the sandbox keeps its clients: a SQLite file or a temporary one.
     pub store: StoreLocation,
     /// Accepted credentials; none at all means an open sandbox.
     pub credentials: Credentials,
     /// Requests per second per credential; `None` for no limit.
     pub rate_limit: Option<u32>,
+    /// Injected faults: server errors, latency, hangs, cut and lost answers.
     pub faults: FaultConfig,
     /// Seeds fault draws (and generated ids).
     pub seed: u64,
@@ -85,13 +87,18 @@ impl SandboxConfig {
 /// Why a sandbox could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
+    /// The listening socket could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address asked for.
         addr: SocketAddr,
+        /// Why binding failed.
         source: std::io::Error,
     },
+    /// The store could not be opened or read.
     #[error("cannot open the sandbox store: {0}")]
     Store(String),
+    /// The tenant kept in the store does not load.
     #[error("the stored tenant is inconsistent: {0}")]
     Tenant(String),
 }

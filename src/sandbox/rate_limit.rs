@@ -25,8 +25,11 @@ use crate::model::{ErrorBody, ReturnCode};
 /// `window` blocks it for `penalty`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PenaltyConfig {
+    /// 400 answers a caller may get within `window` before it is blocked.
     pub max_invalid: u32,
+    /// The span the invalid answers are counted over (10 s from `new`).
     pub window: Duration,
+    /// How long a penalised caller stays blocked.
     pub penalty: Duration,
 }
 

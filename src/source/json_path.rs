@@ -25,7 +25,9 @@ pub struct JsonPath {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("JSON path `{path}`: {reason}")]
 pub struct JsonPathError {
+    /// The path as written in the mapping.
     pub path: String,
+    /// What about it does not parse.
     pub reason: String,
 }
 

@@ -51,18 +51,31 @@ pub trait RowSource: Send {
 /// Why a source cannot be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
+    /// The file cannot be opened.
     #[error("cannot open {path}: {source}")]
     Open {
+        /// The input file, as given.
         path: String,
+        /// Why it cannot be opened.
         source: std::io::Error,
     },
+    /// Reading the file failed part-way (an I/O error, not bad data).
     #[error("{path}: read failed: {source}")]
     Io {
+        /// The input file, as given.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// The file opens but cannot be read as a source: it is empty, has no
+    /// header row, or a JSON path of the mapping does not parse.
     #[error("{path}: {message}")]
-    Unusable { path: String, message: String },
+    Unusable {
+        /// The input file, as given.
+        path: String,
+        /// Why it cannot be used.
+        message: String,
+    },
 }
 
 mod csv_reader;

@@ -6,6 +6,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// Delimited text with a header row.
     Csv,
     /// One JSON array of objects, or NDJSON (told apart by the first byte).
     Json,
@@ -21,14 +22,19 @@ pub enum TextEncoding {
     /// 64 KiB decode as UTF-8, else Windows-1252.
     #[default]
     Auto,
+    /// UTF-8.
     #[serde(alias = "utf8", alias = "utf-8")]
     Utf8,
+    /// Windows-1252 (cp1252), common in legacy Windows exports.
     #[serde(alias = "cp1252", alias = "windows-1252")]
     Windows1252,
+    /// ISO-8859-1 (Latin-1).
     #[serde(alias = "latin1", alias = "latin-1", alias = "iso-8859-1")]
     Iso88591,
+    /// UTF-16, little-endian.
     #[serde(alias = "utf-16le")]
     Utf16le,
+    /// UTF-16, big-endian.
     #[serde(alias = "utf-16be")]
     Utf16be,
 }
@@ -38,8 +44,11 @@ pub enum TextEncoding {
 pub struct SourceSpec {
     /// `None`: decided by the file extension (`.json`, `.ndjson`/`.jsonl`, else CSV).
     pub format: Option<Format>,
+    /// CSV field separator, one byte (`,` by default).
     pub delimiter: u8,
+    /// CSV quote character, one byte (`"` by default).
     pub quote: u8,
+    /// How the file's bytes are decoded to text.
     pub encoding: TextEncoding,
     /// For JSON: the paths (`name.first`, `documents[0].number`) whose values
     /// become the row's fields, in this order.

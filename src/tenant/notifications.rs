@@ -28,10 +28,12 @@ pub enum NotificationChannel {
 pub struct NotificationTemplate {
     /// A name for messages (Mambu's template name or id).
     pub id: String,
+    /// The template's display name, when the tenant gives one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The event it is sent on, e.g. CLIENT_CREATED.
     pub event: String,
+    /// Whether it goes out by email or by SMS.
     pub channel: NotificationChannel,
     /// ACTIVE or INACTIVE; only active templates are sent.
     #[serde(default = "active")]
@@ -52,7 +54,9 @@ impl NotificationTemplate {
 /// The channels a client creation notifies on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CreationChannels {
+    /// An active CLIENT_CREATED template sends email.
     pub email: bool,
+    /// An active CLIENT_CREATED template sends SMS.
     pub sms: bool,
 }
 
@@ -112,7 +116,9 @@ impl CreationChannels {
 /// What one client would be sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Notified {
+    /// An email would go to the client's address.
     pub email: bool,
+    /// An SMS would go to the client's first mobile phone.
     pub sms: bool,
 }
 
