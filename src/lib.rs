@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Ferry moves client records from legacy exports into a Mambu-style
 //! Clients API: a dry run that names every problem by Mambu's return code,
 //! a rate-limited import recorded in a migration ledger, and a revert that

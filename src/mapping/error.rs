@@ -9,7 +9,9 @@ pub enum MappingError {
     /// The mapping file itself cannot be read.
     #[error("cannot read mapping file {path}: {source}")]
     Read {
+        /// The mapping file.
         path: String,
+        /// What the operating system said.
         source: std::io::Error,
     },
     /// The mapping file is not TOML.
@@ -18,7 +20,12 @@ pub enum MappingError {
     /// One entry of the mapping is wrong: `entry` is how the file names it
     /// (`[client] birthDate`, `[[id_document]] #2 documentId`, `[[join]] addresses`).
     #[error("{entry}: {message}")]
-    Entry { entry: String, message: String },
+    Entry {
+        /// The entry, as the mapping file names it.
+        entry: String,
+        /// What is wrong with it and how to fix it.
+        message: String,
+    },
 }
 
 impl MappingError {

@@ -27,16 +27,24 @@ use crate::model::{ClientState, CustomFieldDefinition, CustomFieldSetUsage, Cust
 /// Why a tenant file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum TenantError {
+    /// The tenant file cannot be read.
     #[error("cannot read tenant file {path}: {source}")]
     Read {
+        /// The tenant file.
         path: String,
+        /// What the operating system said.
         source: std::io::Error,
     },
+    /// The tenant file is not JSON of the tenant's shape.
     #[error("tenant file {path} is not valid: {source}")]
     Parse {
+        /// The tenant file.
         path: String,
+        /// Where and why it does not parse.
         source: serde_json::Error,
     },
+    /// The tenant contradicts itself (two fields with one id, a centre of an
+    /// unknown branch, checks listed without an action, …).
     #[error("tenant file is inconsistent: {0}")]
     Inconsistent(String),
 }
@@ -44,6 +52,7 @@ pub enum TenantError {
 /// A custom field definition together with the set it belongs to.
 #[derive(Debug, Clone)]
 pub struct FieldDef {
+    /// The definition as the tenant gives it.
     pub definition: CustomFieldDefinition,
     /// The id of its set.
     pub set_id: String,

@@ -40,17 +40,39 @@ const ROUTES: &str = "GET /api/customfieldsets?type=CLIENT_INFO, /api/branches, 
 /// Why the tenant could not be pulled.
 #[derive(Debug, thiserror::Error)]
 pub enum PullError {
+    /// The target answered a route with a refusal (4xx).
     #[error("GET {route}: the target refused it ({reason})")]
-    Refused { route: String, reason: String },
+    Refused {
+        /// The route asked.
+        route: String,
+        /// Its answer, in short.
+        reason: String,
+    },
+    /// The target gave no answer to a route, retries included.
     #[error("GET {route}: the target did not answer ({reason})")]
-    Unreachable { route: String, reason: String },
+    Unreachable {
+        /// The route asked.
+        route: String,
+        /// The last failure.
+        reason: String,
+    },
+    /// A route answered, but not in Mambu's v1 shape.
     #[error("GET {route}: the answer is not in Mambu's shape: {reason}")]
-    Shape { route: String, reason: String },
+    Shape {
+        /// The route asked.
+        route: String,
+        /// What did not fit.
+        reason: String,
+    },
+    /// The tenant read from the target contradicts itself.
     #[error("the pulled tenant cannot be used: {0}")]
     Inconsistent(#[from] TenantError),
+    /// The tenant file could not be written.
     #[error("cannot write the tenant file {path}: {source}")]
     Write {
+        /// The file.
         path: String,
+        /// What the operating system said.
         source: std::io::Error,
     },
 }

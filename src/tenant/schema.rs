@@ -22,13 +22,17 @@ pub struct TenantSchema {
     /// Whether documents that match no template are accepted (952 otherwise).
     #[serde(default = "yes")]
     pub allow_other_id_documents: bool,
+    /// Branches (801 for an unknown one, 803 for an inactive one).
     #[serde(default)]
     pub branches: Vec<Branch>,
+    /// Centres, each of one branch (850, 852).
     #[serde(default)]
     pub centres: Vec<Centre>,
     /// Users; credit officers are those with `isCreditOfficer`.
     #[serde(default)]
     pub users: Vec<User>,
+    /// Client roles (client types); one may be the default (306 for an
+    /// unknown one).
     #[serde(default)]
     pub client_roles: Vec<ClientRole>,
     /// The tenant's duplicate-client checks, as Mambu's general settings
@@ -79,16 +83,21 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdDocumentTemplate {
+    /// The key a document names as its `identificationDocumentTemplateKey`.
     pub encoded_key: String,
+    /// The document type the template is for (`PASSPORT`, `CI`, …).
     pub document_type: String,
+    /// Who issues such documents, if the template says.
     #[serde(default)]
     pub issuing_authority: Option<String>,
     /// A validation pattern for the document number (`@` digit, `#` letter,
     /// `$` either), empty for none.
     #[serde(default)]
     pub document_id_template: Option<String>,
+    /// Whether every client must have a document of this template (951).
     #[serde(default)]
     pub mandatory_for_clients: bool,
+    /// Whether the template lets files be attached to its documents.
     #[serde(default)]
     pub allow_attachments: bool,
 }
@@ -97,8 +106,11 @@ pub struct IdDocumentTemplate {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Branch {
+    /// The key a client's `assignedBranchKey` holds.
     pub encoded_key: String,
+    /// The id a legacy export or a look-up may use instead.
     pub id: String,
+    /// The branch's name, for people.
     #[serde(default)]
     pub name: Option<String>,
     /// ACTIVE or INACTIVE (803 BRANCH_IS_NOT_ACTIVE).
@@ -114,10 +126,14 @@ fn active() -> String {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Centre {
+    /// The key a client's `assignedCentreKey` holds.
     pub encoded_key: String,
+    /// The id a legacy export or a look-up may use instead.
     pub id: String,
+    /// The centre's name, for people.
     #[serde(default)]
     pub name: Option<String>,
+    /// The branch the centre belongs to (852 when a client's differs).
     #[serde(default)]
     pub assigned_branch_key: Option<String>,
 }
@@ -126,10 +142,14 @@ pub struct Centre {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
+    /// The key a client's `assignedUserKey` holds.
     pub encoded_key: String,
+    /// The username a legacy export or a look-up may use instead.
     pub username: String,
+    /// Whether clients may be assigned to this user (702 otherwise).
     #[serde(default)]
     pub is_credit_officer: bool,
+    /// The user's branch (703 when a client's differs).
     #[serde(default)]
     pub assigned_branch_key: Option<String>,
 }
@@ -138,9 +158,12 @@ pub struct User {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientRole {
+    /// The key a client's `clientRole` names.
     pub encoded_key: String,
+    /// The role's id, which a legacy export may use instead.
     #[serde(default)]
     pub id: Option<String>,
+    /// The role's name, for people.
     #[serde(default)]
     pub name: Option<String>,
     /// 1151 CLIENT_ROLE_DOES_NOT_ALLOW_ADDRESS when false and an address is given.
@@ -155,11 +178,17 @@ pub struct ClientRole {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DuplicateCheckField {
+    /// An ID document of the same type and number.
     DocumentIdAndType,
+    /// The same home phone.
     HomePhone,
+    /// The same mobile phone.
     MobilePhone,
+    /// The same e-mail address.
     Email,
+    /// The same first and last name.
     FirstNameAndLastName,
+    /// The same last name and birth date.
     LastNameAndDateOfBirth,
 }
 
@@ -191,8 +220,11 @@ impl DuplicateCheckField {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DuplicateAction {
+    /// Duplicates are allowed silently.
     None,
+    /// Duplicates are allowed with a warning.
     Warning,
+    /// A duplicate is refused (310 DUPLICATE_CLIENT).
     Error,
 }
 

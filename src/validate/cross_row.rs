@@ -73,7 +73,9 @@ impl KeyKind {
 /// as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RowKey {
+    /// What the key is of (client id, unique value, duplicate check).
     pub kind: KeyKind,
+    /// The hash of the normalised key text.
     pub hash: u128,
 }
 
@@ -85,6 +87,7 @@ pub struct Duplicate {
     /// Another row with the same key: the group's first row, or, for that
     /// first row itself (client ids), the next one.
     pub other_row: u64,
+    /// What the two rows share.
     pub kind: KeyKind,
     /// The client ids are the same only when letter case is ignored.
     pub case_only: bool,

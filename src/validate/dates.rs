@@ -17,7 +17,7 @@ pub enum DateProblem {
 }
 
 impl DateProblem {
-    /// A phrase for messages: "… is <describe>".
+    /// A phrase for messages: "… is `<describe>`".
     pub fn describe(self, accepted: &str) -> String {
         match self {
             Self::Format => format!("not in the form {accepted}"),
