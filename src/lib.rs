@@ -1,4 +1,3 @@
-#![warn(missing_docs)]
 //! Ferry moves client records from legacy exports into a Mambu-style
 //! Clients API: a dry run that names every problem by Mambu's return code,
 //! a rate-limited import recorded in a migration ledger, and a revert that
@@ -8,6 +7,8 @@
 //! [`report`] (dry run) or push → ledger (import). Only [`pipeline`] knows
 //! that order. [`model`] holds Mambu's types, [`tenant`] the target's
 //! definitions, [`sandbox`] a Mambu-compatible server to rehearse against.
+
+#![warn(missing_docs)]
 
 pub mod cli;
 pub mod credentials;
