@@ -79,14 +79,13 @@ pub enum CredentialsError {
         /// Its Unix permission bits (shown in octal).
         mode: u32,
     },
-    /// The credentials file is readable but not usable: a line that is not
-    /// `name = value`, an unknown name, or no complete set of credentials.
-    #[error("credentials file {path}: {message}")]
+    /// The credentials file is readable but not usable.
+    #[error("credentials file {path}: {problem}")]
     Invalid {
         /// The credentials file, as given.
         path: String,
         /// What is wrong with its contents.
-        message: String,
+        problem: FileProblem,
     },
     /// Only one of `MAMBU_USER` and `MAMBU_PASSWORD` is set.
     #[error("MAMBU_USER is set but MAMBU_PASSWORD is not (or the reverse)")]
@@ -142,13 +141,13 @@ impl Credentials {
         }
         let mut text = String::new();
         file.read_to_string(&mut text).map_err(read)?;
-        Self::parse_file(&text).map_err(|message| CredentialsError::Invalid {
+        Self::parse_file(&text).map_err(|problem| CredentialsError::Invalid {
             path: path.display().to_string(),
-            message,
+            problem,
         })
     }
 
-    fn parse_file(text: &str) -> Result<Self, String> {
+    fn parse_file(text: &str) -> Result<Self, FileProblem> {
         let (mut key, mut user, mut password) = (None, None, None);
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -156,14 +155,19 @@ impl Credentials {
                 continue;
             }
             let Some((k, v)) = line.split_once('=') else {
-                return Err(format!("line {}: expected `name = value`", n + 1));
+                return Err(FileProblem::NotNameValue { line: n + 1 });
             };
             let v = v.trim().trim_matches('"').to_string();
             match k.trim() {
                 "apikey" | "api_key" => key = Some(v),
                 "user" | "username" => user = Some(v),
                 "password" => password = Some(v),
-                other => return Err(format!("line {}: unknown name `{other}`", n + 1)),
+                other => {
+                    return Err(FileProblem::UnknownName {
+                        line: n + 1,
+                        name: other.to_string(),
+                    })
+                }
             }
         }
         match (key, user, password) {
@@ -172,9 +176,31 @@ impl Credentials {
                 user,
                 password: Secret(p),
             }),
-            _ => Err("needs `apikey`, or `user` and `password`".into()),
+            _ => Err(FileProblem::Incomplete),
         }
     }
+}
+
+/// What is wrong with a credentials file's contents.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileProblem {
+    /// A line that is not `name = value`.
+    #[error("line {line}: expected `name = value`")]
+    NotNameValue {
+        /// The 1-based line.
+        line: usize,
+    },
+    /// A name other than `apikey`, `user` or `password`.
+    #[error("line {line}: unknown name `{name}`")]
+    UnknownName {
+        /// The 1-based line.
+        line: usize,
+        /// The name found.
+        name: String,
+    },
+    /// Neither an API key nor both user and password.
+    #[error("needs `apikey`, or `user` and `password`")]
+    Incomplete,
 }
 
 /// `url` without userinfo (`user:password@`), query or fragment, any of
@@ -264,10 +290,21 @@ mod tests {
                 password: Secret::new("s3cret")
             }
         );
-        assert!(Credentials::parse_file("user = x\n").is_err());
-        assert!(Credentials::parse_file("token = x\n")
-            .unwrap_err()
-            .contains("unknown name"));
+        assert_eq!(
+            Credentials::parse_file("user = x\n").unwrap_err(),
+            FileProblem::Incomplete
+        );
+        assert_eq!(
+            Credentials::parse_file("# c\ntoken = x\n").unwrap_err(),
+            FileProblem::UnknownName {
+                line: 2,
+                name: "token".into()
+            }
+        );
+        assert_eq!(
+            Credentials::parse_file("apikey\n").unwrap_err(),
+            FileProblem::NotNameValue { line: 1 }
+        );
     }
 
     #[test]

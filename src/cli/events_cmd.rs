@@ -6,8 +6,19 @@ use super::args::{EventsArgs, EventsCommand};
 use super::{report_error, Exit};
 use std::path::Path;
 
-use crate::ledger::{Ledger, RowStatus};
-use crate::pipeline::outcome_files;
+use crate::ledger::{Ledger, LedgerError, RowStatus};
+use crate::pipeline::outcome_files::{self, OutcomeFilesError};
+
+/// Why an event cannot be listed or shown.
+#[derive(Debug, thiserror::Error)]
+enum ShowError {
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Files(#[from] OutcomeFilesError),
+    #[error("cannot render the event: {0}")]
+    Render(#[from] serde_json::Error),
+}
 
 pub fn run(a: EventsArgs) -> Exit {
     let ledger = match Ledger::open_existing(&a.ledger.ledger) {
@@ -37,8 +48,8 @@ pub fn run(a: EventsArgs) -> Exit {
     }
 }
 
-fn list(ledger: &Ledger) -> Result<String, String> {
-    let events = ledger.events().map_err(|e| e.to_string())?;
+fn list(ledger: &Ledger) -> Result<String, ShowError> {
+    let events = ledger.events()?;
     if events.is_empty() {
         return Ok("no migration events in this ledger\n".into());
     }
@@ -76,10 +87,10 @@ fn show(
     key: &str,
     failures: usize,
     files: Option<&Path>,
-) -> Result<String, String> {
-    let e = ledger.event(key).map_err(|e| e.to_string())?;
+) -> Result<String, ShowError> {
+    let e = ledger.event(key)?;
     if let Some(dir) = files {
-        outcome_files::write(ledger, &e, dir).map_err(|e| e.to_string())?;
+        outcome_files::write(ledger, &e, dir)?;
     }
     let doc = serde_json::json!({
         "migrationEvent": e.to_migration_event(),
@@ -90,7 +101,7 @@ fn show(
         "mode": e.mode.as_str(),
         "complete": e.is_complete(),
         "rows": e.counts.iter().map(|(s, n)| (s.as_str().to_string(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
-        "failures": ledger.failures(&e.encoded_key, failures).map_err(|e| e.to_string())?.iter().map(|r| serde_json::json!({
+        "failures": ledger.failures(&e.encoded_key, failures)?.iter().map(|r| serde_json::json!({
             "row": r.row,
             "line": r.line,
             "id": r.client_id,
@@ -100,7 +111,5 @@ fn show(
             "message": r.error.as_ref().map(|x| x.message.clone()),
         })).collect::<Vec<_>>(),
     });
-    serde_json::to_string_pretty(&doc)
-        .map(|s| s + "\n")
-        .map_err(|e| e.to_string())
+    Ok(serde_json::to_string_pretty(&doc)? + "\n")
 }

@@ -51,27 +51,37 @@ pub fn run(a: SandboxArgs) -> Exit {
     })
 }
 
-fn build_config(a: &SandboxArgs) -> Result<SandboxConfig, String> {
+/// Why the sandbox's flags cannot make a config.
+#[derive(Debug, thiserror::Error)]
+enum ConfigError {
+    #[error(transparent)]
+    Tenant(#[from] crate::tenant::TenantError),
+    #[error("--faults: {0}")]
+    Faults(#[from] crate::sandbox::FaultSpecError),
+    #[error(transparent)]
+    Credentials(#[from] crate::credentials::CredentialsError),
+}
+
+fn build_config(a: &SandboxArgs) -> Result<SandboxConfig, ConfigError> {
     let tenant = match &a.tenant {
-        Some(p) => Tenant::load(p).map_err(|e| e.to_string())?,
+        Some(p) => Tenant::load(p)?,
         None => Tenant::unknown(),
     };
     let faults = if a.faults.trim().is_empty() {
         FaultConfig::none()
     } else {
-        FaultConfig::parse(&a.faults).map_err(|e| format!("--faults: {e}"))?
+        FaultConfig::parse(&a.faults)?
     };
-    let credentials =
-        match Credentials::discover(a.credentials_file.as_deref()).map_err(|e| e.to_string())? {
-            Some(Credentials::ApiKey(key)) => sandbox::Credentials {
-                api_keys: vec![key.expose().to_string()],
-                users: Vec::new(),
-            },
-            Some(Credentials::Basic { user, password }) => {
-                sandbox::Credentials::user(&user, password.expose())
-            }
-            None => sandbox::Credentials::default(),
-        };
+    let credentials = match Credentials::discover(a.credentials_file.as_deref())? {
+        Some(Credentials::ApiKey(key)) => sandbox::Credentials {
+            api_keys: vec![key.expose().to_string()],
+            users: Vec::new(),
+        },
+        Some(Credentials::Basic { user, password }) => {
+            sandbox::Credentials::user(&user, password.expose())
+        }
+        None => sandbox::Credentials::default(),
+    };
     let mut config = SandboxConfig::local(tenant);
     config.bind = a.bind;
     config.store = if a.memory {

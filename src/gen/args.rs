@@ -42,11 +42,26 @@ impl GenArgs {
     }
 }
 
-fn parse_ratio(s: &str) -> Result<f64, String> {
+/// Why an invalid-row ratio cannot be used.
+#[derive(Debug, thiserror::Error)]
+enum RatioError {
+    #[error("{0} is not between 0 and 1")]
+    OutOfRange(f64),
+    #[error("'{given}' is not a number: {source}")]
+    NotANumber {
+        given: String,
+        source: std::num::ParseFloatError,
+    },
+}
+
+fn parse_ratio(s: &str) -> Result<f64, RatioError> {
     match s.parse::<f64>() {
         Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
-        Ok(r) => Err(format!("{r} is not between 0 and 1")),
-        Err(e) => Err(format!("'{s}' is not a number: {e}")),
+        Ok(r) => Err(RatioError::OutOfRange(r)),
+        Err(source) => Err(RatioError::NotANumber {
+            given: s.to_string(),
+            source,
+        }),
     }
 }
 

@@ -52,6 +52,33 @@ pub fn path_segment(id_or_key: &str) -> Result<String, PathError> {
 }
 
 /// The URLs of one target.
+/// What parsing a URL fails with (the `url` crate's error, through reqwest).
+pub type UrlParseError = <Url as std::str::FromStr>::Err;
+
+/// Why a base URL cannot be a target. No message repeats the URL: it could
+/// hold a secret the user slipped in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlProblem {
+    /// Not a URL at all.
+    #[error("the target URL is not valid: {0}")]
+    Invalid(UrlParseError),
+    /// Not http or https.
+    #[error("the target URL must start with http:// or https://")]
+    Scheme,
+    /// A user name or password in the URL.
+    #[error(
+        "the target URL must not carry a user name or password; set MAMBU_API_KEY, or \
+         MAMBU_USER and MAMBU_PASSWORD, or use a credentials file"
+    )]
+    Credentials,
+    /// A query or fragment, which could carry a key.
+    #[error("the target URL must not have a query (?…) or fragment (#…)")]
+    QueryOrFragment,
+    /// A URL that cannot have a path (`mailto:`-like).
+    #[error("the target URL cannot have a path")]
+    NoPath,
+}
+
 #[derive(Debug, Clone)]
 pub struct Endpoints {
     /// `…/api/clients`.
@@ -61,25 +88,22 @@ pub struct Endpoints {
 impl Endpoints {
     /// Checks a base URL: http or https, no userinfo, query or fragment.
     /// A trailing `/api` (or `/`) is dropped so both spellings work.
-    pub fn parse(base: &str) -> Result<Endpoints, String> {
-        let mut url =
-            Url::parse(base.trim()).map_err(|e| format!("the target URL is not valid: {e}"))?;
+    pub fn parse(base: &str) -> Result<Endpoints, UrlProblem> {
+        let mut url = Url::parse(base.trim()).map_err(UrlProblem::Invalid)?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err("the target URL must start with http:// or https://".into());
+            return Err(UrlProblem::Scheme);
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err("the target URL must not carry a user name or password; \
-                 set MAMBU_API_KEY, or MAMBU_USER and MAMBU_PASSWORD, or use a credentials file"
-                .into());
+            return Err(UrlProblem::Credentials);
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err("the target URL must not have a query (?…) or fragment (#…)".into());
+            return Err(UrlProblem::QueryOrFragment);
         }
         let path = url.path().trim_end_matches('/');
         let path = path.strip_suffix("/api").unwrap_or(path).to_string();
         url.set_path(&path);
         url.path_segments_mut()
-            .map_err(|()| "the target URL cannot have a path".to_string())?
+            .map_err(|()| UrlProblem::NoPath)?
             .pop_if_empty()
             .extend(["api", "clients"]);
         Ok(Endpoints { clients: url })
@@ -220,10 +244,16 @@ mod tests {
             "https://bank.example/api?apikey=s3cret",
             "https://bank.example/#s3cret",
         ] {
-            let msg = Endpoints::parse(bad).unwrap_err();
+            let msg = Endpoints::parse(bad).unwrap_err().to_string();
             assert!(!msg.contains("s3cret"), "{msg}");
         }
-        assert!(Endpoints::parse("ftp://bank.example").is_err());
-        assert!(Endpoints::parse("bank.example").is_err());
+        assert_eq!(
+            Endpoints::parse("ftp://bank.example").unwrap_err(),
+            UrlProblem::Scheme
+        );
+        assert!(matches!(
+            Endpoints::parse("bank.example"),
+            Err(UrlProblem::Invalid(_))
+        ));
     }
 }

@@ -205,7 +205,8 @@ impl Target {
     /// Builds the HTTP client (rustls, keep-alive, timeouts), the limiter
     /// and the breaker. Sends nothing.
     pub fn new(cfg: TargetConfig) -> Result<Target, PushError> {
-        let endpoints = Endpoints::parse(&cfg.base_url).map_err(PushError::Config)?;
+        let endpoints =
+            Endpoints::parse(&cfg.base_url).map_err(|e| PushError::Config(e.to_string()))?;
         if cfg.retry.max_attempts == 0 {
             return Err(PushError::Config(
                 "retries: at least 1 attempt is needed".into(),

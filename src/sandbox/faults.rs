@@ -47,19 +47,61 @@ pub struct FaultConfig {
     pub lost_response: f64,
 }
 
-fn probability(key: &str, v: &str) -> Result<f64, String> {
-    let p: f64 = v
-        .trim()
-        .parse()
-        .map_err(|_| format!("{key}: '{v}' is not a number"))?;
+/// What is wrong with a fault spec.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FaultSpecError {
+    /// A part that is not `name=value`.
+    #[error("'{0}' is not name=value")]
+    NotNameValue(String),
+    /// A name other than the faults this sandbox knows.
+    #[error("unknown fault '{0}'")]
+    UnknownFault(String),
+    /// A share that is not a number.
+    #[error("{key}: '{value}' is not a number")]
+    NotANumber {
+        /// The fault.
+        key: String,
+        /// The value given.
+        value: String,
+    },
+    /// A share outside 0..=1.
+    #[error("{key}: {value} is not a probability between 0 and 1")]
+    NotAProbability {
+        /// The fault.
+        key: String,
+        /// The value given.
+        value: f64,
+    },
+    /// A latency that cannot be read, or is negative.
+    #[error("latency: '{value}' {why}")]
+    BadDuration {
+        /// The value given.
+        value: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+}
+
+fn probability(key: &str, v: &str) -> Result<f64, FaultSpecError> {
+    let p: f64 = v.trim().parse().map_err(|_| FaultSpecError::NotANumber {
+        key: key.to_string(),
+        value: v.to_string(),
+    })?;
     if (0.0..=1.0).contains(&p) {
         Ok(p)
     } else {
-        Err(format!("{key}: {p} is not a probability between 0 and 1"))
+        Err(FaultSpecError::NotAProbability {
+            key: key.to_string(),
+            value: p,
+        })
     }
 }
 
-fn duration(v: &str) -> Result<Duration, String> {
+fn duration(v: &str) -> Result<Duration, FaultSpecError> {
+    let bad = |why| FaultSpecError::BadDuration {
+        value: v.trim().to_string(),
+        why,
+    };
     let v = v.trim();
     let (num, scale) = if let Some(n) = v.strip_suffix("ms") {
         (n, 1e-3)
@@ -68,14 +110,11 @@ fn duration(v: &str) -> Result<Duration, String> {
     } else if let Some(n) = v.strip_suffix('s') {
         (n, 1.0)
     } else {
-        return Err(format!("latency: '{v}' needs a unit (ms, s or us)"));
+        return Err(bad("needs a unit (ms, s or us)"));
     };
-    let n: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("latency: '{v}' is not a duration"))?;
+    let n: f64 = num.trim().parse().map_err(|_| bad("is not a duration"))?;
     if n < 0.0 || !n.is_finite() {
-        return Err(format!("latency: '{v}' is negative"));
+        return Err(bad("is negative"));
     }
     Ok(Duration::from_secs_f64(n * scale))
 }
@@ -87,12 +126,12 @@ impl FaultConfig {
     }
 
     /// Parses `name=value` pairs separated by commas; an empty spec is no faults.
-    pub fn parse(s: &str) -> Result<FaultConfig, String> {
+    pub fn parse(s: &str) -> Result<FaultConfig, FaultSpecError> {
         let mut f = FaultConfig::default();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (key, value) = part
                 .split_once('=')
-                .ok_or_else(|| format!("'{part}' is not name=value"))?;
+                .ok_or_else(|| FaultSpecError::NotNameValue(part.to_string()))?;
             match key.trim() {
                 "error" => f.error = probability("error", value)?,
                 "hang" => f.hang = probability("hang", value)?,
@@ -106,7 +145,7 @@ impl FaultConfig {
                     f.latency = duration(d)?;
                     f.latency_share = share;
                 }
-                other => return Err(format!("unknown fault '{other}'")),
+                other => return Err(FaultSpecError::UnknownFault(other.to_string())),
             }
         }
         Ok(f)
@@ -253,14 +292,25 @@ mod tests {
 
     #[test]
     fn bad_specs_are_refused_with_a_reason() {
-        assert!(FaultConfig::parse("error=2")
-            .unwrap_err()
-            .contains("probability"));
+        assert_eq!(
+            FaultConfig::parse("error=2").unwrap_err(),
+            FaultSpecError::NotAProbability {
+                key: "error".into(),
+                value: 2.0
+            }
+        );
         assert!(FaultConfig::parse("latency=20")
             .unwrap_err()
+            .to_string()
             .contains("unit"));
-        assert!(FaultConfig::parse("boom=0.1").unwrap_err().contains("boom"));
-        assert!(FaultConfig::parse("error").is_err());
+        assert_eq!(
+            FaultConfig::parse("boom=0.1").unwrap_err(),
+            FaultSpecError::UnknownFault("boom".into())
+        );
+        assert_eq!(
+            FaultConfig::parse("error").unwrap_err(),
+            FaultSpecError::NotNameValue("error".into())
+        );
     }
 
     #[test]

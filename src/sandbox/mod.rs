@@ -39,7 +39,7 @@ use tokio::task::JoinHandle;
 
 pub use crate::model::state_moves::transition_allowed;
 pub use auth::Credentials;
-pub use faults::FaultConfig;
+pub use faults::{FaultConfig, FaultSpecError};
 pub use rate_limit::PenaltyConfig;
 pub use store::StoreLocation;
 
