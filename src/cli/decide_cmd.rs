@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::args::{DecideArgs, RevertArgs};
-use super::import_cmd::{exit_for, pace};
+use super::import_cmd::pace;
 use super::{report_error, Exit};
 use crate::ledger::RowStatus;
 use crate::pipeline::revert::{self, Decision, RevertOptions};
@@ -20,7 +20,7 @@ pub fn approve(a: DecideArgs) -> Exit {
         )),
         Err(e) => {
             report_error(&e);
-            exit_for(&e)
+            Exit::for_import(&e)
         }
     }
 }
@@ -60,7 +60,7 @@ pub fn revert(a: RevertArgs) -> Exit {
         }
         Err(e) => {
             report_error(&e);
-            exit_for(&e)
+            Exit::for_import(&e)
         }
     }
 }

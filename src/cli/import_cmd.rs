@@ -10,8 +10,7 @@ use super::{report_error, Exit};
 use crate::ledger::{ImportMode, RowStatus};
 use crate::pipeline::check::CheckOptionsForFile;
 use crate::pipeline::import::{self, ImportError, ImportOptions, ImportReport, ResumeOptions};
-use crate::pipeline::target_session::{Pace, SessionError, TargetChoice};
-use crate::pipeline::tenant_source::TenantSourceError;
+use crate::pipeline::target_session::{Pace, TargetChoice};
 
 /// The pace the flags ask for; clap has already refused zeros.
 pub(super) fn pace(p: &PaceArgs) -> Pace {
@@ -87,18 +86,8 @@ fn finish(result: Result<ImportReport, ImportError>, report_dir: &std::path::Pat
         }
         Err(e) => {
             report_error(&e);
-            exit_for(&e)
+            Exit::for_import(&e)
         }
-    }
-}
-
-pub(super) fn exit_for(e: &ImportError) -> Exit {
-    match e {
-        ImportError::Session(SessionError::Unavailable(_)) => Exit::TargetUnavailable,
-        ImportError::Tenant(TenantSourceError::Pull(p)) if p.is_unreachable() => {
-            Exit::TargetUnavailable
-        }
-        _ => Exit::BadInput,
     }
 }
 

@@ -91,11 +91,8 @@ pub(super) enum PullFailed {
 impl PullFailed {
     pub(super) fn exit(&self) -> Exit {
         match self {
-            Self::Session(SessionError::Unavailable(_)) => Exit::TargetUnavailable,
-            Self::Tenant(TenantSourceError::Pull(p)) if p.is_unreachable() => {
-                Exit::TargetUnavailable
-            }
-            _ => Exit::BadInput,
+            Self::Session(s) => Exit::for_session(s),
+            Self::Tenant(t) => Exit::for_tenant(t),
         }
     }
 }
