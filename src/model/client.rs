@@ -6,6 +6,25 @@ use serde_json::{Map, Value};
 use super::enums::{ClientState, Gender, PortalState, PreferredLanguage};
 use super::migration_event::MigrationEvent;
 
+/// Client fields only the server sets: Mambu's own dates, keys, loan cycles
+/// and migration event, and the state, which a create never takes and only
+/// PATCH moves. A create or update body never carries them; the sandbox
+/// ignores them in one.
+pub const SERVER_OWNED_FIELDS: &[&str] = &[
+    "encodedKey",
+    "state",
+    "creationDate",
+    "lastModifiedDate",
+    "activationDate",
+    "approvedDate",
+    "closedDate",
+    "loanCycle",
+    "groupLoanCycle",
+    "profilePictureKey",
+    "profileSignatureKey",
+    "migrationEvent",
+];
+
 /// A Mambu client as the v1 API reads and writes it. Every field is optional
 /// because requests carry a subset and responses come in a short and a full
 /// shape; fields the schema does not name are kept in `extra` so that a

@@ -16,7 +16,7 @@ pub mod return_code;
 pub mod state_moves;
 
 pub use address::Address;
-pub use client::{Client, ClientRoleRef, PortalPreferences};
+pub use client::{Client, ClientRoleRef, PortalPreferences, SERVER_OWNED_FIELDS};
 pub use client_request::{ClientRequest, ClientResponse};
 pub use custom_field::{CustomFieldDefinition, CustomFieldSet, CustomFieldValue, GroupIndex};
 pub use enums::{

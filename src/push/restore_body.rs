@@ -10,26 +10,10 @@
 //! two full-details clients are equal but for `lastModifiedDate`, and
 //! whether they carry the same entered content (a restore of ours landed).
 
+use crate::model::SERVER_OWNED_FIELDS;
 use serde_json::{json, Map, Value};
 
 use super::request_form::{custom_value, entry};
-
-/// Client fields a restore neither sends nor clears: the server's own, and
-/// the state (moved by PATCH).
-const NOT_SENT: &[&str] = &[
-    "encodedKey",
-    "state",
-    "creationDate",
-    "lastModifiedDate",
-    "activationDate",
-    "approvedDate",
-    "closedDate",
-    "loanCycle",
-    "groupLoanCycle",
-    "profilePictureKey",
-    "profileSignatureKey",
-    "migrationEvent",
-];
 
 /// Client fields Mambu v1 refuses to clear (`null` is refused with 2427):
 /// one the import added stays, and the revert's check reports it.
@@ -41,14 +25,14 @@ pub fn restore_body(before: &Value, now: &Value) -> Value {
     client.insert("encodedKey".into(), now["client"]["encodedKey"].clone());
     if let Some(old) = before["client"].as_object() {
         for (k, v) in old {
-            if !NOT_SENT.contains(&k.as_str()) {
+            if !SERVER_OWNED_FIELDS.contains(&k.as_str()) {
                 client.insert(k.clone(), v.clone());
             }
         }
     }
     if let Some(current) = now["client"].as_object() {
         for k in current.keys() {
-            if !NOT_SENT.contains(&k.as_str())
+            if !SERVER_OWNED_FIELDS.contains(&k.as_str())
                 && !NOT_CLEARABLE.contains(&k.as_str())
                 && !client.contains_key(k)
             {
@@ -108,7 +92,7 @@ pub fn same_content(before: &Value, now: &Value) -> bool {
 
 fn content(full: &Value) -> Value {
     let mut client = full["client"].as_object().cloned().unwrap_or_default();
-    for k in NOT_SENT {
+    for k in SERVER_OWNED_FIELDS {
         client.remove(*k);
     }
     let plain = |name: &str| -> Vec<Value> { list(full, name).iter().map(custom_value).collect() };

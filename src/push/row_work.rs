@@ -9,6 +9,7 @@
 //! [`crate::push::ownership`]; a 316 with no unanswered attempt before it is
 //! someone else's client, final, and never touched by a revert.
 
+use crate::model::SERVER_OWNED_FIELDS;
 use jiff::Timestamp;
 use serde_json::Value;
 
@@ -635,35 +636,18 @@ fn rejected(job: &Job, f: FieldError) -> Done {
     }
 }
 
-/// Client fields Mambu sets itself: a create never sends them (the seed's
-/// create parameters include none), the state is reached by PATCH after.
-const SERVER_OWNED: &[&str] = &[
-    "state",
-    "encodedKey",
-    "creationDate",
-    "lastModifiedDate",
-    "approvedDate",
-    "activationDate",
-    "closedDate",
-    "loanCycle",
-    "groupLoanCycle",
-    "migrationEvent",
-    "profilePictureKey",
-    "profileSignatureKey",
-];
-
 /// The create body: the row's request without what the server owns (the
 /// bytes as they came when there is nothing to take out).
 fn create_body(payload: &[u8], mapped: &Value) -> Vec<u8> {
     let Some(c) = mapped.get("client").and_then(Value::as_object) else {
         return payload.to_vec();
     };
-    if !SERVER_OWNED.iter().any(|k| c.contains_key(*k)) {
+    if !SERVER_OWNED_FIELDS.iter().any(|k| c.contains_key(*k)) {
         return payload.to_vec();
     }
     let mut body = mapped.clone();
     if let Some(c) = body["client"].as_object_mut() {
-        for k in SERVER_OWNED {
+        for k in SERVER_OWNED_FIELDS {
             c.remove(*k);
         }
     }

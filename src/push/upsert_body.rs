@@ -10,26 +10,10 @@
 //! matches them) and the client as it will be after that update, for the
 //! dry run's rules. Never fails: parts it does not recognise stay as stored.
 
+use crate::model::SERVER_OWNED_FIELDS;
 use serde_json::{json, Map, Value};
 
 use super::request_form::{custom_value, entry, group_index, overlay};
-
-/// Client fields an update never sets: the server's own, and the state
-/// (moved by PATCH after the update).
-const NOT_SENT: &[&str] = &[
-    "encodedKey",
-    "state",
-    "creationDate",
-    "lastModifiedDate",
-    "activationDate",
-    "approvedDate",
-    "closedDate",
-    "loanCycle",
-    "groupLoanCycle",
-    "profilePictureKey",
-    "profileSignatureKey",
-    "migrationEvent",
-];
 
 /// The update body for `mapped` over `stored` (see the module header).
 ///
@@ -47,7 +31,7 @@ pub fn update_body(stored: &Value, mapped: &Value) -> Value {
     client.insert("encodedKey".into(), stored["client"]["encodedKey"].clone());
     if let Some(given) = mapped["client"].as_object() {
         for (k, v) in given {
-            if !NOT_SENT.contains(&k.as_str()) {
+            if !SERVER_OWNED_FIELDS.contains(&k.as_str()) {
                 client.insert(k.clone(), v.clone());
             }
         }
@@ -108,7 +92,7 @@ pub fn after_update(stored: &Value, body: &Value) -> Value {
     let mut client = stored["client"].clone();
     if let (Some(c), Some(given)) = (client.as_object_mut(), body["client"].as_object()) {
         for (k, v) in given {
-            if NOT_SENT.contains(&k.as_str()) {
+            if SERVER_OWNED_FIELDS.contains(&k.as_str()) {
                 continue;
             }
             if v.is_null() {

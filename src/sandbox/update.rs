@@ -2,7 +2,7 @@
 //!
 //! In: the stored full shape and the request body as JSON. The client
 //! object is merged field by field (a field given replaces, `null` clears,
-//! an absent one is kept; fields the server owns — `SERVER_FIELDS`: state,
+//! an absent one is kept; fields the server owns — `SERVER_OWNED_FIELDS`: state,
 //! dates, loan cycles, migration event, picture and signature keys, and
 //! the encoded key beyond addressing the client — are ignored, given or
 //! `null`, so an update never changes them; `null` for
@@ -14,6 +14,7 @@
 //! Out: the merged full shape, or a refusal (302 key mismatch, 1150/950 an
 //! unknown nested key). Validation is the caller's next step.
 
+use crate::model::SERVER_OWNED_FIELDS;
 use serde_json::{Map, Value};
 
 use super::encoded_key::KeyGen;
@@ -22,22 +23,6 @@ use super::shape;
 use crate::model::{Client, ClientRequest, ReturnCode};
 use crate::tenant::Tenant;
 
-/// Client fields only the server sets; an update or PATCH ignores them.
-pub const SERVER_FIELDS: &[&str] = &[
-    "encodedKey",
-    "state",
-    "creationDate",
-    "lastModifiedDate",
-    "activationDate",
-    "approvedDate",
-    "closedDate",
-    "loanCycle",
-    "groupLoanCycle",
-    "profilePictureKey",
-    "profileSignatureKey",
-    "migrationEvent",
-];
-
 /// Merges the given client fields onto the stored client.
 pub fn merge_client(stored: &Client, given: &Map<String, Value>) -> Result<Client, ApiError> {
     let mut merged = match serde_json::to_value(stored) {
@@ -45,7 +30,7 @@ pub fn merge_client(stored: &Client, given: &Map<String, Value>) -> Result<Clien
         _ => return Err(ApiError::internal()),
     };
     for (k, v) in given {
-        if SERVER_FIELDS.contains(&k.as_str()) {
+        if SERVER_OWNED_FIELDS.contains(&k.as_str()) {
             continue;
         }
         if v.is_null() {
