@@ -5,7 +5,8 @@
 //! * [`sender`] — the send loop: batch → commit SENT → send → journal.
 //! * [`row_work`] — one row's work: create or upsert, then the state moves.
 //! * [`ownership`] — when a client found on the target is this event's.
-//! * [`upsert_body`], [`restore_body`] — what an update and a restore send.
+//! * [`upsert_body`], [`restore_body`] — what an update and a restore send;
+//!   [`merge_check`] — the merged client checked before an update leaves.
 //! * [`undo`] — a revert's work on one row.
 //! * [`Target`] — the HTTP client underneath: limiter, retries, breaker.
 //!
@@ -52,6 +53,7 @@ mod retry;
 mod stats;
 mod target;
 
+pub mod merge_check;
 pub mod request_form;
 pub mod restore_body;
 pub mod row_work;

@@ -18,14 +18,13 @@ use std::sync::Arc;
 use crate::field_error::FieldError;
 use crate::ledger::{ImportMode, RowError, RowStatus, RowUpdate};
 use crate::ledger::{Journal, JournalError};
-use crate::model::state_moves::{revertible, state_steps};
-use crate::model::{ClientRequest, ReturnCode};
+use crate::model::state_moves::state_steps;
+use crate::model::ReturnCode;
 use crate::push::ownership::{
     carries_what_was_sent, client_of, created_within, creation_date, AttemptWindow, Evidence,
 };
 use crate::push::{upsert_body, Outcome, Target};
 use crate::tenant::Tenant;
-use crate::validate::{self, CheckOptions};
 
 /// A valid row on its way to the target.
 pub struct Job {
@@ -426,7 +425,14 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
         .to_string();
     // The client as it will be after the update must pass the dry run's
     // rules; a request bound to fail is never sent.
-    if let Some(finding) = merged_problem(ctx, &existing, mapped, &body, wanted, &stored_state) {
+    if let Some(finding) = super::merge_check::merged_problem(
+        &ctx.tenant,
+        &existing,
+        mapped,
+        &body,
+        wanted,
+        &stored_state,
+    ) {
         return Ok(rejected(job, finding));
     }
     // The before-image is committed before the update leaves (an earlier
@@ -529,95 +535,6 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
             })
         }
     }
-}
-
-/// The first rule the merged client breaks, as a finding whose message
-/// says which of the values involved came from the row and which were
-/// stored; a wanted state no allowed move reaches; or a change no revert
-/// could undo (9006).
-fn merged_problem(
-    ctx: &Context,
-    stored: &Value,
-    mapped: &Value,
-    body: &Value,
-    wanted: Option<&str>,
-    stored_state: &str,
-) -> Option<FieldError> {
-    let after = upsert_body::after_update(stored, body);
-    if let Ok(req) = serde_json::from_value::<ClientRequest>(after) {
-        let mut findings = Vec::new();
-        let opts = CheckOptions {
-            today: jiff::Zoned::now().date(),
-            require_id: true,
-        };
-        validate::check_client(&req, &ctx.tenant, &opts, &mut findings);
-        if let Some(mut f) = findings.into_iter().find(FieldError::is_error) {
-            f.message = format!("{} ({})", f.message, origins(&f, mapped));
-            return Some(f);
-        }
-    }
-    let language = mapped["client"]["preferredLanguage"].as_str();
-    if let (Some(language), true) = (language, stored["client"]["preferredLanguage"].is_null()) {
-        return Some(FieldError::error(
-            "client.preferredLanguage",
-            ReturnCode::NotRevertible,
-            format!(
-                "the row sets preferredLanguage {language} and the stored client has none: Mambu cannot clear a language, so no revert could give the client back as it was"
-            ),
-        ));
-    }
-    let wanted = wanted?;
-    // A state no allowed move reaches (ACTIVE, say) is left as stored and
-    // said so on the row; the rest of the row is still worth updating.
-    state_steps(stored_state, wanted)?;
-    if !revertible(stored_state, wanted) {
-        return Some(FieldError::error(
-            "client.state",
-            ReturnCode::NotRevertible,
-            format!(
-                "the row asks for state {wanted} and the stored client is {stored_state}: Mambu allows the move, but no revert could give the client back as it was (the way back stamps a new approval or closing date, or does not exist)"
-            ),
-        ));
-    }
-    None
-}
-
-/// Where each value a finding is about comes from after the merge.
-fn origins(f: &FieldError, mapped: &Value) -> String {
-    let fields: &[&str] = match f.code {
-        ReturnCode::InconsistentCentreWithBranch => &["assignedBranchKey", "assignedCentreKey"],
-        ReturnCode::InconsistentCreditOfficerWithBranch => {
-            &["assignedBranchKey", "assignedUserKey"]
-        }
-        ReturnCode::ClientRoleDoesNotAllowAddress => &["clientRole", "addresses"],
-        _ => &[],
-    };
-    let name = |field: &str| {
-        let from_row = match field {
-            "addresses" => mapped["addresses"]
-                .as_array()
-                .is_some_and(|a| !a.is_empty()),
-            f => !mapped["client"][f].is_null(),
-        };
-        format!(
-            "{field} {}",
-            if from_row {
-                "from the row"
-            } else {
-                "as stored"
-            }
-        )
-    };
-    let parts: Vec<String> = if fields.is_empty() {
-        let field = f.field.strip_prefix("client.").unwrap_or(&f.field);
-        vec![name(field)]
-    } else {
-        fields.iter().map(|f| name(f)).collect()
-    };
-    format!(
-        "the row merged with the stored client: {}",
-        parts.join(", ")
-    )
 }
 
 /// A row whose merged client breaks a rule: rejected, never sent.
