@@ -174,7 +174,17 @@ async fn create(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
         Outcome::Unknown { .. } => match look(job, ctx, answer.unanswered, false).await? {
             Found::Ours(found, evidence) => finish_create(job, ctx, found, evidence, wanted).await,
             Found::Theirs => Ok(not_ours(job)),
-            Found::Absent => Ok(unanswered(job)),
+            // Nothing could have landed: send it again next run.
+            Found::Absent if answer.unanswered.is_none() => Ok(unanswered(job)),
+            // An attempt may yet be carried out after this look (a request
+            // queued at the target): the row stays SENT, so the next run
+            // looks again with the whole window before sending.
+            Found::Absent => Err(RowWorkError::Unsettled {
+                row: job.row,
+                what: "no answer, and the client is not on the target yet; \
+                       left SENT for the next run to settle"
+                    .into(),
+            }),
         },
         Outcome::Refused {
             code,
@@ -268,8 +278,9 @@ fn not_ours(job: &Job) -> Done {
     )
 }
 
-/// Every attempt went unanswered and no client has the id: nothing landed,
-/// so the row goes back to PENDING for the next run.
+/// Every attempt failed before it could reach the target (throttled, or no
+/// connection) and no client has the id: nothing landed, so the row goes
+/// back to PENDING for the next run.
 fn unanswered(job: &Job) -> Done {
     let err = RowError::new(
         0,
