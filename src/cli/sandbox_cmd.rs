@@ -29,6 +29,17 @@ pub fn run(a: SandboxArgs) -> Exit {
     };
     runtime.block_on(async move {
         let open = config.credentials.is_open();
+        // Listen for Ctrl-C before saying "listening": a caller that reads
+        // that line and interrupts at once must stop the sandbox cleanly,
+        // not kill it mid-commit by the default signal action.
+        let mut interrupt =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
+                Ok(s) => s,
+                Err(e) => {
+                    report_error(&format!("cannot listen for Ctrl-C: {e}"));
+                    return Exit::BadInput;
+                }
+            };
         let sandbox = match Sandbox::start(config).await {
             Ok(s) => s,
             Err(e) => {
@@ -45,7 +56,7 @@ pub fn run(a: SandboxArgs) -> Exit {
             );
         }
         let _ = out.flush();
-        let _ = tokio::signal::ctrl_c().await;
+        interrupt.recv().await;
         sandbox.shutdown().await;
         Exit::Done
     })
