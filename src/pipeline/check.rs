@@ -26,7 +26,7 @@ use crate::field_error::FieldError;
 use crate::mapping::{Mapping, MappingError, Plan, Recycler};
 use crate::model::ClientRequest;
 use crate::report::progress::Progress;
-use crate::report::BodyRange;
+use crate::report::{Body, BodyRange, Verdict};
 use crate::source::{self, RawRow, RowSource, SourceError};
 use crate::tenant::{Tenant, TenantError};
 use crate::validate::cross_row::{Duplicates, KeySpool, RowKey};
@@ -148,55 +148,41 @@ pub struct Checked {
     duplicates: Duplicates,
 }
 
-/// One row's final verdict, as `Checked::replay` hands it out.
-pub struct RowVerdict<'a> {
-    /// 1-based data row number (the header is not a row).
-    pub row: u64,
-    /// 1-based line of the file on which the row starts.
-    pub line: u64,
-    /// The row's fields as read, aligned with the source's columns.
-    pub fields: &'a csv::StringRecord,
-    /// Errors and warnings, per-row ones first, then those across rows.
-    pub findings: &'a [FieldError],
-    /// The source column behind each finding (parallel to `findings`).
-    pub origins: &'a [Option<String>],
-    /// The request body, when no finding is an error.
-    pub payload: Option<&'a [u8]>,
+/// Which rows' original fields the replay decodes: decoding costs, and the
+/// dry run needs only rejected rows' (for rejects.csv and the page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldsFor {
+    /// Rejected rows only; valid rows come with an empty record.
+    Rejected,
+    /// Every row (the import keeps a refused row's cells).
+    All,
 }
 
-impl RowVerdict<'_> {
-    /// Whether the row would be sent.
-    pub fn is_valid(&self) -> bool {
-        self.payload.is_some()
-    }
+/// Reads request bodies out of the pass's file of bodies, by position.
+pub struct BodyReader {
+    file: std::fs::File,
 }
 
-/// One row's final verdict as `Checked::replay_spooled` hands it out: the
-/// fields are decoded and the body read only if asked for.
-pub struct SpooledVerdict<'a> {
-    /// 1-based data row number (the header is not a row).
-    pub row: u64,
-    /// 1-based line of the file on which the row starts.
-    pub line: u64,
-    /// Errors and warnings, per-row ones first, then those across rows.
-    pub findings: &'a [FieldError],
-    /// The source column behind each finding (parallel to `findings`).
-    pub origins: &'a [Option<String>],
-    /// Where the request body is in `Checked::bodies`, when no finding is
-    /// an error.
-    pub body: Option<BodyRange>,
-    spooled: &'a SpooledRow,
-}
-
-impl SpooledVerdict<'_> {
-    /// Whether the row would be sent.
-    pub fn is_valid(&self) -> bool {
-        self.body.is_some()
+impl BodyReader {
+    /// The body at `at`, into `buf`.
+    pub fn read<'b>(&self, at: BodyRange, buf: &'b mut Vec<u8>) -> std::io::Result<&'b [u8]> {
+        use std::os::unix::fs::FileExt;
+        buf.resize(usize::try_from(at.len).unwrap_or(0), 0);
+        self.file.read_exact_at(buf, at.offset)?;
+        Ok(buf.as_slice())
     }
 
-    /// The row's original fields, into `into`.
-    pub fn fields_into(&self, into: &mut csv::StringRecord) -> std::io::Result<()> {
-        self.spooled.fields_into(into)
+    /// The body of a verdict, if it has one, into `buf`.
+    pub fn body_of<'b>(
+        &self,
+        v: &Verdict<'b>,
+        buf: &'b mut Vec<u8>,
+    ) -> std::io::Result<Option<&'b [u8]>> {
+        match v.body {
+            None => Ok(None),
+            Some(Body::Bytes(b)) => Ok(Some(b)),
+            Some(Body::Spooled(at)) => self.read(at, buf).map(Some),
+        }
     }
 }
 
@@ -457,53 +443,59 @@ fn write_verdicts(
 }
 
 impl Checked {
-    /// Hands every row, in input order, to `visit` with its final verdict.
-    pub fn replay(
-        self,
-        mut visit: impl FnMut(&RowVerdict<'_>) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        let mut fields = csv::StringRecord::new();
-        let mut body = Vec::new();
-        self.replay_core(|v, spool| {
-            v.fields_into(&mut fields)?;
-            let payload = match v.body {
-                Some(at) => {
-                    spool.read_body(at, &mut body)?;
-                    Some(body.as_slice())
-                }
-                None => None,
-            };
-            visit(&RowVerdict {
-                row: v.row,
-                line: v.line,
-                fields: &fields,
-                findings: v.findings,
-                origins: v.origins,
-                payload,
-            })
-        })
-    }
-
     /// A copy of the handle to the file of request bodies: the bodies of the
-    /// pass, one per line, at the places `SpooledVerdict::body` names. It
-    /// holds bodies of rows found invalid later too, so copy by range.
+    /// pass, one per line, at the places a verdict's `Body::Spooled` names.
+    /// It holds bodies of rows found invalid later too, so copy by range.
     pub fn bodies(&self) -> std::io::Result<std::fs::File> {
         self.spool.bodies().try_clone()
     }
 
-    /// `replay` without decoding every row's fields or reading every body:
-    /// for a caller that copies bodies from `bodies()` and needs the fields
-    /// only of some rows.
-    pub fn replay_spooled(
+    /// A reader of the bodies file, for a caller that needs a body's bytes.
+    pub fn body_reader(&self) -> std::io::Result<BodyReader> {
+        Ok(BodyReader {
+            file: self.bodies()?,
+        })
+    }
+
+    /// Hands every row, in input order, to `visit` with its final verdict:
+    /// the row's fields (per `fields_for`), its findings (per-row ones first,
+    /// then those across rows) with their source columns, and where a valid
+    /// row's body is in [`bodies`](Self::bodies).
+    pub fn replay(
         self,
-        mut visit: impl FnMut(&SpooledVerdict<'_>) -> std::io::Result<()>,
+        fields_for: FieldsFor,
+        mut visit: impl FnMut(&Verdict<'_>) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        self.replay_core(|v, _| visit(v))
+        let mut fields = csv::StringRecord::new();
+        let empty = csv::StringRecord::new();
+        self.replay_core(|row, findings, origins, valid| {
+            let decode = !valid || fields_for == FieldsFor::All;
+            if decode {
+                row.fields_into(&mut fields)?;
+            }
+            visit(&Verdict {
+                row: row.row,
+                line: row.line,
+                fields: if decode { &fields } else { &empty },
+                findings,
+                origins,
+                body: if valid {
+                    row.body.map(Body::Spooled)
+                } else {
+                    None
+                },
+            })
+        })
     }
 
     fn replay_core(
         mut self,
-        mut visit: impl FnMut(&SpooledVerdict<'_>, &SpoolReader) -> std::io::Result<()>,
+        mut visit: impl FnMut(
+            &SpooledRow,
+            &[FieldError],
+            &[Option<String>],
+            bool,
+        ) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let mut row = SpooledRow::default();
         let mut origins: Vec<Option<String>> = Vec::new();
@@ -527,17 +519,7 @@ impl Checked {
                     }
                 }
             }
-            visit(
-                &SpooledVerdict {
-                    row: row.row,
-                    line: row.line,
-                    findings,
-                    origins: &origins,
-                    body: if valid { row.body } else { None },
-                    spooled: &row,
-                },
-                &self.spool,
-            )?;
+            visit(&row, findings, &origins, valid)?;
         }
         Ok(())
     }

@@ -5,13 +5,12 @@
 //! the terminal. Fails with `CheckError` (exit 2) before reading any row
 //! when the mapping, tenant or file is unusable.
 
-use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::check::{check_file, CheckError, CheckOptionsForFile, Prepared};
+use super::check::{check_file, CheckError, CheckOptionsForFile, FieldsFor, Prepared};
 use super::tenant_source::tenant_fingerprint;
-use crate::report::{Report, ReportOptions, RowOutcome, RunMeta, Summary};
+use crate::report::{Report, ReportOptions, RunMeta, Summary};
 use crate::tenant::NotificationCount;
 
 /// A dry run's settings.
@@ -53,33 +52,16 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
     let checked = check_file(prepared, c)?;
     report.set_spooled_bodies(checked.bodies()?)?;
     // Read by position: the report copies from its own handle meanwhile.
-    let bodies = checked.bodies()?;
+    let bodies = checked.body_reader()?;
     let mut body = Vec::new();
-    // Only rejected rows' fields are written anywhere: valid rows pass an
-    // empty record and skip decoding theirs.
-    let mut fields = csv::StringRecord::new();
-    let empty = csv::StringRecord::new();
-    checked.replay_spooled(|v| {
-        let valid = v.is_valid();
-        if !valid {
-            v.fields_into(&mut fields)?;
+    // Only rejected rows' fields are written anywhere.
+    checked.replay(FieldsFor::Rejected, |v| {
+        if channels.any() {
+            if let Some(b) = bodies.body_of(v, &mut body)? {
+                notified.add(channels.for_body(b));
+            }
         }
-        if let (true, Some(at)) = (channels.any(), v.body) {
-            body.resize(usize::try_from(at.len).unwrap_or(0), 0);
-            bodies.read_exact_at(&mut body, at.offset)?;
-            notified.add(channels.for_body(&body));
-        }
-        report.add_spooled(
-            &RowOutcome {
-                row: v.row,
-                line: v.line,
-                fields: if valid { &empty } else { &fields },
-                findings: v.findings,
-                payload: None,
-                origins: v.origins,
-            },
-            v.body,
-        )
+        report.add(v)
     })?;
     let notifications = channels.any().then_some(notified);
     let summary = report.finish(&RunMeta {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use super::check::{check_file, CheckError, CheckOptionsForFile, Checked, Prepared};
+use super::check::{check_file, CheckError, CheckOptionsForFile, Checked, FieldsFor, Prepared};
 use super::outcome_files::{self, OutcomeFilesError};
 use super::target_session::{Pace, Session, SessionError, TargetChoice};
 use super::tenant_source::{self, tenant_fingerprint, TenantSourceError};
@@ -35,7 +35,7 @@ use crate::model::MigrationEventState;
 use crate::push::row_work::{Context, Job, Request};
 use crate::push::sender::{dispatch, SEND_BATCH};
 use crate::report::progress::Progress;
-use crate::report::{Report, ReportOptions, RowOutcome, RunMeta, Summary};
+use crate::report::{Report, ReportOptions, RunMeta, Summary};
 
 /// Rows inserted into the ledger per transaction.
 const INSERT_BATCH: usize = 1000;
@@ -485,23 +485,20 @@ fn feed(
     };
     let channels = checked.tenant.creation_notifications();
     let mut notified = crate::tenant::NotificationCount::default();
-    checked.replay(|v| {
-        if let (true, Some(body)) = (channels.any(), v.payload) {
-            notified.add(channels.for_body(body));
+    report.set_spooled_bodies(checked.bodies()?)?;
+    let bodies = checked.body_reader()?;
+    let mut body = Vec::new();
+    checked.replay(FieldsFor::All, |v| {
+        let payload = bodies.body_of(v, &mut body)?;
+        if let (true, Some(b)) = (channels.any(), payload) {
+            notified.add(channels.for_body(b));
         }
-        report.add(&RowOutcome {
-            row: v.row,
-            line: v.line,
-            fields: v.fields,
-            findings: v.findings,
-            payload: v.payload,
-            origins: v.origins,
-        })?;
+        report.add(v)?;
         if stopped || stop.load(Ordering::SeqCst) {
             stopped = true;
             return Ok(());
         }
-        let request = v.payload.and_then(Request::read);
+        let request = payload.and_then(Request::read);
         let client_id = request.as_ref().map(|r| r.client_id.clone());
         let status = known
             .as_ref()

@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::check::Checked;
+use super::check::{Checked, FieldsFor};
 use crate::ledger::{fingerprint_file, fingerprint_reader};
 use crate::push::Target;
 use crate::tenant::pull::{self, PullError};
@@ -75,9 +75,11 @@ pub fn count_notified(
     channels: CreationChannels,
 ) -> std::io::Result<NotificationCount> {
     let mut count = NotificationCount::default();
-    checked.replay(|v| {
-        if let Some(body) = v.payload {
-            count.add(channels.for_body(body));
+    let bodies = checked.body_reader()?;
+    let mut body = Vec::new();
+    checked.replay(FieldsFor::Rejected, |v| {
+        if let Some(b) = bodies.body_of(v, &mut body)? {
+            count.add(channels.for_body(b));
         }
         Ok(())
     })?;

@@ -71,22 +71,41 @@ impl ReportOptions {
     }
 }
 
-/// One row as the report sees it.
+/// One row's verdict: the one shape in which a row travels from the
+/// validation pass to the report and the import's replay.
 #[derive(Debug, Clone, Copy)]
-pub struct RowOutcome<'a> {
+pub struct Verdict<'a> {
     /// 1-based data row number.
     pub row: u64,
     /// 1-based line the row starts on.
     pub line: u64,
-    /// The row's original fields.
+    /// The row's original fields. The pass fills them for rejected rows
+    /// always, for valid ones only when asked (`FieldsFor::All`); the report
+    /// reads them only for rejected rows.
     pub fields: &'a csv::StringRecord,
     /// Errors and warnings; any error makes the row invalid.
     pub findings: &'a [FieldError],
-    /// The JSON request body; required for a valid row, ignored otherwise.
-    pub payload: Option<&'a [u8]>,
     /// Parallel to `findings`: the source column that fed each finding's
     /// field, `None` when unknown. May be shorter than `findings`.
     pub origins: &'a [Option<String>],
+    /// Where a valid row's request body is; `None` for a rejected row.
+    pub body: Option<Body<'a>>,
+}
+
+impl Verdict<'_> {
+    /// Whether the row would be sent.
+    pub fn is_valid(&self) -> bool {
+        !self.findings.iter().any(FieldError::is_error)
+    }
+}
+
+/// Where a valid row's request body is.
+#[derive(Debug, Clone, Copy)]
+pub enum Body<'a> {
+    /// In memory.
+    Bytes(&'a [u8]),
+    /// In the pass's file of bodies (see `Report::set_spooled_bodies`).
+    Spooled(BodyRange),
 }
 
 /// Facts about the run that are known only at the end.
@@ -145,43 +164,28 @@ impl Report {
         })
     }
 
-    /// Records one row. Rows must arrive in input order. A valid row without
-    /// a payload is refused (`InvalidInput`) before anything is counted.
-    pub fn add(&mut self, r: &RowOutcome) -> io::Result<()> {
-        let invalid = r.findings.iter().any(FieldError::is_error);
-        let payload = match (invalid, r.payload) {
-            (false, None) => return Err(no_body(r.row)),
-            (false, Some(p)) => Some(p),
-            (true, _) => None,
-        };
-        if let Some(p) = payload {
-            self.payloads.add(r.row, p)?;
-        }
-        self.add_findings(r, invalid)
-    }
-
-    /// Names the file that `add_spooled` copies request bodies from: one
-    /// body per line, each exactly as it goes into `payloads.ndjson`.
+    /// Names the file that spooled bodies are copied from: one body per
+    /// line, each exactly as it goes into `payloads.ndjson`.
     pub fn set_spooled_bodies(&mut self, bodies: std::fs::File) -> io::Result<()> {
         self.payloads.set_source(bodies)
     }
 
-    /// `add` for a row whose body is in the file given to
-    /// `set_spooled_bodies` (`r.payload` is ignored). Bodies are copied file
-    /// to file, consecutive ones in one go, never read into memory. A valid
-    /// row without a body is refused (`InvalidInput`) before anything is
-    /// counted.
-    pub fn add_spooled(&mut self, r: &RowOutcome, body: Option<BodyRange>) -> io::Result<()> {
-        let invalid = r.findings.iter().any(FieldError::is_error);
-        match (invalid, body) {
-            (false, None) => return Err(no_body(r.row)),
-            (false, Some(at)) => self.payloads.copy(at)?,
+    /// Records one row. Rows must arrive in input order. A spooled body is
+    /// copied file to file (consecutive ones in one go, never read into
+    /// memory). A valid row without a body is refused (`InvalidInput`)
+    /// before anything is counted.
+    pub fn add(&mut self, v: &Verdict) -> io::Result<()> {
+        let invalid = !v.is_valid();
+        match (invalid, v.body) {
+            (false, None) => return Err(no_body(v.row)),
+            (false, Some(Body::Bytes(p))) => self.payloads.add(v.row, p)?,
+            (false, Some(Body::Spooled(at))) => self.payloads.copy(at)?,
             (true, _) => {}
         }
-        self.add_findings(r, invalid)
+        self.add_findings(v, invalid)
     }
 
-    fn add_findings(&mut self, r: &RowOutcome, invalid: bool) -> io::Result<()> {
+    fn add_findings(&mut self, r: &Verdict, invalid: bool) -> io::Result<()> {
         self.tally.add(r.findings);
         self.json.add(r.row, r.line, r.findings, r.origins)?;
         if invalid {

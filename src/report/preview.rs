@@ -153,13 +153,13 @@ fn realistic_page_names_every_code_and_column() {
         }
         let body = format!("{{\"client\":{{\"id\":\"C-{i:06}\"}}}}");
         report
-            .add(&RowOutcome {
+            .add(&Verdict {
                 row: i,
                 line: i + 1,
                 fields: &rec,
                 findings: &findings,
-                payload: Some(body.as_bytes()),
                 origins: &origins,
+                body: Some(Body::Bytes(body.as_bytes())),
             })
             .unwrap();
     }

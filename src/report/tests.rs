@@ -64,13 +64,13 @@ fn feed(report: &mut Report, rows: u64) {
         payload.extend_from_slice(format!("{{\"client\":{{\"id\":\"{i}\"}}}}").as_bytes());
         let valid = i % 3 != 0;
         report
-            .add(&RowOutcome {
+            .add(&Verdict {
                 row: i,
                 line: i + 1,
                 fields: &fields,
                 findings: &findings,
-                payload: valid.then_some(payload.as_slice()),
                 origins: &origins,
+                body: valid.then_some(Body::Bytes(payload.as_slice())),
             })
             .unwrap();
     }
@@ -172,13 +172,13 @@ fn a_valid_row_without_payload_is_refused_and_not_counted() {
     let mut report = Report::create(opts(tmp.path(), 5)).unwrap();
     let fields = StringRecord::from(vec!["1"]);
     let err = report
-        .add(&RowOutcome {
+        .add(&Verdict {
             row: 1,
             line: 2,
             fields: &fields,
             findings: &[],
-            payload: None,
             origins: &[],
+            body: None,
         })
         .unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
@@ -215,17 +215,14 @@ fn spooled_bodies_give_the_same_files_as_given_ones() {
         .unwrap();
     let fields = StringRecord::from(vec!["1"]);
     let err = report
-        .add_spooled(
-            &RowOutcome {
-                row: 1,
-                line: 2,
-                fields: &fields,
-                findings: &[],
-                payload: None,
-                origins: &[],
-            },
-            None,
-        )
+        .add(&Verdict {
+            row: 1,
+            line: 2,
+            fields: &fields,
+            findings: &[],
+            origins: &[],
+            body: None,
+        })
         .unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
     // The rows `feed` adds, built again one by one.
@@ -267,17 +264,14 @@ fn spooled_bodies_give_the_same_files_as_given_ones() {
     }
     for (i, rec, findings, origins) in &rows {
         report
-            .add_spooled(
-                &RowOutcome {
-                    row: *i,
-                    line: i + 1,
-                    fields: rec,
-                    findings,
-                    payload: None,
-                    origins,
-                },
-                Some(at[*i as usize - 1]),
-            )
+            .add(&Verdict {
+                row: *i,
+                line: i + 1,
+                fields: rec,
+                findings,
+                origins,
+                body: Some(Body::Spooled(at[*i as usize - 1])),
+            })
             .unwrap();
     }
     report.finish(&meta()).unwrap();
