@@ -47,6 +47,10 @@ pub struct NewRow {
     pub status: RowStatus,
     /// Why it was rejected (the first error), if it was.
     pub error: Option<RowError>,
+    /// Every finding of a rejected row (JSON array of
+    /// `{"field","code","name","message","severity"}`), so the ledger keeps
+    /// them all with their codes and fields, not only the first.
+    pub findings: Option<String>,
 }
 
 impl NewRow {
@@ -58,6 +62,7 @@ impl NewRow {
             client_id,
             status: RowStatus::Pending,
             error: None,
+            findings: None,
         }
     }
 
@@ -69,7 +74,14 @@ impl NewRow {
             client_id,
             status: RowStatus::Rejected,
             error: Some(error),
+            findings: None,
         }
+    }
+
+    /// Keeps every finding of the row (see [`NewRow::findings`]).
+    pub fn with_findings(mut self, findings: &[crate::field_error::FieldError]) -> Self {
+        self.findings = serde_json::to_string(findings).ok();
+        self
     }
 }
 
@@ -198,6 +210,8 @@ pub struct RowRecord {
     pub evidence: Option<String>,
     /// The original cells of a row the target refused (JSON array).
     pub source_fields: Option<String>,
+    /// Every finding of a rejected row (JSON array), see [`NewRow::findings`].
+    pub findings: Option<String>,
 }
 
 impl RowRecord {

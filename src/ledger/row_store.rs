@@ -15,7 +15,7 @@ use super::{now, Ledger};
 
 const ROW_COLUMNS: &str = "row, line, client_id, status, outcome, target_key, attempts, \
      error_code, error_name, error_message, before_image, last_modified, updated_at, evidence, \
-     source_fields";
+     source_fields, findings";
 
 fn status_from(code: i64) -> Result<RowStatus, LedgerError> {
     RowStatus::from_code(code)
@@ -46,6 +46,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(RowRecord, i64, Option<i
         updated_at: r.get(12)?,
         evidence: r.get(13)?,
         source_fields: r.get(14)?,
+        findings: r.get(15)?,
     };
     Ok((record, r.get(3)?, r.get(4)?))
 }
@@ -227,7 +228,8 @@ impl Ledger {
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO rows (event_id, row, line, client_id, status, error_code, error_name, \
-                 error_message, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 error_message, updated_at, findings) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for r in rows {
                 if !r.status.is_initial() {
@@ -248,6 +250,7 @@ impl Ledger {
                     r.error.as_ref().map(|e| e.name.as_str()),
                     r.error.as_ref().map(|e| e.message.as_str()),
                     at,
+                    r.findings,
                 ]);
                 match inserted {
                     Ok(_) => {}

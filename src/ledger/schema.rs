@@ -99,6 +99,8 @@ LEFT JOIN row_statuses o ON o.code = r.outcome;
 /// * `rows.source_fields` keeps a refused row's original cells, and
 ///   `events.columns` the source's header, so failures.csv can be written
 ///   again from the ledger for the whole event.
+/// * `rows.findings` keeps every finding of a rejected row (field, code,
+///   name, message, severity), not only the first.
 /// * `events.tenant_fingerprint` records which tenant definitions the rows
 ///   were checked against, whether given as a file or pulled from the target.
 ///
@@ -108,6 +110,7 @@ LEFT JOIN row_statuses o ON o.code = r.outcome;
 const V2: &str = "
 ALTER TABLE rows ADD COLUMN evidence TEXT;
 ALTER TABLE rows ADD COLUMN source_fields TEXT;
+ALTER TABLE rows ADD COLUMN findings TEXT;
 ALTER TABLE events ADD COLUMN columns TEXT;
 ALTER TABLE events ADD COLUMN tenant_fingerprint TEXT;
 
@@ -151,7 +154,7 @@ DROP VIEW ledger_rows;
 CREATE VIEW ledger_rows AS
 SELECT e.encoded_key AS event, r.row, r.line, r.client_id, s.name AS status,
        o.name AS outcome, r.evidence, r.target_key, r.attempts, r.error_code,
-       r.error_name, r.error_message, r.last_modified, r.updated_at
+       r.error_name, r.error_message, r.findings, r.last_modified, r.updated_at
 FROM rows r
 JOIN events e ON e.id = r.event_id
 JOIN row_statuses s ON s.code = r.status

@@ -515,12 +515,10 @@ fn feed(
                 }
                 _ => {
                     let first = v.findings.iter().find(|f| f.is_error());
-                    rows.push(NewRow::rejected(
-                        v.row,
-                        v.line,
-                        client_id.clone(),
-                        row_error(first),
-                    ));
+                    rows.push(
+                        NewRow::rejected(v.row, v.line, client_id.clone(), row_error(first))
+                            .with_findings(v.findings),
+                    );
                     None
                 }
             },

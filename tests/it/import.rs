@@ -126,6 +126,43 @@ fn samples_load_into_the_embedded_sandbox_exactly_once_and_revert_cleanly() {
     // 72 planted errors, and the 3 earlier rows whose id a planted row
     // repeats: a repeated id is rejected on every row carrying it.
     assert_eq!(doc["rows"]["REJECTED"], 75);
+    // The ledger keeps every finding of every rejected row, as the report.
+    let report = read_json(&w.path("reports/report.json"));
+    let mut reported: BTreeMap<u64, Vec<(String, u64, String)>> = BTreeMap::new();
+    for f in report["errors"].as_array().unwrap() {
+        reported
+            .entry(f["row"].as_u64().unwrap())
+            .or_default()
+            .push((
+                f["field"].as_str().unwrap().to_string(),
+                f["code"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            ));
+    }
+    let ledger = rusqlite::Connection::open(w.path("ledger.db")).unwrap();
+    let mut stmt = ledger
+        .prepare("SELECT row, findings FROM ledger_rows WHERE event = ?1 AND status = 'REJECTED'")
+        .unwrap();
+    let kept: Vec<(u64, String)> = stmt
+        .query_map([&key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(kept.len(), 75);
+    for (row, findings) in kept {
+        let findings: Vec<serde_json::Value> = serde_json::from_str(&findings).unwrap();
+        let in_ledger: Vec<(String, u64, String)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f["field"].as_str().unwrap().to_string(),
+                    f["code"].as_u64().unwrap(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(Some(&in_ledger), reported.get(&row), "row {row}");
+    }
     assert_eq!(valid.len(), 600 - 75);
     w.ferry(&["events"]).run().status(0).stdout_has(&key);
 
