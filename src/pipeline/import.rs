@@ -257,7 +257,6 @@ async fn open_event(
     };
     let engine = Engine {
         check: c.clone(),
-        pace: opts.pace,
         mode: opts.mode,
         report_dir: opts.report_dir.clone(),
         stop,
@@ -313,7 +312,6 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
             Session::connect(&choice, opts.credentials_file.as_deref(), opts.pace).await?;
         let engine = Engine {
             check,
-            pace: opts.pace,
             mode: event.mode,
             report_dir: opts.report_dir.clone(),
             stop,
@@ -361,7 +359,6 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ImportError> {
 
 struct Engine {
     check: CheckOptionsForFile,
-    pace: Pace,
     mode: ImportMode,
     report_dir: PathBuf,
     stop: Arc<AtomicBool>,
@@ -397,7 +394,7 @@ impl Engine {
         let key = event.encoded_key.clone();
         ledger.set_columns(&key, &columns)?;
         let (journal, journal_thread) = Journal::start(ledger, key.clone());
-        let (job_tx, job_rx) = mpsc::channel::<Job>(self.pace.concurrency.get() * 4 + SEND_BATCH);
+        let (job_tx, job_rx) = mpsc::channel::<Job>(session.target.concurrency() * 4 + SEND_BATCH);
 
         let report = Report::create(ReportOptions::new(
             &self.report_dir,
@@ -427,7 +424,7 @@ impl Engine {
             tenant,
         });
         let sending_started = Instant::now();
-        let answered = dispatch(job_rx, ctx, &stop, self.pace.concurrency.get(), &progress).await;
+        let answered = dispatch(job_rx, ctx, &stop, &progress).await;
         let sending = sending_started.elapsed();
         progress.finish();
         let fed = replay

@@ -100,14 +100,7 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
             let Some(last) = page.last() else { break };
             after = last.row;
             let (journal, thread) = Journal::start(ledger, key.clone());
-            undo_page(
-                page,
-                &session.target,
-                &journal,
-                opts.pace.concurrency.get(),
-                opts.force,
-            )
-            .await;
+            undo_page(page, &session.target, &journal, opts.force).await;
             journal.flush().await?;
             drop(journal);
             ledger = thread.finish()?;

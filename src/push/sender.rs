@@ -4,7 +4,8 @@
 //! journal each answer.
 //!
 //! In: a channel of [`Job`]s, the row work's [`Context`] (target, journal,
-//! mode, tenant), a stop flag (Ctrl-C) and the concurrency. Out: how many
+//! mode, tenant) and a stop flag (Ctrl-C); rows in flight are bounded by the
+//! target's own concurrency, the one number a run sets. Out: how many
 //! rows were answered, and live counts on the progress line. Fails with the
 //! journal's error, which ends the run; a row whose work stops without an
 //! outcome stays SENT for the next resume to settle.
@@ -31,10 +32,9 @@ pub async fn dispatch(
     mut jobs: mpsc::Receiver<Job>,
     ctx: Arc<Context>,
     stop: &AtomicBool,
-    concurrency: usize,
     progress: &Progress,
 ) -> Result<u64, JournalError> {
-    let slots = Arc::new(Semaphore::new(concurrency));
+    let slots = Arc::new(Semaphore::new(ctx.target.concurrency()));
     let mut running: JoinSet<Result<RowStatus, RowWorkError>> = JoinSet::new();
     let mut tally = Tally::default();
     let mut failure: Option<JournalError> = None;

@@ -339,6 +339,12 @@ impl Target {
         }
     }
 
+    /// How many requests may be in flight at once: the one bound the
+    /// sender and a revert's undo also keep rows in flight to.
+    pub fn concurrency(&self) -> usize {
+        self.inner.concurrency
+    }
+
     /// The target's clock against ours, as its `Date` headers showed it.
     pub fn clock_offset(&self) -> ClockOffset {
         self.inner.clock.offset()

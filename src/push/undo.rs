@@ -24,15 +24,9 @@ use super::{Outcome, Target};
 use crate::ledger::{Journal, RevertAction, RowError, RowRecord, RowStatus, RowUpdate};
 use crate::model::state_moves::state_steps;
 
-/// Undoes a page of rows, `concurrency` at a time.
-pub async fn undo_page(
-    page: Vec<RowRecord>,
-    target: &Target,
-    journal: &Journal,
-    concurrency: usize,
-    force: bool,
-) {
-    let slots = Arc::new(Semaphore::new(concurrency));
+/// Undoes a page of rows, as many at a time as the target takes requests.
+pub async fn undo_page(page: Vec<RowRecord>, target: &Target, journal: &Journal, force: bool) {
+    let slots = Arc::new(Semaphore::new(target.concurrency()));
     let mut running = JoinSet::new();
     for row in page {
         let Ok(slot) = slots.clone().acquire_owned().await else {
