@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::support::binary::{exported_ids, read_json, repo_path, Ferry, SandboxProcess};
+use crate::support::binary::{exported_ids, gen_wide, read_json, repo_path, Ferry, SandboxProcess};
 
 /// Ids of the sample rows the answer key does not reject.
 fn valid_sample_ids() -> BTreeSet<String> {
@@ -216,10 +216,7 @@ fn approve_is_final() {
 #[test]
 fn faults_and_throttling_still_end_with_every_valid_row_created_once() {
     let w = Work::new();
-    let sb = SandboxProcess::start(&[
-        "--memory",
-        "--tenant",
-        &repo_path("samples/tenant.json").display().to_string(),
+    let sb = SandboxProcess::samples(&[
         "--faults",
         "error=0.08,hang=0.02,drop=0.04,lost_response=0.05",
         "--seed",
@@ -277,27 +274,8 @@ fn faults_and_throttling_still_end_with_every_valid_row_created_once() {
 fn killed_at_random_points_then_resumed_leaves_exactly_the_valid_rows() {
     let w = Work::new();
     let file = w.path("big.csv");
-    Ferry::new()
-        .args([
-            "gen",
-            "--rows",
-            "20000",
-            "--invalid-ratio",
-            "0.05",
-            "--seed",
-            "9",
-            "--layout",
-            "wide",
-            "--out",
-        ])
-        .arg(&file)
-        .run()
-        .status(0);
-    let sb = SandboxProcess::start(&[
-        "--memory",
-        "--tenant",
-        &repo_path("samples/tenant.json").display().to_string(),
-    ]);
+    gen_wide(&file, 20000, "0.05", 9);
+    let sb = SandboxProcess::samples(&[]);
     let dry = w.path("dry");
     Ferry::new()
         .arg("validate")
@@ -527,11 +505,7 @@ fn clients_with(sb: &SandboxProcess, ids: &BTreeSet<String>) -> Vec<serde_json::
 #[test]
 fn a_second_import_of_the_same_file_is_refused_and_with_again_claims_nothing() {
     let w = Work::new();
-    let sb = SandboxProcess::start(&[
-        "--memory",
-        "--tenant",
-        &repo_path("samples/tenant.json").display().to_string(),
-    ]);
+    let sb = SandboxProcess::samples(&[]);
     let import = || {
         import_samples_into(&w, &["--target", &sb.url])
             .current_dir(&w.root)
@@ -591,11 +565,7 @@ fn a_second_import_of_the_same_file_is_refused_and_with_again_claims_nothing() {
 #[test]
 fn a_client_made_by_hand_with_a_rows_id_and_content_is_never_claimed() {
     let w = Work::new();
-    let sb = SandboxProcess::start(&[
-        "--memory",
-        "--tenant",
-        &repo_path("samples/tenant.json").display().to_string(),
-    ]);
+    let sb = SandboxProcess::samples(&[]);
     // The very request the import would send for the first sample row.
     let dry = w.path("dry");
     import_dry_run(&dry);
@@ -654,26 +624,8 @@ fn import_dry_run(dir: &Path) {
 fn two_imports_of_one_file_started_together_leave_every_client_with_one_owner() {
     let w = Work::new();
     let file = w.path("pair.csv");
-    Ferry::new()
-        .args([
-            "gen",
-            "--rows",
-            "3000",
-            "--invalid-ratio",
-            "0",
-            "--seed",
-            "5",
-            "--layout",
-            "wide",
-            "--out",
-        ])
-        .arg(&file)
-        .run()
-        .status(0);
-    let sb = SandboxProcess::start(&[
-        "--memory",
-        "--tenant",
-        &repo_path("samples/tenant.json").display().to_string(),
+    gen_wide(&file, 3000, "0", 5);
+    let sb = SandboxProcess::samples(&[
         "--faults",
         "error=0.03,drop=0.03,lost_response=0.05",
         "--seed",
@@ -814,11 +766,7 @@ fn normalised(export: &serde_json::Value) -> serde_json::Value {
 #[test]
 fn upsert_then_revert_restores_updated_clients_and_removes_created_ones() {
     let w = Work::new();
-    let sb = SandboxProcess::start(&[
-        "--memory",
-        "--tenant",
-        &repo_path("samples/tenant.json").display().to_string(),
-    ]);
+    let sb = SandboxProcess::samples(&[]);
     // A first import of the JSON sample's 100 clients is the tenant's "before".
     Ferry::new()
         .arg("import")
@@ -858,11 +806,7 @@ fn upsert_then_revert_restores_updated_clients_and_removes_created_ones() {
 #[test]
 fn a_client_changed_since_the_import_is_kept_unless_forced() {
     let w = Work::new();
-    let sb = SandboxProcess::start(&[
-        "--memory",
-        "--tenant",
-        &repo_path("samples/tenant.json").display().to_string(),
-    ]);
+    let sb = SandboxProcess::samples(&[]);
     let ran = import_samples_into(&w, &["--target", &sb.url])
         .env("MAMBU_API_KEY", &sb.key)
         .run()
@@ -898,11 +842,7 @@ fn a_client_changed_since_the_import_is_kept_unless_forced() {
 fn credentials_never_reach_output_reports_or_the_ledger() {
     let w = Work::new();
     let secret = "s3cret-api-key-do-not-leak";
-    let sb = SandboxProcess::start(&[
-        "--memory",
-        "--tenant",
-        &repo_path("samples/tenant.json").display().to_string(),
-    ]);
+    let sb = SandboxProcess::samples(&[]);
     let ran = import_samples_into(&w, &["--target", &sb.url])
         .env("MAMBU_API_KEY", secret)
         .run();
@@ -938,13 +878,7 @@ fn an_unreachable_target_is_exit_3_and_no_credentials_is_exit_2() {
 #[test]
 fn ctrl_c_finishes_what_is_in_flight_and_leaves_a_resumable_event() {
     let w = Work::new();
-    let sb = SandboxProcess::start(&[
-        "--memory",
-        "--tenant",
-        &repo_path("samples/tenant.json").display().to_string(),
-        "--faults",
-        "latency=20ms",
-    ]);
+    let sb = SandboxProcess::samples(&["--faults", "latency=20ms"]);
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
         .arg("import")
         .arg(repo_path("samples/clients.csv"))
@@ -1763,11 +1697,7 @@ fn a_credentials_file_others_can_read_is_refused_with_the_fix() {
 #[test]
 fn every_wanted_state_is_applied_through_patch_or_warned_about() {
     let w = Work::new();
-    let sb = SandboxProcess::start(&[
-        "--memory",
-        "--tenant",
-        &repo_path("samples/tenant.json").display().to_string(),
-    ]);
+    let sb = SandboxProcess::samples(&[]);
     let dry = w.path("dry");
     import_dry_run(&dry);
     let wanted: BTreeMap<String, String> = fs::read_to_string(dry.join("payloads.ndjson"))

@@ -149,6 +149,15 @@ impl SandboxProcess {
         Self { child, url, key }
     }
 
+    /// A sandbox in memory with the samples' tenant, plus `extra` flags
+    /// (faults, a rate limit): the target most import tests run against.
+    pub fn samples(extra: &[&str]) -> Self {
+        let tenant = repo_path("samples/tenant.json").display().to_string();
+        let mut args = vec!["--memory", "--tenant", tenant.as_str()];
+        args.extend_from_slice(extra);
+        Self::start(&args)
+    }
+
     /// The whole state, as `GET /api/sandbox/export` gives it.
     pub fn export(&self) -> serde_json::Value {
         self.get("/api/sandbox/export")
@@ -242,4 +251,21 @@ pub fn exported_ids(export: &serde_json::Value) -> std::collections::BTreeMap<St
         *ids.entry(id).or_insert(0) += 1;
     }
     ids
+}
+
+/// Writes a generated export of `rows` rows in the wide layout to `out`
+/// (`ferry gen`, reproducible from `seed`).
+pub fn gen_wide(out: &Path, rows: u64, invalid_ratio: &str, seed: u64) {
+    Ferry::new()
+        .args([
+            "gen",
+            "--rows",
+            &rows.to_string(),
+            "--invalid-ratio",
+            invalid_ratio,
+        ])
+        .args(["--seed", &seed.to_string(), "--layout", "wide", "--out"])
+        .arg(out)
+        .run()
+        .status(0);
 }
