@@ -118,12 +118,9 @@ pub enum RowWorkError {
 
 /// The row's outcome, as recorded.
 pub struct Done {
-    /// The change to the row's ledger record: new status and evidence.
+    /// The change to the row's ledger record: new status, key, error and
+    /// evidence (the outcome files are written from the ledger).
     pub update: RowUpdate,
-    /// The target's encodedKey, for success.csv.
-    pub target_key: Option<String>,
-    /// The return code the row failed or was rejected with, if any.
-    pub error: Option<RowError>,
 }
 
 /// Does one row's work. Never panics on the target's answers.
@@ -288,9 +285,7 @@ fn unanswered(job: &Job) -> Done {
         "the target did not answer; the row will be sent again by `ferry resume`",
     );
     Done {
-        update: RowUpdate::new(job.row, RowStatus::Pending).with_error(err.clone()),
-        target_key: None,
-        error: Some(err),
+        update: RowUpdate::new(job.row, RowStatus::Pending).with_error(err),
     }
 }
 
@@ -367,20 +362,16 @@ async fn finish_create(
         }
     }
     let mut update = RowUpdate::new(job.row, RowStatus::Created).with_evidence(evidence.describe());
-    if let Some(k) = &key {
-        update = update.with_target_key(k.clone());
+    if let Some(k) = key {
+        update = update.with_target_key(k);
     }
     if let Some(m) = last_modified {
         update = update.with_last_modified(m);
     }
-    if let Some(n) = &note {
-        update = update.with_error(n.clone());
+    if let Some(n) = note {
+        update = update.with_error(n);
     }
-    Ok(Done {
-        update,
-        target_key: key,
-        error: note,
-    })
+    Ok(Done { update })
 }
 
 async fn state_now(ctx: &Context, id: &str) -> Option<String> {
@@ -517,14 +508,10 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
             if let Some(m) = last_modified {
                 update = update.with_last_modified(m);
             }
-            if let Some(e) = &error {
-                update = update.with_error(e.clone());
+            if let Some(e) = error {
+                update = update.with_error(e);
             }
-            Ok(Done {
-                update,
-                target_key: Some(key),
-                error,
-            })
+            Ok(Done { update })
         }
         Outcome::Refused {
             code,
@@ -540,9 +527,7 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
                 "the update got no answer; `ferry resume` sends it again",
             );
             Ok(Done {
-                update: RowUpdate::new(job.row, RowStatus::Pending).with_error(err.clone()),
-                target_key: None,
-                error: Some(err),
+                update: RowUpdate::new(job.row, RowStatus::Pending).with_error(err),
             })
         }
     }
@@ -557,10 +542,8 @@ fn rejected(job: &Job, f: FieldError) -> Done {
     );
     Done {
         update: RowUpdate::new(job.row, RowStatus::Rejected)
-            .with_error(err.clone())
+            .with_error(err)
             .with_source_fields(job.fields.iter()),
-        target_key: None,
-        error: Some(err),
     }
 }
 
@@ -596,10 +579,8 @@ fn failed(
     let err = RowError::new(code.map_or(0, |c| i64::from(c.code())), name, message);
     Done {
         update: RowUpdate::new(job.row, RowStatus::Failed)
-            .with_error(err.clone())
+            .with_error(err)
             .with_source_fields(job.fields.iter()),
-        target_key: None,
-        error: Some(err),
     }
 }
 
