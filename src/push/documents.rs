@@ -8,10 +8,11 @@
 //! encoded when it is sent, one at a time, never kept for the run.
 //!
 //! Exactly once: a document is committed SENT before its upload leaves,
-//! and an upload is sent one attempt at a time; before every attempt — on
-//! a first run, a retry after a lost answer, or a resume after `kill -9` —
+//! and an upload is sent one attempt at a time; before sending again — a
+//! retry after a lost answer, or a resume after `kill -9` finding it SENT —
 //! the target's document is read, and one already equal to the file is not
-//! sent again. For an upsert, the document the client had (the target's
+//! sent again. (A client the row created, with no document marked SENT,
+//! cannot hold an upload of ours: its first upload goes without a read.) For an upsert, the document the client had (the target's
 //! GET answer, or "none") is committed with the SENT mark, the first time
 //! only, in the ledger: it is personal data like the client before-image
 //! beside it, in the same 0600 file and the same transaction discipline, and
@@ -177,7 +178,14 @@ pub async fn upload(
         let content = base64::engine::general_purpose::STANDARD.encode(&bytes);
         drop(bytes);
         let shown = path.display().to_string();
-        let now = held(&ctx.target, who, kind, row).await?;
+        // A client this row created holds no upload of ours unless one was
+        // marked SENT (the mark is durable before the request leaves): only
+        // then, or for a client that existed, is its document read first.
+        let now = if existed || earlier.is_some() {
+            held(&ctx.target, who, kind, row).await?
+        } else {
+            Held::None
+        };
         let before = match (&now, existed) {
             (_, false) => DocumentBefore::Created,
             (Held::None, true) => DocumentBefore::None,

@@ -592,3 +592,63 @@ fn killed_between_create_and_upload_then_resumed_each_document_lands_once() {
     assert_eq!(doc["rows"]["CREATED"], 8, "{doc}");
     assert_eq!(row1(&w.ledger("ledger.db")), "CREATED");
 }
+
+#[test]
+fn under_lost_answers_and_server_errors_every_document_lands_as_its_file() {
+    for seed in ["5", "6", "7"] {
+        let w = Work::new();
+        // Uploads whose answer is lost are settled by reading the document
+        // before sending it again; 5xx answers are retried.
+        let sb = SandboxProcess::samples(&[
+            "--faults",
+            "error=0.15,drop=0.05,lost_response=0.2",
+            "--seed",
+            seed,
+        ]);
+        let ran = w
+            .import(&sb, "clients_with_pictures.csv", "ledger.db", &[])
+            .run();
+        assert!(matches!(ran.code(), 1 | 3), "{}", ran.stderr());
+        let key = event_key(&ran.stdout());
+        for _ in 0..5 {
+            let doc: Value = serde_json::from_str(
+                &w.ferry("ledger.db", &["events", "show", &key])
+                    .run()
+                    .stdout(),
+            )
+            .unwrap();
+            if doc["rows"]["CREATED"] == 8 {
+                break;
+            }
+            w.ferry("ledger.db", &["resume", &key])
+                .arg("--report-dir")
+                .arg(w.path("reports"))
+                .env("MAMBU_API_KEY", &sb.key)
+                .run();
+        }
+        // The test's own reads would meet the faults: the export has none.
+        let held: BTreeMap<(String, String), Vec<u8>> = exported_documents(&sb)
+            .into_iter()
+            .map(|(k, d)| {
+                let content = d["documentContent"].as_str().unwrap();
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(content)
+                    .unwrap();
+                (k, bytes)
+            })
+            .collect();
+        let want: BTreeMap<(String, String), Vec<u8>> = expected_documents()
+            .into_iter()
+            .map(|(k, f)| (k, fs::read(w.path(&f)).unwrap()))
+            .collect();
+        assert_eq!(held, want, "seed {seed}");
+        assert_eq!(
+            ledger_documents(&w.ledger("ledger.db"))
+                .iter()
+                .map(|(_, _, s)| s.as_str())
+                .collect::<Vec<_>>(),
+            vec!["UPLOADED"; 5],
+            "seed {seed}"
+        );
+    }
+}
