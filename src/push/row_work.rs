@@ -7,7 +7,10 @@
 //! CLIENT_ID_ALREADY_IN_USE after an attempt of ours went unanswered, is
 //! settled by `GET /api/clients/{id}` under the rule in
 //! [`crate::push::ownership`]; a 316 with no unanswered attempt before it is
-//! someone else's client, final, and never touched by a revert.
+//! someone else's client, final, and never touched by a revert. A row's
+//! documents (profile picture, signature) are uploaded after its create or
+//! update and state moves, before its outcome is recorded
+//! ([`crate::push::documents`]).
 
 use crate::model::SERVER_OWNED_FIELDS;
 use jiff::Timestamp;
