@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Ledger, LedgerError, NewRow, RowUpdate};
+use super::{DocumentBefore, DocumentState, Ledger, LedgerError, NewRow, RowDocument, RowUpdate};
 
 /// Why the journal could not do what it was asked.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -44,6 +44,24 @@ enum Order {
     Record(RowUpdate),
     Flush(oneshot::Sender<Result<(), JournalError>>),
     BeforeImage(u64, oneshot::Sender<Result<Option<String>, JournalError>>),
+    Document(DocumentOrder, oneshot::Sender<Result<(), JournalError>>),
+    Documents(u64, oneshot::Sender<Result<Vec<RowDocument>, JournalError>>),
+}
+
+/// A change to one of a row's documents (committed before the answer).
+enum DocumentOrder {
+    Sent {
+        row: u64,
+        kind: String,
+        path: String,
+        before: DocumentBefore,
+    },
+    State {
+        row: u64,
+        kind: String,
+        state: DocumentState,
+        error: Option<String>,
+    },
 }
 
 /// A handle to the journal thread; cheap to clone.
@@ -114,6 +132,62 @@ impl Journal {
     }
 }
 
+impl Journal {
+    /// Commits a row's document as SENT (with the client's earlier document
+    /// for an upsert); returns once durable, so the upload may go out.
+    pub async fn document_sent(
+        &self,
+        row: u64,
+        kind: &str,
+        path: &str,
+        before: DocumentBefore,
+    ) -> Result<(), JournalError> {
+        self.document_order(DocumentOrder::Sent {
+            row,
+            kind: kind.to_string(),
+            path: path.to_string(),
+            before,
+        })
+        .await
+    }
+
+    /// Commits where a row's document stands now.
+    pub async fn document_state(
+        &self,
+        row: u64,
+        kind: &str,
+        state: DocumentState,
+        error: Option<String>,
+    ) -> Result<(), JournalError> {
+        self.document_order(DocumentOrder::State {
+            row,
+            kind: kind.to_string(),
+            state,
+            error,
+        })
+        .await
+    }
+
+    async fn document_order(&self, order: DocumentOrder) -> Result<(), JournalError> {
+        let (ack, done) = oneshot::channel();
+        self.tx
+            .send(Order::Document(order, ack))
+            .await
+            .map_err(|_| JournalError::Stopped)?;
+        done.await.map_err(|_| JournalError::Stopped)?
+    }
+
+    /// A row's documents as an earlier step or run recorded them.
+    pub async fn documents(&self, row: u64) -> Result<Vec<RowDocument>, JournalError> {
+        let (ack, done) = oneshot::channel();
+        self.tx
+            .send(Order::Documents(row, ack))
+            .await
+            .map_err(|_| JournalError::Stopped)?;
+        done.await.map_err(|_| JournalError::Stopped)?
+    }
+}
+
 impl JournalThread {
     /// Waits for the thread (all handles must be dropped) and returns the ledger.
     pub fn finish(self) -> Result<Ledger, JournalError> {
@@ -159,6 +233,32 @@ fn run(
                     .map(|r| r.and_then(|r| r.before_image))
                     .map_err(JournalError::from);
                 let _ = ack.send(found);
+                Ok(())
+            }
+            Order::Document(order, ack) => {
+                let r = commit(&mut ledger, event, &mut pending).and_then(|_| match &order {
+                    DocumentOrder::Sent {
+                        row,
+                        kind,
+                        path,
+                        before,
+                    } => ledger.document_sent(event, *row, kind, path, before),
+                    DocumentOrder::State {
+                        row,
+                        kind,
+                        state,
+                        error,
+                    } => ledger.document_state(event, *row, kind, *state, error.as_deref()),
+                });
+                let _ = ack.send(
+                    r.as_ref()
+                        .map(|_| ())
+                        .map_err(|e| JournalError::Write(e.to_string())),
+                );
+                r
+            }
+            Order::Documents(row, ack) => {
+                let _ = ack.send(ledger.row_documents(event, row).map_err(JournalError::from));
                 Ok(())
             }
             Order::Flush(ack) => {

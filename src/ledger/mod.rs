@@ -66,6 +66,7 @@
 //! URL; credentials never go in (any userinfo, query or fragment is stripped).
 //! A [`Ledger`] is `Send` but not `Sync`: give it to one thread.
 
+mod document_store;
 mod error;
 mod event;
 mod event_store;
@@ -83,6 +84,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::model::MigrationEventState;
 
+pub use document_store::{DocumentBefore, DocumentState, RowDocument};
 pub use error::LedgerError;
 pub use event::{EventRecord, ImportMode, NewEvent, StateChange};
 pub use fingerprint::{fingerprint_file, fingerprint_reader};

@@ -17,7 +17,7 @@ use rusqlite::Connection;
 use super::error::LedgerError;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// How long a writer waits for another connection's transaction.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -161,8 +161,31 @@ JOIN row_statuses s ON s.code = r.status
 LEFT JOIN row_statuses o ON o.code = r.outcome;
 ";
 
+/// Client documents (profile picture, signature) uploaded from files: one
+/// entry per row and kind, the state of its upload (SENT before the request
+/// leaves, UPLOADED or FAILED after; RESTORED once a revert put the
+/// client's earlier document back), and for an upsert the before-image:
+/// `had_before` 1 with the document as the target answered it (the base64
+/// content, format first) in `before_content`, or 0 when the client had
+/// none. NULL `had_before`: the row created the client. The first
+/// before-image recorded is never overwritten.
+const V_ROW_DOCUMENTS: &str = "
+CREATE TABLE row_documents (
+    event_id       INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    row            INTEGER NOT NULL,
+    kind           TEXT NOT NULL CHECK (kind IN ('PROFILE_PICTURE', 'SIGNATURE')),
+    path           TEXT NOT NULL,
+    state          TEXT NOT NULL CHECK (state IN ('SENT', 'UPLOADED', 'FAILED', 'RESTORED')),
+    had_before     INTEGER,
+    before_content TEXT,
+    error          TEXT,
+    updated_at     TEXT NOT NULL,
+    PRIMARY KEY (event_id, row, kind)
+) WITHOUT ROWID;
+";
+
 /// Each entry moves the schema from version `index` to `index + 1`.
-const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V_ROW_DOCUMENTS];
 
 /// Opens (creating if needed) the ledger at `path`, at the current schema.
 pub fn open(path: &Path) -> Result<Connection, LedgerError> {

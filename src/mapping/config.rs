@@ -9,6 +9,7 @@
 use serde::Deserialize;
 
 use super::date::parse_zone;
+use super::documents::DocumentsConfig;
 use super::error::MappingError;
 use super::target::{AddressField, ClientField, DocField};
 use super::value_spec::{clean, ValueSpec, Zones};
@@ -23,6 +24,7 @@ const SECTIONS: &[&str] = &[
     "id_document",
     "custom_field",
     "join",
+    "documents",
 ];
 
 const CLEAR_ONLY_CLIENT: &str = "`on_empty = \"clear\"` applies to [client] fields only; an empty address, document or custom field cell leaves the stored one alone";
@@ -40,6 +42,8 @@ pub struct MappingConfig {
     pub id_documents: Vec<Section<DocField>>,
     pub custom_fields: Vec<CustomFieldConfig>,
     pub joins: Vec<JoinConfig>,
+    /// `[documents]`: image files to upload as the client's documents.
+    pub documents: Option<DocumentsConfig>,
     /// Settings that cannot have an effect, for the terminal.
     pub warnings: Vec<String>,
 }
@@ -269,6 +273,11 @@ impl MappingConfig {
             }
         }
 
+        let documents = doc
+            .remove("documents")
+            .map(DocumentsConfig::parse)
+            .transpose()?;
+
         Ok(Self {
             source,
             client,
@@ -276,6 +285,7 @@ impl MappingConfig {
             id_documents,
             custom_fields,
             joins,
+            documents,
             warnings,
         })
     }

@@ -13,6 +13,7 @@ mod cell;
 mod columns;
 mod config;
 mod date;
+pub mod documents;
 mod error;
 mod join;
 mod origin;
@@ -29,6 +30,7 @@ mod testing;
 
 use std::path::{Path, PathBuf};
 
+pub use documents::{DocumentFiles, DocumentKind};
 pub use error::MappingError;
 pub use plan::{Opener, Plan};
 pub use recycle::Recycler;

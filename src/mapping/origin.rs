@@ -19,6 +19,9 @@ impl Plan {
     /// value column when no entry has that id as a constant.
     pub fn origin(&self, field: &str) -> Option<String> {
         let label = |cell: &Cell| cell.origin.as_deref().map(str::to_string);
+        if let Some(kind) = field.strip_prefix("documents.") {
+            return self.documents.origin(kind);
+        }
         if let Some(name) = field.strip_prefix("client.") {
             return self
                 .client

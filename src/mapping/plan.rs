@@ -14,6 +14,7 @@ use std::sync::Arc;
 use super::columns;
 use super::config::{GroupIndexSpec, JoinConfig, MappingConfig, Section};
 use super::date::DateRule;
+use super::documents::DocumentsPlan;
 use super::error::MappingError;
 use super::join::Join;
 use super::resolve::{ResolveKind, Resolver, TemplateKeys};
@@ -34,6 +35,8 @@ pub struct Plan {
     pub(super) custom_fields: Vec<CustomPlan>,
     pub(super) joins: Vec<Join>,
     pub(super) warnings: Vec<String>,
+    /// `[documents]`, compiled (empty when the mapping has none).
+    pub(super) documents: DocumentsPlan,
 }
 
 /// `[address]` or one `[[id_document]]`, compiled.
@@ -371,6 +374,11 @@ pub(super) fn compile(
         }
     }
 
+    let documents = match &config.documents {
+        Some(d) => DocumentsPlan::compile(d, columns)?,
+        None => DocumentsPlan::default(),
+    };
+
     Ok(Plan {
         client,
         address,
@@ -378,12 +386,13 @@ pub(super) fn compile(
         custom_fields,
         joins: joins.into_iter().map(|(j, _)| j).collect(),
         warnings,
+        documents,
     })
 }
 
 /// Every main-file column the mapping reads, each once, in mapping order:
 /// `[client]`, `[address]`, `[[id_document]]`s, `[[custom_field]]`s, then
-/// the joins' `on` columns.
+/// the joins' `on` columns, then `[documents]` columns.
 pub(super) fn main_columns(config: &MappingConfig) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |spec: &ValueSpec| {
@@ -411,6 +420,9 @@ pub(super) fn main_columns(config: &MappingConfig) -> Vec<String> {
     }
     for j in &config.joins {
         add(&ValueSpec::column(&j.on));
+    }
+    for c in config.documents.iter().flat_map(|d| d.columns()) {
+        add(&ValueSpec::column(c));
     }
     out
 }

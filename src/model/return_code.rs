@@ -104,6 +104,9 @@ return_codes! {
     SourceMissingRelatedRow = 9005 => "FERRY_MISSING_RELATED_ROW",
     NotRevertible = 9006 => "FERRY_NOT_REVERTIBLE",
     StateNotSettable = 9007 => "FERRY_STATE_NOT_SETTABLE",
+    DocumentFileUnreadable = 9008 => "FERRY_DOCUMENT_FILE_UNREADABLE",
+    DocumentNotAnImage = 9009 => "FERRY_DOCUMENT_NOT_AN_IMAGE",
+    DocumentTooLarge = 9010 => "FERRY_DOCUMENT_TOO_LARGE",
 }
 
 impl ReturnCode {

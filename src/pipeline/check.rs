@@ -117,7 +117,9 @@ impl Prepared {
         let map = Mapping::load(mapping).map_err(mapping_err)?;
         let source = source::open(input, &map.source_spec())?;
         let columns = source.columns().to_vec();
-        let plan = map.compile(&columns, &tenant).map_err(mapping_err)?;
+        let mut plan = map.compile(&columns, &tenant).map_err(mapping_err)?;
+        // `[documents]` paths are relative to the export file's directory.
+        plan.set_document_base(input.parent().unwrap_or(Path::new("")));
         Ok(Self {
             tenant,
             plan,
@@ -390,8 +392,11 @@ fn check_row(
     }
     let request = &mut scratch.request;
     plan.apply_into(raw, request, &mut scratch.recycler, &mut out.findings);
+    let documents =
+        plan.document_files(&raw.fields, request.client.id.as_deref(), &mut out.findings);
     let mapped = out.findings.len();
     validate::check_client(request, tenant, opts, &mut out.findings);
+    validate::documents::check(&documents, plan.document_limit(), &mut out.findings);
     drop_findings_on_fields_already_reported(&mut out.findings, mapped);
     if out.findings.iter().any(FieldError::is_error) {
         // A duplicated id is reported on every row carrying it, this one too.
@@ -399,7 +404,25 @@ fn check_row(
         return;
     }
     validate::row_keys(request, tenant, &mut out.keys);
-    out.valid = serde_json::to_writer(&mut out.payload, &*request).is_ok();
+    out.valid = if documents.is_empty() {
+        serde_json::to_writer(&mut out.payload, &*request).is_ok()
+    } else {
+        let with = WithDocuments {
+            request,
+            document_files: &documents,
+        };
+        serde_json::to_writer(&mut out.payload, &with).is_ok()
+    };
+}
+
+/// A valid row's payload with its document files, which the import
+/// uploads after the client and never sends in the client request.
+#[derive(serde::Serialize)]
+struct WithDocuments<'a> {
+    #[serde(flatten)]
+    request: &'a ClientRequest,
+    #[serde(rename = "documentFiles")]
+    document_files: &'a crate::mapping::DocumentFiles,
 }
 
 /// A value the mapping could not produce is left out of the request, so the

@@ -45,6 +45,7 @@
 
 mod breaker;
 mod config;
+pub mod documents;
 mod endpoint;
 mod error;
 mod outcome;

@@ -7,7 +7,8 @@
 //! In: the before-image and the client as it is now, both with full
 //! details. Out: the restore body; the state goes back separately, by the
 //! PATCH steps of `model::state_moves`. Also the comparisons a revert makes: whether
-//! two full-details clients are equal but for `lastModifiedDate`, and
+//! two full-details clients are equal but for `lastModifiedDate` (and the
+//! keys of their documents, which are compared by content elsewhere), and
 //! whether they carry the same entered content (a restore of ours landed).
 
 use crate::model::SERVER_OWNED_FIELDS;
@@ -104,10 +105,15 @@ fn content(full: &Value) -> Value {
     })
 }
 
+/// The client without `lastModifiedDate`, nor the keys of its profile
+/// picture and signature, which change with every upload: a revert puts
+/// the documents back by content (`push::documents::restore`).
 fn without_last_modified(full: &Value) -> Value {
     let mut v = full.clone();
     if let Some(c) = v["client"].as_object_mut() {
         c.remove("lastModifiedDate");
+        c.remove("profilePictureKey");
+        c.remove("profileSignatureKey");
     }
     v
 }

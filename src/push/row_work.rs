@@ -7,17 +7,22 @@
 //! CLIENT_ID_ALREADY_IN_USE after an attempt of ours went unanswered, is
 //! settled by `GET /api/clients/{id}` under the rule in
 //! [`crate::push::ownership`]; a 316 with no unanswered attempt before it is
-//! someone else's client, final, and never touched by a revert.
+//! someone else's client, final, and never touched by a revert. A row's
+//! documents (profile picture, signature) are uploaded after its create or
+//! update and state moves, before its outcome is recorded
+//! ([`crate::push::documents`]).
 
 use crate::model::SERVER_OWNED_FIELDS;
 use jiff::Timestamp;
 use serde_json::Value;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::field_error::FieldError;
 use crate::ledger::{ImportMode, RowError, RowStatus, RowUpdate};
 use crate::ledger::{Journal, JournalError};
+use crate::mapping::DocumentKind;
 use crate::model::state_moves::state_steps;
 use crate::model::ReturnCode;
 use crate::push::ownership::{
@@ -53,24 +58,32 @@ pub struct Request {
     pub mapped: Value,
     /// The create body: the request without what the server owns.
     pub create_body: Vec<u8>,
+    /// The row's image files, uploaded after the create or update.
+    pub documents: Vec<(DocumentKind, PathBuf)>,
 }
 
 impl Request {
     /// Reads a request body; `None` when it is not JSON or names no client id.
     pub fn read(payload: &[u8]) -> Option<Request> {
-        let mapped: Value = serde_json::from_slice(payload).ok()?;
+        let mut mapped: Value = serde_json::from_slice(payload).ok()?;
+        let documents = super::documents::take_files(&mut mapped);
         let client = mapped.get("client")?;
         let client_id = client.get("id")?.as_str()?.to_string();
         let wanted_state = client
             .get("state")
             .and_then(Value::as_str)
             .map(str::to_string);
-        let create_body = create_body(payload, &mapped);
+        let create_body = if documents.is_empty() {
+            create_body(payload, &mapped)
+        } else {
+            create_body(&serde_json::to_vec(&mapped).ok()?, &mapped)
+        };
         Some(Request {
             client_id,
             wanted_state,
             mapped,
             create_body,
+            documents,
         })
     }
 }
@@ -353,7 +366,16 @@ async fn finish_create(
             }
         }
     }
-    if !steps.is_empty() {
+    let uploads = super::documents::upload(
+        job.row,
+        &job.request.client_id,
+        key.as_deref(),
+        &job.request.documents,
+        false,
+        ctx,
+    )
+    .await?;
+    if !steps.is_empty() || uploads.changed {
         if let Outcome::Ok { body, .. } = ctx.target.get_client(&job.request.client_id, false).await
         {
             last_modified = client_of(&body)["lastModifiedDate"]
@@ -361,6 +383,7 @@ async fn finish_create(
                 .map(str::to_string);
         }
     }
+    note = note.or(uploads.note);
     let mut update = RowUpdate::new(job.row, RowStatus::Created).with_evidence(evidence.describe());
     if let Some(k) = key {
         update = update.with_target_key(k);
@@ -503,6 +526,25 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
                     }
                 }
             }
+            let uploads = super::documents::upload(
+                job.row,
+                &job.request.client_id,
+                Some(key.as_str()),
+                &job.request.documents,
+                true,
+                ctx,
+            )
+            .await?;
+            if uploads.changed {
+                if let Outcome::Ok { body, .. } =
+                    ctx.target.get_client(&job.request.client_id, false).await
+                {
+                    last_modified = client_of(&body)["lastModifiedDate"]
+                        .as_str()
+                        .map(str::to_string);
+                }
+            }
+            error = error.or(uploads.note);
             let mut update =
                 RowUpdate::new(job.row, RowStatus::Updated).with_target_key(key.clone());
             if let Some(m) = last_modified {

@@ -422,6 +422,55 @@ impl Target {
             .await
     }
 
+    /// `…/api/clients/{idOrKey}/documents/{kind}`.
+    fn document_url(&self, id_or_key: &str, kind: &str) -> Result<Url, super::endpoint::PathError> {
+        let mut url = self.inner.endpoints.client(id_or_key)?;
+        let path = format!("{}/documents/{kind}", url.path());
+        url.set_path(&path);
+        Ok(url)
+    }
+
+    /// `GET /api/clients/{idOrKey}/documents/{kind}`: the document's content
+    /// as a JSON string (the format first). A client without one is a
+    /// refusal with HTTP 404; an unknown client is `NotFound`.
+    pub async fn get_document(&self, id_or_key: &str, kind: &str) -> Outcome {
+        let url = match self.document_url(id_or_key, kind) {
+            Ok(url) => url,
+            Err(e) => return not_sent(e),
+        };
+        let attempts = self.inner.retry.max_attempts;
+        self.run(Method::GET, url, None, true, Reading::Whole, attempts)
+            .await
+    }
+
+    /// `POST /api/clients/{idOrKey}/documents/{kind}`, one attempt: an
+    /// upload whose answer is lost is settled by a GET of the document
+    /// before it is sent again, so that it lands once.
+    pub async fn post_document_once(&self, id_or_key: &str, kind: &str, body: &[u8]) -> Outcome {
+        let url = match self.document_url(id_or_key, kind) {
+            Ok(url) => url,
+            Err(e) => return not_sent(e),
+        };
+        self.run(Method::POST, url, Some(body), true, Reading::Whole, 1)
+            .await
+    }
+
+    /// `DELETE /api/clients/{idOrKey}/documents/{kind}`.
+    pub async fn delete_document(&self, id_or_key: &str, kind: &str) -> Outcome {
+        let url = match self.document_url(id_or_key, kind) {
+            Ok(url) => url,
+            Err(e) => return not_sent(e),
+        };
+        let attempts = self.inner.retry.max_attempts;
+        self.run(Method::DELETE, url, None, true, Reading::Whole, attempts)
+            .await
+    }
+
+    /// How many attempts a request gets.
+    pub fn max_attempts(&self) -> u32 {
+        self.inner.retry.max_attempts
+    }
+
     /// What the target has done so far.
     pub fn stats(&self) -> PushStats {
         self.inner.counters.snapshot()

@@ -7,7 +7,8 @@
 //! journalled: DELETED, RESTORED, KEPT or REVERT_FAILED. A client someone
 //! changed since the import (its `lastModifiedDate` moved) is KEPT unless
 //! `force`. An updated client is RESTORED only once its full details, read
-//! back, equal its before-image but for `lastModifiedDate` (see `restore`).
+//! back, equal its before-image but for `lastModifiedDate` (see `restore`),
+//! and its documents are back as they were (`push::documents::restore`).
 //! Never fails: a refusal or a lost answer is the row's REVERT_FAILED, which
 //! the next revert tries again.
 
@@ -34,7 +35,17 @@ pub async fn undo_page(page: Vec<RowRecord>, target: &Target, journal: &Journal,
         };
         let (target, journal) = (target.clone(), journal.clone());
         running.spawn(async move {
-            let update = undo(&row, &target, force).await;
+            let mut update = undo(&row, &target, force).await;
+            if update.status == RowStatus::Restored {
+                // The client is back; then the documents the update replaced.
+                let who = row.target_key.clone().or_else(|| row.client_id.clone());
+                if let Err(p) =
+                    super::documents::restore(&row, &who.unwrap_or_default(), &target, &journal)
+                        .await
+                {
+                    update = revert_failed(&row, None, p.name, &p.message);
+                }
+            }
             let _ = journal.record(update).await;
             drop(slot);
         });

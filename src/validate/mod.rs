@@ -14,6 +14,7 @@ mod client_fields;
 pub mod cross_row;
 mod custom_fields;
 pub mod dates;
+pub mod documents;
 pub mod email;
 mod id_documents;
 mod key_spool;

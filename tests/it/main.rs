@@ -4,6 +4,7 @@
 
 mod support;
 
+mod documents;
 mod dry_run;
 mod import;
 mod push_client;

@@ -1,0 +1,670 @@
+//! Client documents from files through the binary, against the sandbox over
+//! real HTTP: the dry run's checks on each file, the upload after the
+//! create, a revert deleting them with the client, an upsert's earlier
+//! picture put back by its revert, and `kill -9` between a create and its
+//! uploads (and between an upload and its record) resumed to exactly one
+//! upload each. (`ferry export` showing them is not part of this suite.)
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::Value;
+
+use crate::support::binary::{repo_path, Ferry, SandboxProcess};
+
+const MAPPING: &str = "mappings/clients-documents.toml";
+
+/// A private copy of the sample export and its images, so a test may
+/// change a file.
+struct Work {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Work {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        fs::copy(
+            repo_path("samples/clients_with_pictures.csv"),
+            root.join("clients_with_pictures.csv"),
+        )
+        .unwrap();
+        copy_dir(&repo_path("samples/documents"), &root.join("documents"));
+        Self { _dir: dir, root }
+    }
+    fn path(&self, p: &str) -> PathBuf {
+        self.root.join(p)
+    }
+    fn ledger(&self, name: &str) -> String {
+        self.path(name).display().to_string()
+    }
+    /// `ferry import` of `export` (a file in the work dir) into `sb`.
+    fn import(&self, sb: &SandboxProcess, export: &str, ledger: &str, extra: &[&str]) -> Ferry {
+        Ferry::new()
+            .arg("import")
+            .arg(self.path(export))
+            .arg("--mapping")
+            .arg(repo_path(MAPPING))
+            .arg("--tenant")
+            .arg(repo_path("samples/tenant.json"))
+            .args(["--target", &sb.url, "--ledger", &self.ledger(ledger)])
+            .arg("--report-dir")
+            .arg(self.path("reports"))
+            .args(extra)
+            .env("MAMBU_API_KEY", &sb.key)
+    }
+    fn ferry(&self, ledger: &str, args: &[&str]) -> Ferry {
+        Ferry::new()
+            .args(args)
+            .args(["--ledger", &self.ledger(ledger)])
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// The event key printed by an import.
+fn event_key(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("migration event "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the import names its event")
+        .to_string()
+}
+
+/// What the sample should put on the target: (client id, kind) → file
+/// under the work dir.
+fn expected_documents() -> BTreeMap<(String, String), String> {
+    [
+        ("CLD0000001", "PROFILE_PICTURE", "documents/CLD0000001.png"),
+        (
+            "CLD0000001",
+            "SIGNATURE",
+            "documents/signatures/CLD0000001.png",
+        ),
+        ("CLD0000002", "PROFILE_PICTURE", "documents/CLD0000002.jpg"),
+        ("CLD0000003", "PROFILE_PICTURE", "documents/CLD0000003.gif"),
+        (
+            "CLD0000006",
+            "SIGNATURE",
+            "documents/signatures/CLD0000006.png",
+        ),
+    ]
+    .into_iter()
+    .map(|(id, k, f)| ((id.to_string(), k.to_string()), f.to_string()))
+    .collect()
+}
+
+const VALID: [&str; 8] = [
+    "CLD0000001",
+    "CLD0000002",
+    "CLD0000003",
+    "CLD0000006",
+    "CLD0000007",
+    "CLD0000008",
+    "CLD0000009",
+    "CLD0000010",
+];
+
+/// The document's bytes as `GET …/documents/{kind}` answers them over HTTP,
+/// or the HTTP status when there is none.
+fn document_bytes(sb: &SandboxProcess, id: &str, kind: &str) -> Result<Vec<u8>, u16> {
+    let (status, text) = sb.get_text(&format!("/api/clients/{id}/documents/{kind}"));
+    if status != 200 {
+        return Err(status);
+    }
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    let answer = answer.as_str().expect("the content as a JSON string");
+    let content = answer.split_once(";base64,").map_or(answer, |(_, c)| c);
+    Ok(base64::engine::general_purpose::STANDARD
+        .decode(content)
+        .expect("base64 content"))
+}
+
+/// Every (client id, kind) → document metadata in the sandbox's export.
+fn exported_documents(sb: &SandboxProcess) -> BTreeMap<(String, String), Value> {
+    let export = sb.export();
+    let ids: BTreeMap<String, String> = export["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["client"]["encodedKey"].as_str().unwrap().to_string(),
+                c["client"]["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    export["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let id = ids
+                .get(d["documentHolderKey"].as_str().unwrap())
+                .cloned()
+                .unwrap_or_else(|| format!("(no client) {d}"));
+            ((id, d["kind"].as_str().unwrap().to_string()), d.clone())
+        })
+        .collect()
+}
+
+/// Asserts the target holds exactly the sample's documents, each with the
+/// file's bytes.
+fn assert_documents_as_files(w: &Work, sb: &SandboxProcess) {
+    let expected = expected_documents();
+    let held: Vec<(String, String)> = exported_documents(sb).into_keys().collect();
+    assert_eq!(held, expected.keys().cloned().collect::<Vec<_>>());
+    for ((id, kind), file) in &expected {
+        assert_eq!(
+            document_bytes(sb, id, kind),
+            Ok(fs::read(w.path(file)).unwrap()),
+            "{id} {kind}"
+        );
+    }
+    for id in VALID {
+        for kind in ["PROFILE_PICTURE", "SIGNATURE"] {
+            if !expected.contains_key(&(id.to_string(), kind.to_string())) {
+                assert_eq!(document_bytes(sb, id, kind), Err(404), "{id} {kind}");
+            }
+        }
+    }
+}
+
+/// (row, kind, state) of every row_documents entry.
+fn ledger_documents(path: &str) -> Vec<(i64, String, String)> {
+    let db = rusqlite::Connection::open(path).unwrap();
+    let mut q = db
+        .prepare("SELECT row, kind, state FROM row_documents ORDER BY row, kind")
+        .unwrap();
+    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn the_dry_run_names_row_field_and_path_of_a_file_that_is_no_image_or_missing() {
+    let w = Work::new();
+    Ferry::new()
+        .arg("validate")
+        .arg(w.path("clients_with_pictures.csv"))
+        .arg("--mapping")
+        .arg(repo_path(MAPPING))
+        .arg("--tenant")
+        .arg(repo_path("samples/tenant.json"))
+        .arg("--report-dir")
+        .arg(w.path("dry"))
+        .run()
+        .status(1)
+        .stdout_has("9008 FERRY_DOCUMENT_FILE_UNREADABLE")
+        .stdout_has("9009 FERRY_DOCUMENT_NOT_AN_IMAGE");
+    let mut rejects = csv::Reader::from_path(w.path("dry/rejects.csv")).unwrap();
+    let headers = rejects.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<(String, String, String)> = rejects
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[col("row")].to_string(),
+                r[col("error_codes")].to_string(),
+                r[col("error_messages")].to_string(),
+            )
+        })
+        .collect();
+    let not_image = w.path("documents/not-a-picture.jpg").display().to_string();
+    let missing = w.path("documents/CLD0000005.jpg").display().to_string();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "4".into(),
+                "9009 FERRY_DOCUMENT_NOT_AN_IMAGE".into(),
+                format!("documents.PROFILE_PICTURE: {not_image}: not a JPEG, PNG or GIF image (judged by its content, not its name)")
+            ),
+            (
+                "5".into(),
+                "9008 FERRY_DOCUMENT_FILE_UNREADABLE".into(),
+                format!("documents.PROFILE_PICTURE: {missing}: no such file")
+            ),
+        ]
+    );
+    // The report points the finding at the column that named the file.
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(w.path("dry/report.json")).unwrap()).unwrap();
+    let errors: Vec<(u64, String, String, u64)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_string(),
+                e["column"].as_str().unwrap_or_default().to_string(),
+                e["code"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (4, "documents.PROFILE_PICTURE".into(), "PHOTO".into(), 9009),
+            (5, "documents.PROFILE_PICTURE".into(), "PHOTO".into(), 9008),
+        ]
+    );
+    // Valid rows carry their files (the pattern's only where one exists);
+    // rows without a picture are valid too.
+    let payloads: Vec<Value> = fs::read_to_string(w.path("dry/payloads.ndjson"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let files: BTreeMap<(String, String), String> = payloads
+        .iter()
+        .flat_map(|p| {
+            let id = p["client"]["id"].as_str().unwrap().to_string();
+            p["documentFiles"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(move |(k, v)| ((id.clone(), k.clone()), v.as_str().unwrap().to_string()))
+        })
+        .collect();
+    let want: BTreeMap<(String, String), String> = expected_documents()
+        .into_iter()
+        .map(|(k, f)| (k, w.path(&f).display().to_string()))
+        .collect();
+    assert_eq!(payloads.len(), 8);
+    assert_eq!(files, want);
+
+    // A smaller limit turns the largest picture away, naming its size.
+    let small = w.path("small.toml");
+    let text = fs::read_to_string(repo_path(MAPPING))
+        .unwrap()
+        .replace("max_bytes = 65536", "max_bytes = 200");
+    fs::write(&small, text).unwrap();
+    Ferry::new()
+        .arg("validate")
+        .arg(w.path("clients_with_pictures.csv"))
+        .arg("--mapping")
+        .arg(&small)
+        .arg("--tenant")
+        .arg(repo_path("samples/tenant.json"))
+        .arg("--report-dir")
+        .arg(w.path("dry-small"))
+        .run()
+        .status(1)
+        .stdout_has("9010 FERRY_DOCUMENT_TOO_LARGE");
+    let rejects = fs::read_to_string(w.path("dry-small/rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("CLD0000001.png: 307 bytes, over the limit of 200"),
+        "{rejects}"
+    );
+}
+
+#[test]
+fn the_import_uploads_each_file_byte_for_byte_and_the_revert_deletes_them_with_the_client() {
+    let w = Work::new();
+    let sb = SandboxProcess::samples(&[]);
+    let ran = w
+        .import(&sb, "clients_with_pictures.csv", "ledger.db", &[])
+        .run()
+        .status(1) // two rows are rejected on purpose
+        .stdout_has("clients created                            8");
+    let key = event_key(&ran.stdout());
+    assert_documents_as_files(&w, &sb);
+    let uploaded: Vec<(i64, String, String)> = expected_documents()
+        .keys()
+        .map(|(id, kind)| {
+            let row = VALID.iter().position(|v| v == id).unwrap();
+            let row = [1, 2, 3, 6, 7, 8, 9, 10][row];
+            (row, kind.clone(), "UPLOADED".to_string())
+        })
+        .collect();
+    assert_eq!(ledger_documents(&w.ledger("ledger.db")), uploaded);
+
+    // Deleting a client deletes its documents, in the sandbox as in Mambu.
+    w.ferry("ledger.db", &["revert", &key])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0)
+        .stdout_has("8 clients deleted");
+    let export = sb.export();
+    assert_eq!(export["clients"], serde_json::json!([]));
+    assert_eq!(export["documents"], serde_json::json!([]));
+    for (id, kind) in expected_documents().keys() {
+        assert_eq!(document_bytes(&sb, id, kind), Err(404), "{id} {kind}");
+    }
+}
+
+#[test]
+fn an_upsert_replacing_a_picture_is_reverted_to_the_earlier_bytes() {
+    let w = Work::new();
+    let sb = SandboxProcess::samples(&[]);
+    // Before: CLD0000001 has the GIF as its picture and its signature;
+    // CLD0000002 has no picture.
+    let csv = fs::read_to_string(w.path("clients_with_pictures.csv")).unwrap();
+    let before = csv
+        .replace("documents/CLD0000001.png", "documents/CLD0000003.gif")
+        .replace("documents/CLD0000002.jpg", "");
+    fs::write(w.path("before.csv"), before).unwrap();
+    w.import(&sb, "before.csv", "before.db", &[])
+        .run()
+        .status(1);
+    let gif = fs::read(w.path("documents/CLD0000003.gif")).unwrap();
+    assert_eq!(
+        document_bytes(&sb, "CLD0000001", "PROFILE_PICTURE"),
+        Ok(gif.clone())
+    );
+    assert_eq!(
+        document_bytes(&sb, "CLD0000002", "PROFILE_PICTURE"),
+        Err(404)
+    );
+    let before_docs = exported_documents(&sb);
+    let before_clients = sb.export()["clients"].clone();
+
+    // The upsert replaces CLD0000001's picture and gives CLD0000002 one;
+    // the signature is the same file and is not sent again.
+    let ran = w
+        .import(
+            &sb,
+            "clients_with_pictures.csv",
+            "upsert.db",
+            &["--mode", "upsert"],
+        )
+        .run()
+        .status(1)
+        .stdout_has("clients updated                            8");
+    let key = event_key(&ran.stdout());
+    assert_documents_as_files(&w, &sb);
+    let after_docs = exported_documents(&sb);
+    let sig = ("CLD0000001".to_string(), "SIGNATURE".to_string());
+    assert_eq!(
+        after_docs[&sig]["encodedKey"],
+        before_docs[&sig]["encodedKey"]
+    );
+    let db = rusqlite::Connection::open(w.ledger("upsert.db")).unwrap();
+    let befores: Vec<(i64, String, Option<i64>, bool)> = db
+        .prepare("SELECT row, kind, had_before, before_content IS NOT NULL FROM row_documents ORDER BY row, kind")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        befores,
+        vec![
+            (1, "PROFILE_PICTURE".into(), Some(1), true),
+            (1, "SIGNATURE".into(), Some(1), true),
+            (2, "PROFILE_PICTURE".into(), Some(0), false),
+            (3, "PROFILE_PICTURE".into(), Some(1), true),
+            (6, "SIGNATURE".into(), Some(1), true),
+        ]
+    );
+    drop(db);
+
+    w.ferry("upsert.db", &["revert", &key])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0)
+        .stdout_has("8 restored");
+    assert_eq!(
+        document_bytes(&sb, "CLD0000001", "PROFILE_PICTURE"),
+        Ok(gif)
+    );
+    assert_eq!(
+        document_bytes(&sb, "CLD0000002", "PROFILE_PICTURE"),
+        Err(404)
+    );
+    let restored = exported_documents(&sb);
+    assert_eq!(
+        restored.keys().collect::<Vec<_>>(),
+        before_docs.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        restored[&sig]["encodedKey"],
+        before_docs[&sig]["encodedKey"]
+    );
+    // The clients are as they were, but for the dates and document keys
+    // a re-upload changes.
+    let strip = |clients: &Value| -> Value {
+        let mut v = clients.clone();
+        for c in v.as_array_mut().unwrap() {
+            let c = c["client"].as_object_mut().unwrap();
+            for k in [
+                "lastModifiedDate",
+                "profilePictureKey",
+                "profileSignatureKey",
+            ] {
+                c.remove(k);
+            }
+        }
+        v
+    };
+    assert_eq!(strip(&sb.export()["clients"]), strip(&before_clients));
+    assert!(ledger_documents(&w.ledger("upsert.db"))
+        .iter()
+        .all(|(_, _, s)| s == "RESTORED"));
+}
+
+/// Polls the sandbox's export (which has no faults) until `until` holds for
+/// the documents of CLD0000001 (`None`: the client does not exist yet),
+/// then SIGKILLs `child`. Panics if the moment never comes.
+fn kill_when(
+    sb: &SandboxProcess,
+    mut child: std::process::Child,
+    what: &str,
+    until: impl Fn(Option<Vec<String>>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let export = sb.export();
+        let key = export["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["client"]["id"] == "CLD0000001")
+            .map(|c| c["client"]["encodedKey"].clone());
+        let kinds = key.map(|k| {
+            export["documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["documentHolderKey"] == k)
+                .map(|d| d["kind"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        });
+        if until(kinds) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before {what}"
+        );
+        assert!(Instant::now() < deadline, "never saw {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn killed_between_create_and_upload_then_resumed_each_document_lands_once() {
+    let w = Work::new();
+    // Every request waits 250 ms before the sandbox carries it out: wide
+    // windows between a create and its uploads, and between two uploads.
+    let sb = SandboxProcess::samples(&["--faults", "latency=250ms"]);
+    let spawn = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(args)
+            .args(["--ledger", &w.ledger("ledger.db"), "--report-dir"])
+            .arg(w.path("reports"))
+            .env("MAMBU_API_KEY", &sb.key)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let export = w.path("clients_with_pictures.csv").display().to_string();
+    let mapping = repo_path(MAPPING).display().to_string();
+    let tenant = repo_path("samples/tenant.json").display().to_string();
+    // 1. Killed once CLD0000001 exists and none of its documents does.
+    kill_when(
+        &sb,
+        spawn(&[
+            "import",
+            &export,
+            "--mapping",
+            &mapping,
+            "--tenant",
+            &tenant,
+            "--target",
+            &sb.url,
+        ]),
+        "CLD0000001 created without documents",
+        |kinds| kinds.is_some_and(|k| k.is_empty()),
+    );
+    let key = {
+        let out = w.ferry("ledger.db", &["events"]).run();
+        out.stdout()
+            .lines()
+            .nth(1)
+            .and_then(|l| l.split_whitespace().next())
+            .expect("an event")
+            .to_string()
+    };
+    let row1 = |db: &str| -> String {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row(
+                "SELECT s.name FROM rows r JOIN row_statuses s ON s.code = r.status WHERE r.row = 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(row1(&w.ledger("ledger.db")), "SENT");
+
+    // 2. The resume settles the row, and is killed once the picture is up
+    //    and the signature not yet.
+    kill_when(
+        &sb,
+        spawn(&["resume", &key]),
+        "CLD0000001's picture up without its signature",
+        |kinds| kinds.is_some_and(|k| k == ["PROFILE_PICTURE"]),
+    );
+    let picture =
+        exported_documents(&sb)[&("CLD0000001".to_string(), "PROFILE_PICTURE".to_string())].clone();
+    // As if the kill had come between the upload and its record.
+    rusqlite::Connection::open(w.ledger("ledger.db"))
+        .unwrap()
+        .execute(
+            "UPDATE row_documents SET state = 'SENT' WHERE row = 1 AND kind = 'PROFILE_PICTURE'",
+            [],
+        )
+        .unwrap();
+
+    // 3. The last resume finishes: the picture is not sent again.
+    let done = w
+        .ferry("ledger.db", &["resume", &key])
+        .arg("--report-dir")
+        .arg(w.path("reports"))
+        .env("MAMBU_API_KEY", &sb.key)
+        .run();
+    assert!(matches!(done.code(), 0 | 1), "{}", done.stderr());
+    assert_documents_as_files(&w, &sb);
+    let docs = exported_documents(&sb);
+    assert_eq!(
+        docs[&("CLD0000001".to_string(), "PROFILE_PICTURE".to_string())],
+        picture,
+        "the picture was uploaded once"
+    );
+    assert!(ledger_documents(&w.ledger("ledger.db"))
+        .iter()
+        .all(|(_, _, s)| s == "UPLOADED"));
+    assert_eq!(ledger_documents(&w.ledger("ledger.db")).len(), 5);
+    let doc: Value = serde_json::from_str(
+        &w.ferry("ledger.db", &["events", "show", &key])
+            .run()
+            .status(0)
+            .stdout(),
+    )
+    .unwrap();
+    assert_eq!(doc["rows"]["CREATED"], 8, "{doc}");
+    assert_eq!(row1(&w.ledger("ledger.db")), "CREATED");
+}
+
+#[test]
+fn under_lost_answers_and_server_errors_every_document_lands_as_its_file() {
+    for seed in ["5", "6", "7"] {
+        let w = Work::new();
+        // Uploads whose answer is lost are settled by reading the document
+        // before sending it again; 5xx answers are retried.
+        let sb = SandboxProcess::samples(&[
+            "--faults",
+            "error=0.15,drop=0.05,lost_response=0.2",
+            "--seed",
+            seed,
+        ]);
+        let ran = w
+            .import(&sb, "clients_with_pictures.csv", "ledger.db", &[])
+            .run();
+        assert!(matches!(ran.code(), 1 | 3), "{}", ran.stderr());
+        let key = event_key(&ran.stdout());
+        for _ in 0..5 {
+            let doc: Value = serde_json::from_str(
+                &w.ferry("ledger.db", &["events", "show", &key])
+                    .run()
+                    .stdout(),
+            )
+            .unwrap();
+            if doc["rows"]["CREATED"] == 8 {
+                break;
+            }
+            w.ferry("ledger.db", &["resume", &key])
+                .arg("--report-dir")
+                .arg(w.path("reports"))
+                .env("MAMBU_API_KEY", &sb.key)
+                .run();
+        }
+        // The test's own reads would meet the faults: the export has none.
+        let held: BTreeMap<(String, String), Vec<u8>> = exported_documents(&sb)
+            .into_iter()
+            .map(|(k, d)| {
+                let content = d["documentContent"].as_str().unwrap();
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(content)
+                    .unwrap();
+                (k, bytes)
+            })
+            .collect();
+        let want: BTreeMap<(String, String), Vec<u8>> = expected_documents()
+            .into_iter()
+            .map(|(k, f)| (k, fs::read(w.path(&f)).unwrap()))
+            .collect();
+        assert_eq!(held, want, "seed {seed}");
+        assert_eq!(
+            ledger_documents(&w.ledger("ledger.db"))
+                .iter()
+                .map(|(_, _, s)| s.as_str())
+                .collect::<Vec<_>>(),
+            vec!["UPLOADED"; 5],
+            "seed {seed}"
+        );
+    }
+}
