@@ -14,6 +14,7 @@ mod columns;
 mod config;
 mod date;
 mod error;
+pub mod guess;
 mod join;
 mod origin;
 mod plan;
