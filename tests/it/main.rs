@@ -6,6 +6,7 @@ mod support;
 
 mod dry_run;
 mod import;
+mod mapping_init;
 mod push_client;
 mod push_faults;
 mod push_rate;

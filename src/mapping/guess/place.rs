@@ -637,6 +637,7 @@ fn named_entry(
                 }
                 None => {
                     why += "; resolve needs the tenant: run with --tenant to enable it";
+                    confidence = Confidence::Medium;
                     disabled = true;
                 }
             }
