@@ -52,6 +52,27 @@ pub fn place(sample: &Sample, tenant: Option<&Tenant>) -> Guess {
         })
         .collect();
     let mut g = Guess::default();
+    // A name the header has twice, or no name, cannot be named by a
+    // mapping (the loader calls it ambiguous): such columns are not placed.
+    let mut unusable: Vec<(usize, String)> = Vec::new();
+    for (i, c) in cols.iter().enumerate() {
+        let times = sample.columns.iter().filter(|n| **n == c.name).count();
+        if c.name.trim().is_empty() {
+            unusable.push((i, "the header gives this column no name".into()));
+        } else if times > 1 {
+            unusable.push((
+                i,
+                format!("the header has this name {times} times, so a mapping cannot name it"),
+            ));
+        }
+    }
+    for (i, why) in unusable {
+        cols[i].placed = true;
+        g.unplaced.push(Unplaced {
+            column: cols[i].name.clone(),
+            about: why,
+        });
+    }
     let mut taken: BTreeSet<NamedField> = BTreeSet::new();
     if let Some(t) = tenant {
         custom_fields_by_name(&mut cols, t, &mut g);
@@ -60,7 +81,11 @@ pub fn place(sample: &Sample, tenant: Option<&Tenant>) -> Guess {
     documents(&mut cols, tenant, &mut g);
     by_name(&mut cols, tenant, &mut g, &mut taken);
     by_content(&mut cols, &mut g, &mut taken);
-    for c in cols.iter().filter(|c| !c.placed) {
+    let listed: BTreeSet<String> = g.unplaced.iter().map(|u| u.column.clone()).collect();
+    for c in cols
+        .iter()
+        .filter(|c| !c.placed && !listed.contains(&c.name))
+    {
         g.unplaced.push(Unplaced {
             column: c.name.clone(),
             about: describe(&c.values),
@@ -395,9 +420,10 @@ fn documents(cols: &mut [Column], tenant: Option<&Tenant>, g: &mut Guess) {
         }
     }
     for (key, parts) in groups {
-        let Some(&id_col) = parts.get("documentId") else {
+        // A document without a number is no document.
+        if !parts.contains_key("documentId") {
             continue;
-        };
+        }
         let mut doc = Document::default();
         let label = key.join(" ");
         if !parts.contains_key("documentType") {
@@ -450,7 +476,6 @@ fn documents(cols: &mut [Column], tenant: Option<&Tenant>, g: &mut Guess) {
                 disabled: false,
             });
         }
-        let _ = id_col;
         g.documents.push(doc);
     }
 }
@@ -572,19 +597,13 @@ fn named_entry(
         };
     match field {
         Gender => {
-            if !mapped(&sniff::gender, &mut spec, &mut why) {
-                return None;
-            }
+            mapped(&sniff::gender, &mut spec, &mut why).then_some(())?;
         }
         State => {
-            if !mapped(&sniff::client_state, &mut spec, &mut why) {
-                return None;
-            }
+            mapped(&sniff::client_state, &mut spec, &mut why).then_some(())?;
         }
         Language => {
-            if !mapped(&sniff::language, &mut spec, &mut why) {
-                return None;
-            }
+            mapped(&sniff::language, &mut spec, &mut why).then_some(())?;
         }
         BirthDate => {
             let (format, share) = sniff::date_format(&c.values)?;
@@ -612,11 +631,9 @@ fn named_entry(
                 confidence = Confidence::Low;
             }
         }
-        FirstName | MiddleName | LastName => {
-            if sniff::shouted_names(&c.values) {
-                spec.case = Some("title");
-                why += "; some values are in capitals, so title case";
-            }
+        FirstName | MiddleName | LastName if sniff::shouted_names(&c.values) => {
+            spec.case = Some("title");
+            why += "; some values are in capitals, so title case";
         }
         Id => {
             let distinct = c.values.distinct().len();
@@ -760,4 +777,74 @@ pub fn describe(values: &Values) -> String {
         about += &format!("; shapes {}", top.join(", "));
     }
     about
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(columns: &[(&str, &[&str])]) -> Sample {
+        let rows = columns.iter().map(|c| c.1.len()).max().unwrap_or(0);
+        Sample {
+            format: crate::source::Format::Csv,
+            delimiter: b',',
+            columns: columns.iter().map(|c| c.0.to_string()).collect(),
+            values: columns
+                .iter()
+                .map(|c| c.1.iter().map(|v| v.to_string()).collect())
+                .collect(),
+            rows,
+        }
+    }
+
+    fn tenant() -> Tenant {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/tenant.json");
+        Tenant::load(&path).unwrap()
+    }
+
+    #[test]
+    fn tenant_ids_place_columns_whatever_their_names() {
+        let s = sample(&[
+            ("HOME_UNIT", &["BR01", "BR02", "BR01", "BR03", "BR99"]),
+            ("FIELD_ID", &["Occupation", "", "Tax_ID", "Segment"]),
+            ("FIELD_VALUE", &["Baker", "", "1", "MASS"]),
+            ("LEGACY_SCORE", &["7", "8", "9", "1"]),
+            ("X", &["a", "b", "c", "d"]),
+        ]);
+        let g = place(&s, Some(&tenant()));
+        let branch = g.client.iter().find(|e| e.field == "assignedBranchKey");
+        let branch = branch.expect("a branch column");
+        assert_eq!(branch.spec.column.as_deref(), Some("HOME_UNIT"));
+        assert_eq!(branch.spec.resolve, Some("branch"));
+        assert_eq!(branch.confidence, Confidence::Medium, "content only");
+        let pair = &g.custom_fields[0];
+        assert_eq!(
+            (pair.id.column.as_deref(), pair.value.column.as_deref()),
+            (Some("FIELD_ID"), Some("FIELD_VALUE"))
+        );
+        // Legacy_Score is deactivated: not mapped, said in a note.
+        assert!(
+            g.notes.iter().any(|n| n.contains("LEGACY_SCORE")),
+            "{:?}",
+            g.notes
+        );
+        assert_eq!(g.custom_fields.len(), 1);
+        let unplaced: Vec<&str> = g.unplaced.iter().map(|u| u.column.as_str()).collect();
+        assert_eq!(unplaced, ["X"]);
+    }
+
+    #[test]
+    fn names_that_contradict_their_values_are_not_placed() {
+        // A "SEX" column of free text and a "DOB" column without dates.
+        let s = sample(&[
+            ("SEX", &["often", "rarely", "never", "often"]),
+            ("DOB", &["soon", "later", "never", "?"]),
+            ("CONTACT", &["a@b.de", "c@d.pl", "e@f.fr", "g@h.ro"]),
+        ]);
+        let g = place(&s, None);
+        let fields: Vec<&str> = g.client.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["emailAddress"], "CONTACT by content alone");
+        let unplaced: Vec<&str> = g.unplaced.iter().map(|u| u.column.as_str()).collect();
+        assert_eq!(unplaced, ["SEX", "DOB"]);
+    }
 }

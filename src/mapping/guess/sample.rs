@@ -58,7 +58,8 @@ pub fn read(path: &Path) -> Result<Sample, SourceError> {
             if paths.is_empty() {
                 return Err(SourceError::Unusable {
                     path: path.display().to_string(),
-                    message: "the first rows hold no values (empty objects only)".into(),
+                    message: "no values in its first rows (an empty array, or empty objects only)"
+                        .into(),
                 });
             }
             let spec = SourceSpec {

@@ -108,7 +108,7 @@ pub fn date_format(values: &Values) -> Option<(&'static str, f64)> {
     let mut best: Option<(&'static str, f64)> = None;
     for &format in DATE_FORMATS {
         let share = values.share(|v| parses_as_date(format, v));
-        if share >= MOSTLY && best.is_none_or(|(_, b)| share > b) {
+        if share >= MOSTLY && best.map_or(true, |(_, b)| share > b) {
             best = Some((format, share));
         }
     }
@@ -267,7 +267,7 @@ pub fn shouted_names(values: &Values) -> bool {
         cased.len() >= 2 && cased.iter().all(|c| c.is_uppercase())
     };
     let share = values.share(shouted);
-    share >= 0.02 && share <= 0.5
+    (0.02..=0.5).contains(&share)
 }
 
 /// The shape of a value, for reports that must not show the value itself:
