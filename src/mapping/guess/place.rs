@@ -583,10 +583,24 @@ fn named_entry(
             }
             *why += &format!("; {:.0}% of values map to Mambu's values", m.share * 100.0);
             if !m.unmapped.is_empty() {
-                let shown: Vec<&str> = m.unmapped.iter().take(8).map(String::as_str).collect();
+                // Codes, not personal data: at most eight short ones are
+                // named, anything longer is only counted.
+                let short: Vec<&str> = m
+                    .unmapped
+                    .iter()
+                    .filter(|v| v.chars().count() <= 12)
+                    .take(8)
+                    .map(String::as_str)
+                    .collect();
+                let more = m.unmapped.len() - short.len();
+                let more = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
                 *why += &format!(
-                    "; not mapped (the validator will report them): {}",
-                    shown.join(", ")
+                    "; not mapped (the validator will report them): {}{more}",
+                    short.join(", ")
                 );
             }
             if m.mixed_case || !m.map.is_empty() {
