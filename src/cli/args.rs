@@ -40,6 +40,53 @@ pub enum Command {
     Revert(RevertArgs),
     /// The target tenant's configuration: `ferry tenant pull`.
     Tenant(TenantArgs),
+    /// Mapping files: `ferry mapping init` guesses one from an export.
+    Mapping(MappingArgs),
+}
+
+/// `ferry mapping`.
+#[derive(Debug, Args)]
+pub struct MappingArgs {
+    #[command(subcommand)]
+    pub command: MappingCommand,
+}
+
+/// What to do with mappings.
+#[derive(Debug, Subcommand)]
+pub enum MappingCommand {
+    /// Guess a first, commented mapping from an export's header and first
+    /// rows (and the tenant's ids); every guess says why, every column it
+    /// could not place is listed.
+    Init(MappingInitArgs),
+}
+
+/// `ferry mapping init`.
+#[derive(Debug, Args)]
+pub struct MappingInitArgs {
+    /// The export to read (CSV, JSON array or NDJSON).
+    pub export: PathBuf,
+    /// The target tenant's schema (JSON): branch, centre, officer and client
+    /// role columns are found by its ids, custom fields by its field ids and
+    /// names. With --tenant-from-target it declares only what the API does
+    /// not expose.
+    #[arg(long)]
+    pub tenant: Option<PathBuf>,
+    /// Read the tenant from --target (as `ferry tenant pull` does) instead.
+    #[arg(long, requires = "target")]
+    pub tenant_from_target: bool,
+    /// The target to read the tenant from (with --tenant-from-target).
+    #[arg(long, requires = "tenant_from_target")]
+    pub target: Option<String>,
+    /// A credentials file for --target (`apikey = …`, or `user = …` and
+    /// `password = …`); otherwise MAMBU_API_KEY, or MAMBU_USER and MAMBU_PASSWORD.
+    #[arg(long)]
+    pub credentials_file: Option<PathBuf>,
+    /// Where to write the mapping (mode 0600); without it, stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Overwrite --out if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 /// `ferry tenant`.

@@ -7,6 +7,7 @@ mod events_cmd;
 mod exit;
 mod gen_cmd;
 mod import_cmd;
+mod mapping_cmd;
 mod sandbox_cmd;
 mod tenant_cmd;
 mod validate_cmd;
@@ -42,6 +43,7 @@ pub fn main() -> ExitCode {
         args::Command::Approve(a) => decide_cmd::approve(a),
         args::Command::Revert(a) => decide_cmd::revert(a),
         args::Command::Tenant(a) => tenant_cmd::run(a),
+        args::Command::Mapping(a) => mapping_cmd::run(a),
     };
     exit.into()
 }

@@ -15,6 +15,7 @@ mod config;
 mod date;
 pub mod documents;
 mod error;
+pub mod guess;
 mod join;
 mod origin;
 mod plan;

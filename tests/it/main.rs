@@ -7,6 +7,7 @@ mod support;
 mod documents;
 mod dry_run;
 mod import;
+mod mapping_init;
 mod push_client;
 mod push_faults;
 mod push_rate;
