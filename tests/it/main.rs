@@ -5,6 +5,7 @@
 mod support;
 
 mod dry_run;
+mod event_page;
 mod import;
 mod push_client;
 mod push_faults;

@@ -419,9 +419,9 @@ pub(super) fn render(p: &EventPage) -> String {
     file_row(&mut out, "Source", &p.source);
     file_row(&mut out, "Mapping", &p.mapping);
     file_row(&mut out, "Tenant", &p.tenant);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<dt>Target</dt><dd><code>{}</code> ({} mode)</dd></dl></section>\n",
+        "<dt>Target</dt><dd><code>{}</code> ({} mode)</dd></dl></section>",
         esc(&p.target),
         esc(p.mode)
     );
