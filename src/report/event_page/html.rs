@@ -90,7 +90,8 @@ th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; b
 td { padding: 7px 10px; vertical-align: top; border-top: 1px solid var(--line); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.when { white-space: nowrap; font-variant-numeric: tabular-nums; }
-td.msg { min-width: 18em; }
+td.msg { min-width: 22em; }
+td.msg .code { font-weight: 600; color: var(--bad); }
 td.id { white-space: nowrap; }
 .bar { height: 6px; border-radius: 3px; background: var(--bad); opacity: .8; margin-top: 4px; min-width: 2px; }
 .badge { display: inline-block; padding: 0 8px; border-radius: 9px; font-size: 12px; font-weight: 600; background: var(--slate-soft); }
@@ -383,7 +384,7 @@ pub(super) fn render(p: &EventPage) -> String {
         let href = file_url(&p.source.path);
         out.push_str(
             "<div class=\"scroll\"><table><thead><tr><th class=\"num\">Row</th><th>Source line</th><th>Client id</th>\
-             <th>Status</th><th>Field</th><th>Code</th><th>Name</th><th>Message</th></tr></thead><tbody>",
+             <th>Status</th><th>Field</th><th>Code, name and message</th></tr></thead><tbody>",
         );
         for r in &p.first_failed_rows {
             let line = match &href {
@@ -398,7 +399,7 @@ pub(super) fn render(p: &EventPage) -> String {
             let _ = write!(
                 out,
                 "<tr class=\"failed\"><td class=\"num\">{}</td><td class=\"id\">{line}</td><td class=\"id\"><code>{}</code></td>\
-                 <td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td><code>{}</code></td><td class=\"msg\">{}</td></tr>",
+                 <td>{}</td><td><code>{}</code></td><td class=\"msg\"><code class=\"code\">{} {}</code><br>{}</td></tr>",
                 r.row,
                 opt(r.client_id.as_deref()),
                 esc(r.status),
