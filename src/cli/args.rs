@@ -247,6 +247,13 @@ pub enum EventsCommand {
         /// Also write the event's success.csv and failures.csv into this directory.
         #[arg(long)]
         files: Option<PathBuf>,
+        /// Also write the event report as a self-contained HTML page to this
+        /// file: status line, counts, failures, runs, fingerprints (0600).
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Also write the event report's data as JSON to this file (0600).
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
     },
 }
 
@@ -257,6 +264,9 @@ pub struct DecideArgs {
     pub event: String,
     #[command(flatten)]
     pub ledger: LedgerArg,
+    /// Where the event report (event.html, event.json) is written again.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
 }
 
 /// `ferry revert`.
@@ -271,7 +281,8 @@ pub struct RevertArgs {
     pub pace: PaceArgs,
     #[command(flatten)]
     pub ledger: LedgerArg,
-    /// Where success.csv and failures.csv are written again afterwards.
+    /// Where success.csv, failures.csv and the event report (event.html,
+    /// event.json) are written again afterwards.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
 }

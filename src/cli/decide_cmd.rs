@@ -9,7 +9,7 @@ use crate::ledger::RowStatus;
 use crate::pipeline::revert::{self, Decision, RevertOptions};
 
 pub fn approve(a: DecideArgs) -> Exit {
-    match revert::approve(&a.ledger.ledger, &a.event) {
+    match revert::approve(&a.ledger.ledger, &a.event, &a.report_dir) {
         Ok(Decision::Done(e)) => say(&format!(
             "migration event {} is now APPROVED",
             e.encoded_key

@@ -1,4 +1,5 @@
-//! `ferry events` and `ferry events show EVENT`.
+//! `ferry events` and `ferry events show EVENT` (with `--html FILE` and
+//! `--json FILE`, the event report for any event in the ledger).
 
 use std::io::Write;
 
@@ -8,6 +9,7 @@ use std::path::Path;
 
 use crate::ledger::{Ledger, LedgerError, RowStatus};
 use crate::pipeline::outcome_files::{self, OutcomeFilesError};
+use crate::report::event_page::EventPage;
 
 /// Why an event cannot be listed or shown.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +20,8 @@ enum ShowError {
     Files(#[from] OutcomeFilesError),
     #[error("cannot render the event: {0}")]
     Render(#[from] serde_json::Error),
+    #[error("writing the event report: {0}")]
+    Page(#[from] std::io::Error),
 }
 
 pub fn run(a: EventsArgs) -> Exit {
@@ -34,7 +38,10 @@ pub fn run(a: EventsArgs) -> Exit {
             event,
             failures,
             files,
-        }) => show(&ledger, &event, failures, files.as_deref()),
+            html,
+            json,
+        }) => show(&ledger, &event, failures, files.as_deref())
+            .and_then(|t| page(&ledger, &event, html.as_deref(), json.as_deref()).map(|()| t)),
     };
     match text {
         Ok(t) => {
@@ -112,4 +119,24 @@ fn show(
         })).collect::<Vec<_>>(),
     });
     Ok(serde_json::to_string_pretty(&doc)? + "\n")
+}
+
+/// Writes the event report to the files asked for, if any.
+fn page(
+    ledger: &Ledger,
+    key: &str,
+    html: Option<&Path>,
+    json: Option<&Path>,
+) -> Result<(), ShowError> {
+    if html.is_none() && json.is_none() {
+        return Ok(());
+    }
+    let page = EventPage::from_ledger(ledger, key)?;
+    if let Some(path) = html {
+        page.write_html(path)?;
+    }
+    if let Some(path) = json {
+        page.write_json(path)?;
+    }
+    Ok(())
 }

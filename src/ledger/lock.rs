@@ -31,7 +31,7 @@ pub enum LockOutcome {
 }
 
 /// This process: its pid and its start time as the kernel reports it.
-fn this_process() -> &'static (u32, String) {
+pub(super) fn this_process() -> &'static (u32, String) {
     static ME: OnceLock<(u32, String)> = OnceLock::new();
     ME.get_or_init(|| {
         let pid = std::process::id();
@@ -73,7 +73,7 @@ fn read_proc(pid: u32) -> ProcState {
 }
 
 /// Whether the process that recorded (`pid`, `start`) is still running.
-fn holder_alive(pid: u32, start: &str) -> bool {
+pub(super) fn holder_alive(pid: u32, start: &str) -> bool {
     let (my_pid, my_start) = this_process();
     if pid == *my_pid {
         return start == my_start;

@@ -70,11 +70,13 @@ mod document_store;
 mod error;
 mod event;
 mod event_store;
+mod failure_store;
 mod fingerprint;
 mod journal;
 mod lock;
 mod row;
 mod row_store;
+mod run_store;
 mod schema;
 mod status;
 
@@ -87,10 +89,12 @@ use crate::model::MigrationEventState;
 pub use document_store::{DocumentBefore, DocumentState, RowDocument};
 pub use error::LedgerError;
 pub use event::{EventRecord, ImportMode, NewEvent, StateChange};
+pub use failure_store::FailureCount;
 pub use fingerprint::{fingerprint_file, fingerprint_reader};
 pub use journal::{Journal, JournalError, JournalThread};
 pub use lock::LockOutcome;
 pub use row::{NewRow, RevertAction, RowError, RowRecord, RowUpdate};
+pub use run_store::{RunEnd, RunHandle, RunRecord, RunState, RunVerb};
 pub use schema::SCHEMA_VERSION;
 pub use status::RowStatus;
 

@@ -184,8 +184,35 @@ CREATE TABLE row_documents (
 ) WITHOUT ROWID;
 ";
 
+/// The runs of each event: every `ferry import`, `resume` and `revert` that
+/// worked on it, when it started and ended and how.
+///
+/// A run is written when it starts (with the process that runs it and the
+/// event's row counts at that moment) and again when it ends (`ended_at`,
+/// `outcome`, the counts then, rows answered and requests sent). A run
+/// killed in between keeps `ended_at` NULL; its process, gone, tells it
+/// apart from one still running. Ledgers from before have no runs.
+const V_RUNS: &str = "
+CREATE TABLE runs (
+    id            INTEGER PRIMARY KEY,
+    event_id      INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    verb          TEXT NOT NULL,
+    started_at    TEXT NOT NULL,
+    ended_at      TEXT,
+    outcome       TEXT,
+    pid           INTEGER NOT NULL,
+    process_start TEXT NOT NULL,
+    counts_before TEXT NOT NULL,
+    counts_after  TEXT,
+    answered      INTEGER,
+    requests      INTEGER
+);
+
+CREATE INDEX runs_by_event ON runs (event_id, id);
+";
+
 /// Each entry moves the schema from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V_ROW_DOCUMENTS];
+const MIGRATIONS: &[&str] = &[V1, V2, V_ROW_DOCUMENTS, V_RUNS];
 
 /// Opens (creating if needed) the ledger at `path`, at the current schema.
 pub fn open(path: &Path) -> Result<Connection, LedgerError> {

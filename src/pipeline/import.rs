@@ -3,8 +3,9 @@
 //! `resume` runs the same engine over an event a crash or Ctrl-C left.
 //!
 //! In: the files, the target, pace and mode (or an event to resume). Out:
-//! the dry-run report plus success.csv and failures.csv in the report dir,
-//! a DRAFT event in the ledger, and an `ImportReport`. Fails with
+//! the dry-run report plus success.csv, failures.csv and the event report
+//! (event.html, event.json) in the report dir, a DRAFT event in the ledger
+//! with this run recorded among its runs, and an `ImportReport`. Fails with
 //! `ImportError` before anything is sent when the files, the target or the
 //! credentials are unusable.
 //!
@@ -29,11 +30,12 @@ use crate::field_error::FieldError;
 use crate::ledger::Journal;
 use crate::ledger::{
     fingerprint_file, EventRecord, ImportMode, JournalError, Ledger, NewEvent, NewRow, RowError,
-    RowStatus,
+    RowStatus, RunEnd, RunVerb,
 };
 use crate::model::MigrationEventState;
 use crate::push::row_work::{Context, Job, Request};
 use crate::push::sender::{dispatch, SEND_BATCH};
+use crate::report::event_page::EventPage;
 use crate::report::progress::Progress;
 use crate::report::{Report, ReportOptions, RunMeta, Summary};
 
@@ -393,6 +395,12 @@ impl Engine {
         let tenant = Arc::new(checked.tenant.clone());
         let key = event.encoded_key.clone();
         ledger.set_columns(&key, &columns)?;
+        let verb = if known.is_some() {
+            RunVerb::Resume
+        } else {
+            RunVerb::Import
+        };
+        let run = ledger.start_run(&key, verb)?;
         let (journal, journal_thread) = Journal::start(ledger, key.clone());
         let (job_tx, job_rx) = mpsc::channel::<Job>(session.target.concurrency() * 4 + SEND_BATCH);
 
@@ -432,15 +440,22 @@ impl Engine {
             .map_err(|e| ImportError::Usage(format!("reading stopped: {e}")))?;
         journal.flush().await?;
         drop(journal);
-        let ledger = tokio::task::spawn_blocking(move || journal_thread.finish())
+        let mut ledger = tokio::task::spawn_blocking(move || journal_thread.finish())
             .await
             .map_err(|_| JournalError::Stopped)??;
         watcher.abort();
         let event = ledger.event(&key)?;
         outcome_files::write(&ledger, &event, &self.report_dir)?;
+        let stats = session.target.stats();
+        let end = RunEnd {
+            interrupted: stop.load(Ordering::SeqCst),
+            answered: answered.as_ref().ok().copied(),
+            requests: stats.requests,
+        };
+        ledger.finish_run(&run, end)?;
+        EventPage::from_ledger(&ledger, &key)?.write(&self.report_dir)?;
         let answered = answered?;
         let validation = fed?;
-        let stats = session.target.stats();
         Ok(ImportReport {
             event,
             interrupted: stop.load(Ordering::SeqCst),

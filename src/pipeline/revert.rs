@@ -4,7 +4,9 @@
 //!
 //! In: the ledger, an event key, the target it was imported into. Out: the
 //! rows journalled DELETED / RESTORED / KEPT / REVERT_FAILED (by
-//! `push::undo`, page by page) and the event's new state. A revert is
+//! `push::undo`, page by page), the event's new state, the revert recorded
+//! among the event's runs, and the event report (event.html, event.json)
+//! written again into the report directory. A revert is
 //! resumable: run it again and it carries on with the rows left. Fails with
 //! `ImportError` when the event or target cannot be used.
 
@@ -13,9 +15,10 @@ use std::path::PathBuf;
 use super::import::{runtime, ImportError};
 use super::outcome_files;
 use super::target_session::{Pace, Session, TargetChoice};
-use crate::ledger::{EventRecord, Journal, Ledger, RowStatus, StateChange};
+use crate::ledger::{EventRecord, Journal, Ledger, RowStatus, RunEnd, RunVerb, StateChange};
 use crate::model::MigrationEventState;
 use crate::push::undo::undo_page;
+use crate::report::event_page::EventPage;
 
 /// How a decision ended.
 #[derive(Debug)]
@@ -28,8 +31,12 @@ pub enum Decision {
     Incomplete(EventRecord),
 }
 
-/// `ferry approve EVENT`.
-pub fn approve(ledger_path: &std::path::Path, key: &str) -> Result<Decision, ImportError> {
+/// `ferry approve EVENT`; the event report is written again into `report_dir`.
+pub fn approve(
+    ledger_path: &std::path::Path,
+    key: &str,
+    report_dir: &std::path::Path,
+) -> Result<Decision, ImportError> {
     let mut ledger = Ledger::open_existing(ledger_path)?;
     let event = ledger.event(key)?;
     if event.state == MigrationEventState::Reverted {
@@ -39,6 +46,7 @@ pub fn approve(ledger_path: &std::path::Path, key: &str) -> Result<Decision, Imp
         )));
     }
     let change = ledger.approve(&event.encoded_key)?;
+    EventPage::from_ledger(&ledger, &event.encoded_key)?.write(report_dir)?;
     let event = ledger.event(&event.encoded_key)?;
     Ok(match change {
         StateChange::Changed => Decision::Done(event),
@@ -60,7 +68,8 @@ pub struct RevertOptions {
     /// Also revert clients changed at the target since the import (rows
     /// otherwise KEPT).
     pub force: bool,
-    /// Where success.csv and failures.csv are written again afterwards.
+    /// Where success.csv, failures.csv and the event report are written
+    /// again afterwards.
     pub report_dir: PathBuf,
 }
 
@@ -79,6 +88,7 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
         _ => {}
     }
     ledger.lock(&event.encoded_key)?;
+    let run = ledger.start_run(&event.encoded_key, RunVerb::Revert)?;
     let mut statuses = vec![
         RowStatus::Created,
         RowStatus::Updated,
@@ -90,7 +100,7 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     let choice = TargetChoice::for_event(&event);
     let key = event.encoded_key.clone();
     let rt = runtime()?;
-    let ledger = rt.block_on(async {
+    let (ledger, requests) = rt.block_on(async {
         let session =
             Session::connect(&choice, opts.credentials_file.as_deref(), opts.pace).await?;
         let mut after = 0;
@@ -105,12 +115,19 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
             drop(journal);
             ledger = thread.finish()?;
         }
+        let requests = session.target.stats().requests;
         session.close().await;
-        Ok::<Ledger, ImportError>(ledger)
+        Ok::<_, ImportError>((ledger, requests))
     })?;
     let mut ledger = ledger;
     let event = ledger.event(&key)?;
     outcome_files::write(&ledger, &event, &opts.report_dir)?;
+    let end = RunEnd {
+        interrupted: false,
+        answered: None,
+        requests,
+    };
+    ledger.finish_run(&run, end)?;
     let left: u64 = [
         RowStatus::Created,
         RowStatus::Updated,
@@ -122,8 +139,10 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     .map(|s| event.count(*s))
     .sum();
     if left > 0 {
+        EventPage::from_ledger(&ledger, &key)?.write(&opts.report_dir)?;
         return Ok(Decision::Incomplete(event));
     }
     ledger.set_state(&key, MigrationEventState::Reverted)?;
+    EventPage::from_ledger(&ledger, &key)?.write(&opts.report_dir)?;
     Ok(Decision::Done(ledger.event(&key)?))
 }

@@ -7,6 +7,7 @@
 //! the first rejected rows for the HTML page stay in memory. Fails only on
 //! I/O (and on a valid row without a payload, a caller's bug).
 
+pub mod event_page;
 mod files;
 mod html;
 mod html_template;

@@ -6,6 +6,7 @@ mod support;
 
 mod documents;
 mod dry_run;
+mod event_page;
 mod import;
 mod mapping_init;
 mod push_client;
