@@ -121,6 +121,46 @@ fn create_parent(path: &Path) -> io::Result<()> {
     }
 }
 
+/// The mapping in Ferry's repository that reads the related layout.
+pub const RELATED_MAPPING: &str = "mappings/clients.toml";
+/// The mapping in Ferry's repository that reads the wide layout.
+pub const WIDE_MAPPING: &str = "mappings/clients-wide.toml";
+
+/// The command that validates what `opts` generates: the mapping that reads
+/// its layout (a path in Ferry's repository), the samples' tenant (whose
+/// branches, officers and custom fields the generator uses) and, for the
+/// related layout, `--join` for each related file written beside it, so
+/// the mapping's own `[[join]]` files (the samples') are not read instead.
+pub fn how_to_read(opts: &GenOptions) -> String {
+    let quote = |p: &Path| {
+        let s = p.display().to_string();
+        if s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,".contains(c))
+        {
+            s
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    let mut cmd = format!("ferry validate {}", quote(&opts.out));
+    match opts.layout {
+        Layout::Related => {
+            let (addresses, documents) = csv_out::related_paths(&opts.out);
+            cmd.push_str(&format!(
+                " --mapping {RELATED_MAPPING} --tenant samples/tenant.json \\\n    --join addresses={} --join documents={}",
+                quote(&addresses),
+                quote(&documents)
+            ));
+        }
+        Layout::Wide => {
+            cmd.push_str(&format!(
+                " --mapping {WIDE_MAPPING} --tenant samples/tenant.json"
+            ));
+        }
+    }
+    cmd
+}
+
 /// Generates `opts.rows` clients into `opts.out` (and, in the related
 /// layout, the address and document files beside it).
 pub fn generate(opts: &GenOptions) -> io::Result<GenReport> {

@@ -83,7 +83,9 @@ impl JoinCount {
         let share = self.unused_related_rows as f64 / self.related_rows as f64;
         (share > Self::UNUSED_ALARM).then(|| {
             format!(
-                "[[join]] {}: {} of {} related rows of {} ({:.0}%) match no client:                  THE FILES DO NOT SEEM TO BELONG TOGETHER; {} of {} clients got a related row.                  Give the right file with --join {}=FILE",
+                "[[join]] {}: {} of {} related rows of {} ({:.0}%) match no client: \
+                 THE FILES DO NOT SEEM TO BELONG TOGETHER; {} of {} clients got a related row. \
+                 Give the right file with --join {}=FILE",
                 self.name,
                 self.unused_related_rows,
                 self.related_rows,

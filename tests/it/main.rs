@@ -6,9 +6,11 @@ mod support;
 
 mod dry_run;
 mod import;
+mod joins;
 mod push_client;
 mod push_faults;
 mod push_rate;
+mod round_trip;
 mod sandbox_cli;
 mod sandbox_clients;
 mod sandbox_documents;
