@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use super::{GenOptions, GenReport, Layout};
+use super::{GenOptions, GenReport, Layout, Names};
 
 /// Flags of `ferry gen`.
 #[derive(Debug, Clone, clap::Args)]
@@ -36,6 +36,11 @@ pub struct GenArgs {
     /// main file (read by mappings/clients-wide.toml).
     #[arg(long, value_enum, default_value_t = Layout::Related)]
     pub layout: Layout,
+    /// `population`: names as varied as a real client base's (a few percent
+    /// of a million clients share a first and last name); `samples`: the
+    /// small pools samples/ was made with (seed 7, 600 rows, ratio 0.12).
+    #[arg(long, value_enum, default_value_t = Names::Population)]
+    pub names: Names,
 }
 
 impl GenArgs {
@@ -47,6 +52,7 @@ impl GenArgs {
             seed: self.seed,
             out: self.out.clone(),
             layout: self.layout,
+            names: self.names,
         }
     }
 }

@@ -15,6 +15,7 @@ mod csv_out;
 mod fake;
 mod json_out;
 mod locales;
+mod names;
 mod org;
 mod plant;
 mod record;
@@ -48,6 +49,19 @@ pub enum Layout {
     Wide,
 }
 
+/// How names are drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Names {
+    /// Surnames of syllables and country endings, composed given names:
+    /// at a million rows a few percent share a first and last name, as in
+    /// a real client base.
+    #[default]
+    Population,
+    /// The small pools `samples/` was drawn from (a few names per country:
+    /// nearly every row of a large file shares its name with another).
+    Samples,
+}
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct GenOptions {
@@ -61,6 +75,9 @@ pub struct GenOptions {
     pub out: PathBuf,
     /// Related files for addresses and extra documents, or all inline.
     pub layout: Layout,
+    /// The name pools. Every other value, and every planted error, is the
+    /// same for both.
+    pub names: Names,
 }
 
 /// What was generated.
@@ -166,7 +183,7 @@ pub fn how_to_read(opts: &GenOptions) -> String {
 pub fn generate(opts: &GenOptions) -> io::Result<GenReport> {
     create_parent(&opts.out)?;
     let (mut out, files) = CsvOut::create(&opts.out, opts.layout)?;
-    let mut generator = Generator::new(opts.seed, opts.invalid_ratio);
+    let mut generator = Generator::with_names(opts.seed, opts.invalid_ratio, opts.names);
     let mut planted = BTreeMap::new();
     let mut holders = BTreeSet::new();
     for _ in 0..opts.rows {
@@ -184,8 +201,8 @@ pub fn generate(opts: &GenOptions) -> io::Result<GenReport> {
     })
 }
 
-/// Writes the first `rows` clients that `generate` would make with `seed`
-/// and `invalid_ratio` as one JSON array of nested objects (the shape of
+/// Writes the first `rows` clients that `generate` would make with `seed`,
+/// `invalid_ratio` and the sample name pools as one JSON array of nested objects (the shape of
 /// `samples/clients.json`).
 pub fn write_json_sample(
     seed: u64,
