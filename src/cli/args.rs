@@ -169,6 +169,10 @@ pub struct ImportArgs {
     /// The mapping file (TOML).
     #[arg(long)]
     pub mapping: PathBuf,
+    /// Read a `[[join]]` of the mapping from FILE instead of the file the
+    /// mapping names (relative to the current directory); repeatable.
+    #[arg(long = "join", value_name = "NAME=FILE", value_parser = parse_join)]
+    pub join: Vec<(String, PathBuf)>,
     /// The target tenant's schema (JSON); for --sandbox it also seeds the
     /// sandbox. With --tenant-from-target it declares only what the API
     /// does not expose.
@@ -295,6 +299,10 @@ pub struct ValidateArgs {
     /// The mapping file (TOML) that turns its columns into clients.
     #[arg(long)]
     pub mapping: PathBuf,
+    /// Read a `[[join]]` of the mapping from FILE instead of the file the
+    /// mapping names (relative to the current directory); repeatable.
+    #[arg(long = "join", value_name = "NAME=FILE", value_parser = parse_join)]
+    pub join: Vec<(String, PathBuf)>,
     /// The target tenant's schema (JSON). Without it, tenant rules are skipped.
     /// With --tenant-from-target it declares only what the API does not expose.
     #[arg(long)]
@@ -319,6 +327,18 @@ pub struct ValidateArgs {
     /// Rows validated together in one parallel chunk.
     #[arg(long, default_value_t = 4096)]
     pub chunk_rows: usize,
+}
+
+/// `NAME=FILE` of `--join`.
+fn parse_join(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((name, file)) if !name.trim().is_empty() && !file.is_empty() => {
+            Ok((name.trim().to_string(), PathBuf::from(file)))
+        }
+        _ => Err(format!(
+            "'{s}' is not NAME=FILE (e.g. addresses=export_addresses.csv)"
+        )),
+    }
 }
 
 /// `ferry sandbox`.

@@ -38,6 +38,7 @@ pub fn run(a: ImportArgs) -> Exit {
             chunk_rows: 4096,
             progress: true,
             require_id: true,
+            joins: a.join.clone(),
         },
         target,
         credentials_file: a.pace.credentials_file.clone(),

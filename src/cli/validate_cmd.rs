@@ -27,6 +27,7 @@ pub fn run(a: ValidateArgs) -> Exit {
             chunk_rows: a.chunk_rows,
             progress: true,
             require_id: true,
+            joins: a.join.clone(),
         },
         report_dir: a.report_dir,
     };

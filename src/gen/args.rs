@@ -6,10 +6,17 @@
 
 use std::path::PathBuf;
 
-use super::{GenOptions, GenReport, Layout};
+use super::{GenOptions, GenReport, Layout, Names};
 
 /// Flags of `ferry gen`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "\
+Which mapping reads the output (paths in Ferry's repository; the tenant is samples/tenant.json):
+  --layout related  mappings/clients.toml, with --join addresses=<stem>_addresses.csv
+                    --join documents=<stem>_documents.csv: without them the mapping's
+                    own [[join]] files (the samples') would be joined instead.
+  --layout wide     mappings/clients-wide.toml.
+After writing, gen prints the full `ferry validate` command on stderr.")]
 pub struct GenArgs {
     /// Number of clients to generate.
     #[arg(long, default_value_t = 1_000)]
@@ -24,9 +31,16 @@ pub struct GenArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// `related`: addresses and documents in `<stem>_addresses.csv` and
-    /// `<stem>_documents.csv`; `wide`: address columns in the main file.
+    /// `<stem>_documents.csv`, keyed by the main file's client ids (read by
+    /// mappings/clients.toml with --join); `wide`: address columns in the
+    /// main file (read by mappings/clients-wide.toml).
     #[arg(long, value_enum, default_value_t = Layout::Related)]
     pub layout: Layout,
+    /// `population`: names as varied as a real client base's (a few percent
+    /// of a million clients share a first and last name); `samples`: the
+    /// small pools samples/ was made with (seed 7, 600 rows, ratio 0.12).
+    #[arg(long, value_enum, default_value_t = Names::Population)]
+    pub names: Names,
 }
 
 impl GenArgs {
@@ -38,6 +52,7 @@ impl GenArgs {
             seed: self.seed,
             out: self.out.clone(),
             layout: self.layout,
+            names: self.names,
         }
     }
 }

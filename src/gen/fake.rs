@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use fastrand::Rng;
 
-use super::locales::{Locale, Name};
+use super::locales::Locale;
 use super::record::Record;
 
 /// `index` mapped one-to-one onto `0..modulus` (`mult` is coprime to it):
@@ -84,13 +84,13 @@ fn write_street(out: &mut String, style: &str, street: &str, number: u32) {
 pub(crate) fn write_email(
     rng: &mut Rng,
     out: &mut String,
-    first: &Name,
-    last: &Name,
+    first: &str,
+    last: &str,
     seq: u64,
     l: &Locale,
 ) {
     let domain = one(rng, l.domains);
-    let (f, s) = (first.1, last.1);
+    let (f, s) = (first, last);
     let _ = match rng.u32(..4) {
         0 => write!(out, "{f}.{s}{seq}@{domain}"),
         1 => write!(out, "{}{s}{seq}@{domain}", f.get(..1).unwrap_or(f)),

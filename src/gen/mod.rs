@@ -15,6 +15,7 @@ mod csv_out;
 mod fake;
 mod json_out;
 mod locales;
+mod names;
 mod org;
 mod plant;
 mod record;
@@ -48,6 +49,19 @@ pub enum Layout {
     Wide,
 }
 
+/// How names are drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Names {
+    /// Surnames of syllables and country endings, composed given names:
+    /// at a million rows a few percent share a first and last name, as in
+    /// a real client base.
+    #[default]
+    Population,
+    /// The small pools `samples/` was drawn from (a few names per country:
+    /// nearly every row of a large file shares its name with another).
+    Samples,
+}
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct GenOptions {
@@ -61,6 +75,9 @@ pub struct GenOptions {
     pub out: PathBuf,
     /// Related files for addresses and extra documents, or all inline.
     pub layout: Layout,
+    /// The name pools. Every other value, and every planted error, is the
+    /// same for both.
+    pub names: Names,
 }
 
 /// What was generated.
@@ -121,12 +138,52 @@ fn create_parent(path: &Path) -> io::Result<()> {
     }
 }
 
+/// The mapping in Ferry's repository that reads the related layout.
+pub const RELATED_MAPPING: &str = "mappings/clients.toml";
+/// The mapping in Ferry's repository that reads the wide layout.
+pub const WIDE_MAPPING: &str = "mappings/clients-wide.toml";
+
+/// The command that validates what `opts` generates: the mapping that reads
+/// its layout (a path in Ferry's repository), the samples' tenant (whose
+/// branches, officers and custom fields the generator uses) and, for the
+/// related layout, `--join` for each related file written beside it, so
+/// the mapping's own `[[join]]` files (the samples') are not read instead.
+pub fn how_to_read(opts: &GenOptions) -> String {
+    let quote = |p: &Path| {
+        let s = p.display().to_string();
+        if s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,".contains(c))
+        {
+            s
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    let mut cmd = format!("ferry validate {}", quote(&opts.out));
+    match opts.layout {
+        Layout::Related => {
+            let (addresses, documents) = csv_out::related_paths(&opts.out);
+            cmd.push_str(&format!(
+                " --mapping {RELATED_MAPPING} --tenant samples/tenant.json \\\n    --join addresses={} --join documents={}",
+                quote(&addresses),
+                quote(&documents)
+            ));
+        }
+        Layout::Wide => {
+            cmd.push_str(&format!(
+                " --mapping {WIDE_MAPPING} --tenant samples/tenant.json"
+            ));
+        }
+    }
+    cmd
+}
+
 /// Generates `opts.rows` clients into `opts.out` (and, in the related
 /// layout, the address and document files beside it).
 pub fn generate(opts: &GenOptions) -> io::Result<GenReport> {
     create_parent(&opts.out)?;
     let (mut out, files) = CsvOut::create(&opts.out, opts.layout)?;
-    let mut generator = Generator::new(opts.seed, opts.invalid_ratio);
+    let mut generator = Generator::with_names(opts.seed, opts.invalid_ratio, opts.names);
     let mut planted = BTreeMap::new();
     let mut holders = BTreeSet::new();
     for _ in 0..opts.rows {
@@ -144,8 +201,8 @@ pub fn generate(opts: &GenOptions) -> io::Result<GenReport> {
     })
 }
 
-/// Writes the first `rows` clients that `generate` would make with `seed`
-/// and `invalid_ratio` as one JSON array of nested objects (the shape of
+/// Writes the first `rows` clients that `generate` would make with `seed`,
+/// `invalid_ratio` and the sample name pools as one JSON array of nested objects (the shape of
 /// `samples/clients.json`).
 pub fn write_json_sample(
     seed: u64,

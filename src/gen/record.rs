@@ -15,8 +15,10 @@ use super::fake::{
     write_name, write_passport, write_phone, write_tax_id, NOTES, OCCUPATIONS,
 };
 use super::locales::{self, Locale};
+use super::names;
 use super::org;
 use super::plant::{History, Plant};
+use super::Names;
 
 /// A postal address of a client.
 #[derive(Debug, Default, Clone)]
@@ -252,9 +254,17 @@ pub(crate) struct Drawn {
     pub branch: usize,
 }
 
+/// Mixed into the seed for the names' own stream.
+const NAMES_STREAM: u64 = 0x6e61_6d65_735f_7631;
+
 /// The row-by-row generator.
 pub(crate) struct Generator {
     rng: Rng,
+    /// Draws the population's names (`Names::Population`); a stream of its
+    /// own, so every other value and planted error is the same either way.
+    names: Option<Rng>,
+    first: names::Drawn,
+    last: names::Drawn,
     ratio: f64,
     /// Offset mixed into the unique numbers so that seeds differ in them too.
     salt: u64,
@@ -268,8 +278,13 @@ pub(crate) struct Generator {
 
 impl Generator {
     /// A generator for `seed` planting errors in `ratio` of the rows
-    /// (clamped to 0..=1; NaN counts as 0).
+    /// (clamped to 0..=1; NaN counts as 0), with the sample name pools.
     pub fn new(seed: u64, ratio: f64) -> Self {
+        Self::with_names(seed, ratio, Names::Samples)
+    }
+
+    /// `new`, drawing names as `names` says.
+    pub fn with_names(seed: u64, ratio: f64, names: Names) -> Self {
         let mut rng = Rng::with_seed(seed);
         let ratio = if ratio.is_nan() {
             0.0
@@ -280,6 +295,12 @@ impl Generator {
         let plant_cursor = rng.usize(..Plant::ALL.len());
         Self {
             rng,
+            names: match names {
+                Names::Samples => None,
+                Names::Population => Some(Rng::with_seed(seed ^ NAMES_STREAM)),
+            },
+            first: names::Drawn::default(),
+            last: names::Drawn::default(),
             ratio,
             salt,
             next_index: 0,
@@ -362,6 +383,24 @@ impl Generator {
         if !middles.is_empty() && chance(rng, locale.middle_rate) {
             rec.middle.push_str(one(rng, middles));
         }
+        let (first, last) = match &mut self.names {
+            Some(names_rng) => {
+                names::draw(
+                    names_rng,
+                    locale,
+                    female,
+                    first,
+                    last,
+                    &mut self.first,
+                    &mut self.last,
+                );
+                (
+                    (self.first.native.as_str(), self.first.ascii.as_str()),
+                    (self.last.native.as_str(), self.last.ascii.as_str()),
+                )
+            }
+            None => ((first.0, first.1), (last.0, last.1)),
+        };
         write_name(rng, &mut rec.first, first.0, false);
         // Some legacy screens stored surnames in capitals.
         let shout = chance(rng, 6);
@@ -378,7 +417,7 @@ impl Generator {
         let day = rng.u8(1..=days_in_month(year, month));
         let _ = write!(rec.dob, "{day:02}.{month:02}.{year}");
         if !chance(rng, 6) {
-            write_email(rng, &mut rec.email, first, last, seq, locale);
+            write_email(rng, &mut rec.email, first.1, last.1, seq, locale);
         }
         if chance(rng, 50) {
             write_phone(rng, &mut rec.home_phone, locale, false);

@@ -52,8 +52,8 @@ impl Plan {
             }
         }
 
-        for join in self.joins.iter().filter(|j| j.required) {
-            if join.rows_for(main).is_empty() {
+        for join in &self.joins {
+            if !join.count(main) && join.required {
                 errors.push(FieldError::error(
                     "row",
                     ReturnCode::SourceMissingRelatedRow,
@@ -177,6 +177,12 @@ impl Plan {
     /// Warnings found while compiling, for the terminal.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// Per `[[join]]`, how its rows matched the clients mapped so far
+    /// (final once the pass is over).
+    pub fn join_counts(&self) -> Vec<super::JoinCount> {
+        self.joins.iter().map(super::join::Join::counts).collect()
     }
 }
 

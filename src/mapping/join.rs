@@ -4,12 +4,15 @@
 //!
 //! In: an open `RowSource` for the related file and the columns the mapping
 //! reads from it. Out: a `Join` holding, per key, the related rows cut down
-//! to those columns (one `StringRecord` each). Fails with `MappingError`
-//! when the key column or a used column is missing or the file cannot be
-//! read. Related rows whose key matches no main row are simply never asked
-//! for; rows without a key are skipped with a warning.
+//! to those columns (one `StringRecord` each), and, as main rows are
+//! mapped, how many clients had related rows and which related rows no
+//! client asked for (`JoinCount`: files that do not belong together show
+//! here). Fails with `MappingError` when the key column or a used column is
+//! missing or the file cannot be read. Rows without a key are skipped with
+//! a warning.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use csv::StringRecord;
 
@@ -31,7 +34,69 @@ pub struct Join {
     pub required: bool,
     /// The related file's key column name, for messages.
     pub key_column: String,
-    index: HashMap<Box<str>, Vec<StringRecord>>,
+    /// The related file as opened (for the counts).
+    path: String,
+    index: HashMap<Box<str>, Related>,
+    /// Related rows indexed (rows with a key).
+    related_rows: u64,
+    with: AtomicU64,
+    without: AtomicU64,
+}
+
+/// The related rows of one key, and whether a client asked for them.
+#[derive(Debug)]
+struct Related {
+    rows: Vec<StringRecord>,
+    asked: AtomicBool,
+}
+
+/// How a join matched, counted over the clients mapped (rows the reader
+/// could not read are not mapped and not counted).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct JoinCount {
+    /// The join's name in the mapping.
+    pub name: String,
+    /// The related file, as opened.
+    pub file: String,
+    /// Clients with at least one related row.
+    pub with: u64,
+    /// Clients without any.
+    pub without: u64,
+    /// Related rows read (with a key).
+    pub related_rows: u64,
+    /// Related rows whose key matched no client.
+    pub unused_related_rows: u64,
+}
+
+impl JoinCount {
+    /// Share of related rows, above which unmatched ones mean the files
+    /// probably do not belong together.
+    const UNUSED_ALARM: f64 = 0.5;
+
+    /// A loud warning when most related rows match no client (the related
+    /// file is probably from another export). Not for a subset of an export
+    /// (a `rejects.csv` read back), where that is expected.
+    pub fn mismatch_warning(&self, main_is_subset: bool) -> Option<String> {
+        if main_is_subset || self.related_rows == 0 {
+            return None;
+        }
+        let share = self.unused_related_rows as f64 / self.related_rows as f64;
+        (share > Self::UNUSED_ALARM).then(|| {
+            format!(
+                "[[join]] {}: {} of {} related rows of {} ({:.0}%) match no client: \
+                 THE FILES DO NOT SEEM TO BELONG TOGETHER; {} of {} clients got a related row. \
+                 Give the right file with --join {}=FILE",
+                self.name,
+                self.unused_related_rows,
+                self.related_rows,
+                self.file,
+                share * 100.0,
+                self.with,
+                self.with + self.without,
+                self.name
+            )
+        })
+    }
 }
 
 impl Join {
@@ -41,6 +106,7 @@ impl Join {
     /// in that order.
     pub fn load(
         config: &JoinConfig,
+        path: &str,
         file_label: &str,
         on: usize,
         used: &[(String, String)],
@@ -59,7 +125,8 @@ impl Join {
             })
             .collect::<Result<Vec<usize>, _>>()?;
 
-        let mut index: HashMap<Box<str>, Vec<StringRecord>> = HashMap::new();
+        let mut index: HashMap<Box<str>, Related> = HashMap::new();
+        let mut related_rows = 0u64;
         let (mut unclean, mut keyless) = (0usize, 0usize);
         let mut first_problem = None;
         while let Some(row) = source
@@ -85,10 +152,17 @@ impl Join {
             for &i in &picks {
                 kept.push_field(row.fields.get(i).unwrap_or(""));
             }
+            related_rows += 1;
             match index.get_mut(k) {
-                Some(rows) => rows.push(kept),
+                Some(r) => r.rows.push(kept),
                 None => {
-                    index.insert(k.into(), vec![kept]);
+                    index.insert(
+                        k.into(),
+                        Related {
+                            rows: vec![kept],
+                            asked: AtomicBool::new(false),
+                        },
+                    );
                 }
             }
         }
@@ -111,18 +185,64 @@ impl Join {
             on,
             required: config.required,
             key_column: config.key.clone(),
+            path: path.to_string(),
             index,
+            related_rows,
+            with: AtomicU64::new(0),
+            without: AtomicU64::new(0),
         })
+    }
+
+    fn related(&self, main: &StringRecord) -> Option<&Related> {
+        let k = main.get(self.on).unwrap_or("").trim();
+        if k.is_empty() {
+            return None;
+        }
+        self.index.get(k)
     }
 
     /// The related rows of a main row, in file order; empty when it has
     /// none (or no key).
     pub fn rows_for(&self, main: &StringRecord) -> &[StringRecord] {
-        let k = main.get(self.on).unwrap_or("").trim();
-        if k.is_empty() {
-            return &[];
+        self.related(main).map_or(&[], |r| r.rows.as_slice())
+    }
+
+    /// Counts a client being mapped (once per main row) and returns
+    /// whether it has related rows.
+    pub fn count(&self, main: &StringRecord) -> bool {
+        match self.related(main) {
+            Some(r) => {
+                self.with.fetch_add(1, Ordering::Relaxed);
+                // Read first: most keys are asked for once, and a store
+                // would make every thread write the shared line.
+                if !r.asked.load(Ordering::Relaxed) {
+                    r.asked.store(true, Ordering::Relaxed);
+                }
+                true
+            }
+            None => {
+                self.without.fetch_add(1, Ordering::Relaxed);
+                false
+            }
         }
-        self.index.get(k).map_or(&[], Vec::as_slice)
+    }
+
+    /// The counts so far (final once every row is mapped).
+    pub fn counts(&self) -> JoinCount {
+        let unused = self
+            .index
+            .values()
+            .filter(|r| !r.asked.load(Ordering::Relaxed))
+            .map(|r| r.rows.len() as u64)
+            .sum();
+        JoinCount {
+            name: self.name.clone(),
+            file: self.path.clone(),
+            with: self.with.load(Ordering::Relaxed),
+            without: self.without.load(Ordering::Relaxed),
+            related_rows: self.related_rows,
+            unused_related_rows: unused,
+        }
     }
 
     /// How many distinct keys the file has.
@@ -173,6 +293,7 @@ mod tests {
         let mut w = Vec::new();
         let j = Join::load(
             &config(false),
+            "dir/addr.csv",
             "addr.csv",
             0,
             &used(&["street", "city"]),
@@ -214,6 +335,7 @@ mod tests {
         let mut w = Vec::new();
         Join::load(
             &config(false),
+            "dir/addr.csv",
             "addr.csv",
             0,
             &used(&["city"]),
@@ -233,13 +355,23 @@ mod tests {
         let mut w = Vec::new();
         let mut c = config(false);
         c.key = "client".into();
-        let e = Join::load(&c, "addr.csv", 0, &used(&["city"]), &mut source(), &mut w).unwrap_err();
+        let e = Join::load(
+            &c,
+            "dir/addr.csv",
+            "addr.csv",
+            0,
+            &used(&["city"]),
+            &mut source(),
+            &mut w,
+        )
+        .unwrap_err();
         assert_eq!(
             e.to_string(),
             "[[join]] adr key: column 'client' is not in addr.csv (columns: city, client_id, street, unused)"
         );
         let e = Join::load(
             &config(false),
+            "dir/addr.csv",
             "addr.csv",
             0,
             &used(&["zip"]),
@@ -252,5 +384,61 @@ mod tests {
                 .starts_with("[address] zip: column 'zip' is not in addr.csv"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn clients_with_and_without_related_rows_and_unasked_rows_are_counted() {
+        let mut w = Vec::new();
+        let j = Join::load(
+            &config(false),
+            "dir/addr.csv",
+            "addr.csv",
+            0,
+            &used(&["city"]),
+            &mut source(),
+            &mut w,
+        )
+        .unwrap();
+        for key in ["C1", "C1", "C3", "", " C2 "] {
+            j.count(&record(&[key]));
+        }
+        assert_eq!(
+            j.counts(),
+            JoinCount {
+                name: "adr".into(),
+                file: "dir/addr.csv".into(),
+                with: 3,
+                without: 2,
+                related_rows: 4,
+                unused_related_rows: 1,
+            }
+        );
+        assert!(
+            j.counts().mismatch_warning(false).is_none(),
+            "1 of 4 is no alarm"
+        );
+
+        let k = Join::load(
+            &config(false),
+            "dir/addr.csv",
+            "addr.csv",
+            0,
+            &used(&["city"]),
+            &mut source(),
+            &mut w,
+        )
+        .unwrap();
+        k.count(&record(&["C2"]));
+        let c = k.counts();
+        assert_eq!((c.with, c.without, c.unused_related_rows), (1, 0, 3));
+        let loud = c.mismatch_warning(false).expect("3 of 4 unmatched");
+        assert!(
+            loud.starts_with(
+                "[[join]] adr: 3 of 4 related rows of dir/addr.csv (75%) match no client"
+            ),
+            "{loud}"
+        );
+        assert!(loud.contains("--join adr=FILE"), "{loud}");
+        assert!(c.mismatch_warning(true).is_none(), "a subset expects it");
     }
 }

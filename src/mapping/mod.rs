@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 
 pub use documents::{DocumentFiles, DocumentKind};
 pub use error::MappingError;
+pub use join::JoinCount;
 pub use plan::{Opener, Plan};
 pub use recycle::Recycler;
 
@@ -65,6 +66,23 @@ impl Mapping {
             config: config::MappingConfig::parse(text)?,
             base_dir: base_dir.to_path_buf(),
         })
+    }
+
+    /// Reads the `[[join]]` named `name` from `file` instead of the file the
+    /// mapping names (`--join NAME=FILE`). `file` is as given on the command
+    /// line: relative to the current directory, not to the mapping. Fails
+    /// for a name the mapping does not have, listing the names it has.
+    pub fn set_join_file(&mut self, name: &str, file: &Path) -> Result<(), MappingError> {
+        let names = config::names(self.config.joins.iter().map(|j| j.name.as_str()));
+        let Some(join) = self.config.joins.iter_mut().find(|j| j.name == name) else {
+            return Err(MappingError::entry(
+                format!("--join {name}"),
+                format!("the mapping has no [[join]] named '{name}' (joins: {names})"),
+            ));
+        };
+        let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        join.file = file.to_string_lossy().into_owned();
+        Ok(())
     }
 
     /// How to open the main file: the `[source]` options, and in
@@ -114,3 +132,39 @@ const _: () = {
     shareable::<Plan>();
     shareable::<Mapping>();
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO_JOINS: &str = "[client]\nid = \"ID\"\n\
+        [address]\nfrom = \"addresses\"\ncity = \"city\"\n\
+        [[join]]\nname = \"addresses\"\nfile = \"adr.csv\"\nkey = \"k\"\non = \"ID\"\n\
+        [[join]]\nname = \"documents\"\nfile = \"doc.csv\"\nkey = \"k\"\non = \"ID\"\n";
+
+    #[test]
+    fn join_files_are_relative_to_the_mapping_unless_given_on_the_command_line() {
+        let mut m = Mapping::from_toml(TWO_JOINS, Path::new("maps")).unwrap();
+        assert_eq!(
+            m.base_dir.join(&m.config.joins[0].file),
+            Path::new("maps/adr.csv")
+        );
+        m.set_join_file("addresses", Path::new("elsewhere/a.csv"))
+            .unwrap();
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            m.base_dir.join(&m.config.joins[0].file),
+            cwd.join("elsewhere/a.csv"),
+            "a command-line path is the current directory's"
+        );
+        assert_eq!(
+            m.config.joins[1].file, "doc.csv",
+            "the other join is untouched"
+        );
+        let e = m.set_join_file("adresses", Path::new("a.csv")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--join adresses: the mapping has no [[join]] named 'adresses' (joins: addresses, documents)"
+        );
+    }
+}

@@ -300,7 +300,16 @@ pub(super) fn compile(
         }
         let mut source =
             open(&path, &spec).map_err(|e| MappingError::entry(&entry, e.to_string()))?;
-        let join = Join::load(jc, &label, on, &used, source.as_mut(), &mut warnings)?;
+        let shown = path.display().to_string();
+        let join = Join::load(
+            jc,
+            &shown,
+            &label,
+            on,
+            &used,
+            source.as_mut(),
+            &mut warnings,
+        )?;
         joins.push((join, used));
     }
 

@@ -89,6 +89,8 @@ pub struct CheckOptionsForFile {
     pub progress: bool,
     /// Clients must carry an id (the import's exactly-once rests on it).
     pub require_id: bool,
+    /// `--join NAME=FILE`: related files read instead of the mapping's.
+    pub joins: Vec<(String, PathBuf)>,
 }
 
 /// Everything loaded and compiled before the first row is read.
@@ -103,9 +105,15 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Loads the tenant and mapping, opens the source and compiles the plan.
+    /// Loads the tenant and mapping, opens the source and compiles the plan;
+    /// `joins` replaces `[[join]]` files by name (`--join NAME=FILE`).
     /// Every failure here is the user's to fix and nothing has been read.
-    pub fn load(input: &Path, mapping: &Path, tenant: Option<&Path>) -> Result<Self, CheckError> {
+    pub fn load(
+        input: &Path,
+        mapping: &Path,
+        tenant: Option<&Path>,
+        joins: &[(String, PathBuf)],
+    ) -> Result<Self, CheckError> {
         let tenant = match tenant {
             Some(p) => Tenant::load(p)?,
             None => Tenant::unknown(),
@@ -114,7 +122,10 @@ impl Prepared {
             path: mapping.display().to_string(),
             source,
         };
-        let map = Mapping::load(mapping).map_err(mapping_err)?;
+        let mut map = Mapping::load(mapping).map_err(mapping_err)?;
+        for (name, file) in joins {
+            map.set_join_file(name, file).map_err(mapping_err)?;
+        }
         let source = source::open(input, &map.source_spec())?;
         let columns = source.columns().to_vec();
         let mut plan = map.compile(&columns, &tenant).map_err(mapping_err)?;
@@ -126,6 +137,12 @@ impl Prepared {
             columns,
             source,
         })
+    }
+
+    /// Whether the input is Ferry's own `rejects.csv` read back: a subset of
+    /// an export, so most related rows matching no client is expected.
+    pub fn is_ferry_rejects(&self) -> bool {
+        self.source.is_ferry_rejects()
     }
 
     /// Compile-time warnings of the mapping, for the terminal.

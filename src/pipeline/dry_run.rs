@@ -39,8 +39,9 @@ pub struct DryRunOutcome {
 pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
     let started = Instant::now();
     let c = &opts.check;
-    let prepared = Prepared::load(&c.input, &c.mapping, c.tenant.as_deref())?;
-    let warnings = prepared.warnings();
+    let prepared = Prepared::load(&c.input, &c.mapping, c.tenant.as_deref(), &c.joins)?;
+    let mut warnings = prepared.warnings();
+    let subset = prepared.is_ferry_rejects();
     let channels = prepared.tenant.creation_notifications();
     let mut notified = NotificationCount::default();
     let mut report = Report::create(ReportOptions {
@@ -50,6 +51,8 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
         html_sample_rows: 200,
     })?;
     let checked = check_file(prepared, c)?;
+    let joins = checked.plan.join_counts();
+    warnings.extend(joins.iter().filter_map(|j| j.mismatch_warning(subset)));
     report.set_spooled_bodies(checked.bodies()?)?;
     // Read by position: the report copies from its own handle meanwhile.
     let bodies = checked.body_reader()?;
@@ -71,6 +74,7 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
         notifications,
         elapsed: started.elapsed(),
         warnings: warnings.clone(),
+        joins,
     })?;
     Ok(DryRunOutcome {
         summary,

@@ -163,7 +163,7 @@ pub fn import(opts: &ImportOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
         return import_pulled(opts, stop);
     }
     let c = &opts.check;
-    let prepared = Prepared::load(&c.input, &c.mapping, c.tenant.as_deref())?;
+    let prepared = Prepared::load(&c.input, &c.mapping, c.tenant.as_deref(), &c.joins)?;
     let prepared = guard_notifications(prepared, c, opts.allow_notifications)?;
     let runtime = runtime()?;
     runtime.block_on(async {
@@ -192,7 +192,12 @@ fn import_pulled(opts: &ImportOptions, stop: Arc<AtomicBool>) -> Result<ImportRe
             let allow = opts.allow_notifications;
             let check = c.clone();
             let prepared = tokio::task::spawn_blocking(move || {
-                let p = Prepared::load(&check.input, &check.mapping, check.tenant.as_deref())?;
+                let p = Prepared::load(
+                    &check.input,
+                    &check.mapping,
+                    check.tenant.as_deref(),
+                    &check.joins,
+                )?;
                 guard_notifications(p, &check, allow)
             })
             .await
@@ -233,7 +238,12 @@ fn guard_notifications(
             &count, &schema,
         )));
     }
-    Ok(Prepared::load(&c.input, &c.mapping, c.tenant.as_deref())?)
+    Ok(Prepared::load(
+        &c.input,
+        &c.mapping,
+        c.tenant.as_deref(),
+        &c.joins,
+    )?)
 }
 
 /// Opens the migration event and drives it to the end.
@@ -297,6 +307,7 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
         &event.source_path,
         &event.mapping_path,
         event.tenant_path.as_deref(),
+        &[],
     )?;
     let check = CheckOptionsForFile {
         input: event.source_path.clone(),
@@ -306,6 +317,7 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
         chunk_rows: 4096,
         progress: opts.progress,
         require_id: true,
+        joins: Vec::new(),
     };
     let choice = TargetChoice::for_event(&event);
     let runtime = runtime()?;
@@ -387,11 +399,14 @@ impl Engine {
             }
         });
         let columns = prepared.columns.clone();
-        let warnings = prepared.warnings();
+        let mut warnings = prepared.warnings();
+        let subset = prepared.is_ferry_rejects();
         let check = self.check.clone();
         let checked = tokio::task::spawn_blocking(move || check_file(prepared, &check))
             .await
             .map_err(|e| ImportError::Usage(format!("validation stopped: {e}")))??;
+        let joins = checked.plan.join_counts();
+        warnings.extend(joins.iter().filter_map(|j| j.mismatch_warning(subset)));
         let tenant = Arc::new(checked.tenant.clone());
         let key = event.encoded_key.clone();
         ledger.set_columns(&key, &columns)?;
@@ -419,6 +434,7 @@ impl Engine {
                 notifications: None,
                 elapsed: Duration::ZERO,
                 warnings,
+                joins,
             };
             move || feed(checked, known, report, meta, &journal, job_tx, &stop)
         });

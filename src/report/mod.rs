@@ -124,6 +124,8 @@ pub struct RunMeta {
     pub elapsed: Duration,
     /// Run-level notes (mapping warnings, unused columns, …).
     pub warnings: Vec<String>,
+    /// How each `[[join]]` matched the clients.
+    pub joins: Vec<crate::mapping::JoinCount>,
 }
 
 fn no_body(row: u64) -> io::Error {
@@ -219,7 +221,8 @@ impl Report {
         payloads.finish()?;
 
         let files: Vec<PathBuf> = FILES.iter().map(|f| opts.dir.join(f)).collect();
-        let summary = tally.to_summary(opts.dir.clone(), files, meta.elapsed);
+        let mut summary = tally.to_summary(opts.dir.clone(), files, meta.elapsed);
+        summary.joins = meta.joins.clone();
         let now = jiff::Timestamp::now();
         let generated_at = now.round(jiff::Unit::Second).unwrap_or(now).to_string();
         let generated_for_people = now.strftime("generated %Y-%m-%d %H:%M UTC").to_string();
@@ -239,6 +242,7 @@ impl Report {
             errors_by_field: &summary.errors_by_field,
             warnings_by_code: &summary.warnings_by_code,
             warnings: &meta.warnings,
+            joins: &meta.joins,
         })?;
 
         let page = PageInfo {

@@ -1,12 +1,14 @@
 //! `rejects.csv`: every invalid row with its original fields and its errors.
 //!
 //! In: invalid rows in input order. Out: a UTF-8 (with BOM) CSV with header
-//! `row,line,<source columns>,error_codes,error_messages`, so the file opens
-//! in a spreadsheet, can be fixed there and fed back in. Any cell starting
-//! with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so a spreadsheet
-//! shows it as text instead of running it (OWASP, CSV injection). A row with
-//! more fields than the header keeps the extras after `error_messages`.
-//! Fails only on I/O.
+//! `ferry_row,ferry_line,<source columns>,ferry_error_codes,ferry_error_messages`,
+//! so the file opens in a spreadsheet, can be fixed there and fed back in
+//! with the same mapping: `source::ferry_rejects` recognises the header,
+//! drops Ferry's columns and undoes the guard. Any cell starting with `=`,
+//! `+`, `-`, `@`, tab, CR or `'` gets a leading `'` so a spreadsheet shows it
+//! as text instead of running it (OWASP, CSV injection; see `source::guard`,
+//! whose `unguard` is the exact inverse). A row with more fields than the
+//! header keeps the extras after `ferry_error_messages`. Fails only on I/O.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -15,6 +17,8 @@ use std::io::{self, BufWriter, Write};
 use csv::StringRecord;
 
 use crate::field_error::FieldError;
+use crate::source::ferry_rejects::{CODES_COLUMN, LINE_COLUMN, MESSAGES_COLUMN, ROW_COLUMN};
+use crate::source::guard::{guard, needs_guard};
 
 /// The UTF-8 byte order mark: spreadsheets otherwise guess a legacy encoding.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -41,13 +45,13 @@ impl RejectsCsv {
             codes: String::new(),
             messages: String::new(),
         };
-        w.out.write_field("row")?;
-        w.out.write_field("line")?;
+        w.out.write_field(ROW_COLUMN)?;
+        w.out.write_field(LINE_COLUMN)?;
         for c in columns {
             w.write_cell(c)?;
         }
-        w.out.write_field("error_codes")?;
-        w.out.write_field("error_messages")?;
+        w.out.write_field(CODES_COLUMN)?;
+        w.out.write_field(MESSAGES_COLUMN)?;
         w.out.write_record(None::<&[u8]>)?;
         Ok(w)
     }
@@ -107,10 +111,9 @@ fn write_cell<W: Write>(
     scratch: &mut String,
     value: &str,
 ) -> io::Result<()> {
-    if needs_quote_prefix(value) {
+    if needs_guard(value) {
         scratch.clear();
-        scratch.push('\'');
-        scratch.push_str(value);
+        scratch.push_str(&guard(value));
         out.write_field(scratch.as_bytes())?;
     } else {
         out.write_field(value)?;
@@ -119,21 +122,10 @@ fn write_cell<W: Write>(
 }
 
 /// `value` as it may safely stand in a CSV cell a spreadsheet opens: a
-/// leading `'` when it would otherwise be read as a formula.
+/// leading `'` when it would otherwise be read as a formula (or starts with
+/// `'`); see `source::guard`.
 pub fn defuse(value: &str) -> std::borrow::Cow<'_, str> {
-    if needs_quote_prefix(value) {
-        std::borrow::Cow::Owned(format!("'{value}"))
-    } else {
-        std::borrow::Cow::Borrowed(value)
-    }
-}
-
-/// Whether a spreadsheet would read `value` as a formula.
-pub(crate) fn needs_quote_prefix(value: &str) -> bool {
-    matches!(
-        value.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    )
+    guard(value)
 }
 
 #[cfg(test)]
@@ -190,8 +182,8 @@ mod tests {
             got,
             ["'=SUM(A1)", "'+1", "'-2", "'@x", "'\tx", "'\rx", "plain"]
         );
-        assert!(!needs_quote_prefix("a=b"));
-        assert!(!needs_quote_prefix(""));
+        assert!(!needs_guard("a=b"));
+        assert!(!needs_guard(""));
     }
 
     #[test]
@@ -209,19 +201,19 @@ mod tests {
         );
         let recs = read(&bytes);
         assert_eq!(recs.len(), 2);
-        assert_eq!(&recs[0][0], "row");
+        assert_eq!(&recs[0][0], "ferry_row");
         assert_eq!(
             recs[0].iter().collect::<Vec<_>>(),
             [
-                "row",
-                "line",
+                "ferry_row",
+                "ferry_line",
                 "N",
                 "M",
                 "U",
                 "E",
                 "S",
-                "error_codes",
-                "error_messages"
+                "ferry_error_codes",
+                "ferry_error_messages"
             ]
         );
         assert_eq!(&recs[1][0], "1");
@@ -266,5 +258,43 @@ mod tests {
         );
         assert_eq!(&recs[1][4], "711 EMAIL_ADDRESS_FORMAT_IS_INVALID");
         assert_eq!(&recs[2][6], "extra");
+    }
+
+    #[test]
+    fn a_written_file_reads_back_as_the_rows_it_was_given() {
+        let columns = ["ID", "=PHONE", "NOTE", "TAB", "QUOTE"];
+        let rows: Vec<Vec<&str>> = vec![
+            vec!["C1", "+48 12 345", "=cmd|' /C calc'!A0", "\tx", "'quoted"],
+            vec!["C2", "-1", "@x", "\rx", "''"],
+            vec!["C3", "plain", "O'Brien, \"Pat\"", "multi\nline", "'"],
+        ];
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("rejects.csv");
+        let cols: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+        let mut w = RejectsCsv::new(File::create(&path).unwrap(), &cols).unwrap();
+        for (i, r) in rows.iter().enumerate() {
+            w.add(
+                10 + i as u64,
+                20 + i as u64,
+                &StringRecord::from(r.clone()),
+                &[email()],
+            )
+            .unwrap();
+        }
+        w.finish().unwrap();
+
+        let mut src = crate::source::open(&path, &crate::source::SourceSpec::default()).unwrap();
+        let mut want_cols: Vec<&str> = columns.to_vec();
+        want_cols.push("ferry_original_row");
+        assert_eq!(src.columns(), want_cols);
+        for (i, r) in rows.iter().enumerate() {
+            let got = src.next_row().unwrap().unwrap();
+            let mut want = r.clone();
+            let original = (10 + i).to_string();
+            want.push(&original);
+            assert_eq!(got.fields.iter().collect::<Vec<_>>(), want, "row {i}");
+            assert!(got.problem.is_none());
+        }
+        assert!(src.next_row().unwrap().is_none());
     }
 }

@@ -36,6 +36,9 @@ pub(crate) struct ReportHeader<'a> {
     pub errors_by_field: &'a BTreeMap<String, u64>,
     pub warnings_by_code: &'a BTreeMap<String, u64>,
     pub warnings: &'a [String],
+    /// Per `[[join]]`: clients with and without a related row, related rows
+    /// matching no client.
+    pub joins: &'a [crate::mapping::JoinCount],
 }
 
 /// One element of `errors`.
@@ -147,6 +150,7 @@ mod tests {
             errors_by_field: codes,
             warnings_by_code: codes,
             warnings,
+            joins: &[],
         }
     }
 

@@ -40,6 +40,8 @@ pub struct Summary {
     pub files: Vec<PathBuf>,
     /// How long the run took, as the caller measured it.
     pub elapsed: Duration,
+    /// How each `[[join]]` matched the clients.
+    pub joins: Vec<crate::mapping::JoinCount>,
 }
 
 /// How many code lines the terminal table shows at most.
@@ -70,6 +72,9 @@ impl Summary {
 
         for (label, n) in totals {
             let _ = writeln!(out, "  {label:<label_width$}  {:>num_width$}", thousands(n));
+        }
+        for j in &self.joins {
+            let _ = writeln!(out, "  {}", join_line(j));
         }
         if !codes.is_empty() {
             out.push_str(
@@ -172,8 +177,27 @@ impl Tally {
             dir,
             files,
             elapsed,
+            joins: Vec::new(),
         }
     }
+}
+
+/// `addresses: 431 of 1,765 clients have a related row (12 related rows match no client)`.
+fn join_line(j: &crate::mapping::JoinCount) -> String {
+    let mut line = format!(
+        "{}: {} of {} clients have a related row",
+        j.name,
+        thousands(j.with),
+        thousands(j.with + j.without)
+    );
+    if j.unused_related_rows > 0 {
+        let _ = write!(
+            line,
+            " ({} related rows match no client)",
+            thousands(j.unused_related_rows)
+        );
+    }
+    line
 }
 
 /// Entries by count, largest first; equal counts keep key order.

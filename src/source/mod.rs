@@ -46,6 +46,12 @@ pub trait RowSource: Send {
             None => Ok(false),
         }
     }
+
+    /// Whether this is Ferry's own `rejects.csv` read back (see
+    /// `ferry_rejects`): a subset of an export, not a whole one.
+    fn is_ferry_rejects(&self) -> bool {
+        false
+    }
 }
 
 /// Why a source cannot be read at all.
@@ -80,6 +86,8 @@ pub enum SourceError {
 
 mod csv_reader;
 mod encoding;
+pub mod ferry_rejects;
+pub mod guard;
 mod json_lines;
 mod json_path;
 mod json_reader;
@@ -95,11 +103,33 @@ pub use spec::{Format, SourceSpec, TextEncoding};
 
 /// Opens a source file for streaming.
 ///
-/// The format is `spec.format`, or else the extension decides (`.json`,
-/// `.ndjson`/`.jsonl`, anything else CSV). Fails when the file cannot be
-/// opened, is empty, has no header (CSV), does not start like JSON, or a
-/// JSON path in the spec does not parse.
+/// Ferry's own `rejects.csv` is recognised by its header and read as the
+/// source it was cut from, whatever `spec` says (see `ferry_rejects`).
+/// Otherwise the format is `spec.format`, or else the extension decides
+/// (`.json`, `.ndjson`/`.jsonl`, anything else CSV). Fails when the file
+/// cannot be opened, is empty, has no header (CSV), does not start like
+/// JSON, or a JSON path in the spec does not parse.
 pub fn open(path: &std::path::Path, spec: &SourceSpec) -> Result<Box<dyn RowSource>, SourceError> {
+    if ferry_rejects::looks_like_rejects(path) {
+        let as_written = SourceSpec {
+            format: Some(Format::Csv),
+            encoding: TextEncoding::Utf8,
+            delimiter: b',',
+            quote: b'"',
+            json_paths: Vec::new(),
+        };
+        if let Some(own) = ferry_rejects::FerryRejects::wrap(open_as_declared(path, &as_written)?) {
+            return Ok(Box::new(own));
+        }
+    }
+    open_as_declared(path, spec)
+}
+
+/// `open` without recognising Ferry's own files.
+fn open_as_declared(
+    path: &std::path::Path,
+    spec: &SourceSpec,
+) -> Result<Box<dyn RowSource>, SourceError> {
     let name = path.display().to_string();
     let format = spec.format.unwrap_or_else(|| format_from_extension(path));
     let file = std::fs::File::open(path).map_err(|source| SourceError::Open {

@@ -22,12 +22,25 @@ fn sample_tenant() -> Tenant {
 }
 
 fn run(dir: &Path, name: &str, rows: u64, ratio: f64, seed: u64, layout: Layout) -> GenReport {
+    run_with(dir, name, rows, ratio, seed, layout, Names::Population)
+}
+
+fn run_with(
+    dir: &Path,
+    name: &str,
+    rows: u64,
+    ratio: f64,
+    seed: u64,
+    layout: Layout,
+    names: Names,
+) -> GenReport {
     generate(&GenOptions {
         rows,
         invalid_ratio: ratio,
         seed,
         out: dir.join(name),
         layout,
+        names,
     })
     .expect("generation succeeds")
 }
@@ -362,13 +375,14 @@ fn committed_samples_match_a_fresh_generation() {
     } else {
         fresh.path()
     };
-    let report = run(
+    let report = run_with(
         target,
         "clients.csv",
         SAMPLE_ROWS,
         SAMPLE_INVALID_RATIO,
         SAMPLE_SEED,
         Layout::Related,
+        Names::Samples,
     );
     let json = write_json_sample(
         SAMPLE_SEED,
