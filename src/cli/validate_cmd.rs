@@ -29,6 +29,7 @@ pub fn run(a: ValidateArgs) -> Exit {
             require_id: true,
         },
         report_dir: a.report_dir,
+        payloads: a.payloads,
     };
     match dry_run::run(&opts) {
         Ok(outcome) => {

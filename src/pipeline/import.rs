@@ -396,11 +396,15 @@ impl Engine {
         let (journal, journal_thread) = Journal::start(ledger, key.clone());
         let (job_tx, job_rx) = mpsc::channel::<Job>(session.target.concurrency() * 4 + SEND_BATCH);
 
-        let report = Report::create(ReportOptions::new(
-            &self.report_dir,
-            self.check.input.display().to_string(),
-            columns,
-        ))?;
+        // The import's validation pass: its page must not read as a dry run.
+        let report = Report::create(
+            ReportOptions::new(
+                &self.report_dir,
+                self.check.input.display().to_string(),
+                columns,
+            )
+            .for_import(),
+        )?;
         let replay = tokio::task::spawn_blocking({
             let journal = journal.clone();
             let stop = stop.clone();
