@@ -485,10 +485,7 @@ fn rows_table(
             format!("{JSON_FILE} counts them by code and groups them"),
         ),
     };
-    write!(
-        out,
-        "<section class=\"card\" id=\"{id}\"><h2>{title}"
-    )?;
+    write!(out, "<section class=\"card\" id=\"{id}\"><h2>{title}")?;
     if s.seen == 0 {
         // Nothing to qualify.
     } else if s.rows.len() as u64 == s.seen {
@@ -527,7 +524,11 @@ fn rows_table(
     for r in &s.rows {
         let codes: BTreeSet<u16> = r.findings.iter().map(|f| f.code.code()).collect();
         let fields: BTreeSet<String> = r.findings.iter().map(|f| field_id(&f.field)).collect();
-        write!(out, "<tr class=\"data {id}\" id=\"r{}\" data-codes=\" ", r.row)?;
+        write!(
+            out,
+            "<tr class=\"data {id}\" id=\"r{}\" data-codes=\" ",
+            r.row
+        )?;
         for c in &codes {
             write!(out, "{c} ")?;
         }
@@ -658,7 +659,10 @@ fn notes(out: &mut impl Write, page: &PageInfo, t: &Tally) -> io::Result<()> {
         write!(out, " <code>{}</code>", Esc(f))?;
     }
     if page.kind == ReportKind::ImportValidation {
-        write!(out, " <a href=\"{EVENT_PAGE}\"><code>{EVENT_PAGE}</code></a>")?;
+        write!(
+            out,
+            " <a href=\"{EVENT_PAGE}\"><code>{EVENT_PAGE}</code></a>"
+        )?;
     }
     writeln!(out, ".</li>\n</ul></section>")
 }
@@ -700,7 +704,12 @@ mod tests {
         for (i, (fields, findings, origins)) in rows.iter().enumerate() {
             let (row, line) = (i as u64 + 1, i as u64 + 2);
             let rec = StringRecord::from(fields.clone());
-            groups.add(row, findings, |i| origins.get(i).cloned().flatten(), |_| None);
+            groups.add(
+                row,
+                findings,
+                |i| origins.get(i).cloned().flatten(),
+                |_| None,
+            );
             if tally.add(findings) {
                 rejected.add(&columns, row, line, &rec, findings, origins);
             } else if !findings.is_empty() {
@@ -764,7 +773,9 @@ mod tests {
         assert_eq!(html.matches("<script>").count(), 1, "the one filter script");
         // Only the identifying column and the one involved are shown.
         assert!(
-            html.contains("<th class=\"rowno\">Row</th><th class=\"idcol\">ID</th><th>EMAIL</th></tr>"),
+            html.contains(
+                "<th class=\"rowno\">Row</th><th class=\"idcol\">ID</th><th>EMAIL</th></tr>"
+            ),
             "{html}"
         );
         assert!(html.contains(&format!("<main id=\"{ROOT_ID}\" data-kind=\"dry_run\">")));
@@ -774,8 +785,12 @@ mod tests {
         assert!(html.contains(
             "<tr class=\"data rejected\" id=\"r2\" data-codes=\" 711 \" data-fields=\" client_2eemailAddress \">"
         ), "{html}");
-        assert!(html.contains("<span id=\"code-711\"></span><span id=\"field-client_2eemailAddress\"></span>"));
-        assert!(html.contains("<a href=\"#c2-2\"><code class=\"field\">client.emailAddress</code></a>"));
+        assert!(html.contains(
+            "<span id=\"code-711\"></span><span id=\"field-client_2eemailAddress\"></span>"
+        ));
+        assert!(
+            html.contains("<a href=\"#c2-2\"><code class=\"field\">client.emailAddress</code></a>")
+        );
         assert!(html.contains("<form class=\"filter\" id=\"filter\" hidden>"));
         assert!(html.contains("<option value=\"711\">711 EMAIL_ADDRESS_FORMAT_IS_INVALID</option>"));
         assert!(html.contains("nothing was sent to the target"));
@@ -801,7 +816,9 @@ mod tests {
         let html = render_rows(3, &rows);
         assert_eq!(html.matches("<tr class=\"data rejected\"").count(), 3);
         assert!(
-            html.contains("the first 3 of 5 · 2 more not listed here · all of them are in rejects.csv"),
+            html.contains(
+                "the first 3 of 5 · 2 more not listed here · all of them are in rejects.csv"
+            ),
             "{html}"
         );
         assert!(html.contains("<span class=\"blank\">empty</span>"));
@@ -845,9 +862,17 @@ mod tests {
         };
         let mut rows: Vec<TestRow> = vec![(vec!["1", "Ann", "a@b.c", "X"], vec![], vec![])];
         for _ in 0..4 {
-            rows.push((vec!["2", "Ann", "a@b.c", "X"], vec![dup(1)], vec![Some("NAME".into())]));
+            rows.push((
+                vec!["2", "Ann", "a@b.c", "X"],
+                vec![dup(1)],
+                vec![Some("NAME".into())],
+            ));
         }
-        rows.push((vec!["9", "Bo", "x", "Y"], vec![bad_email(), dup(1)], vec![Some("EMAIL".into()), Some("NAME".into())]));
+        rows.push((
+            vec!["9", "Bo", "x", "Y"],
+            vec![bad_email(), dup(1)],
+            vec![Some("EMAIL".into()), Some("NAME".into())],
+        ));
         let html = render_rows(3, &rows);
         let warned = &html[html.find("id=\"warned\"").expect("a warned section")..];
         assert!(warned.starts_with("id=\"warned\"><h2>Rows with warnings only<span class=\"sub\">the first 3 of 4 · 1 more not listed here"), "{warned}");
@@ -866,11 +891,18 @@ mod tests {
         let html = render_as(
             ReportKind::ImportValidation,
             10,
-            &[(vec!["2", "Bo", "x", "Lyon"], vec![bad_email()], vec![Some("EMAIL".into())])],
+            &[(
+                vec!["2", "Bo", "x", "Lyon"],
+                vec![bad_email()],
+                vec![Some("EMAIL".into())],
+            )],
         );
         assert!(!html.to_lowercase().contains("nothing was sent"), "{html}");
         assert!(!html.to_lowercase().contains("dry run"), "{html}");
-        assert!(html.contains("import&#39;s validation pass") || html.contains("import's validation pass"));
+        assert!(
+            html.contains("import&#39;s validation pass")
+                || html.contains("import's validation pass")
+        );
         assert!(html.contains("<a href=\"event.html\">event.html</a>"));
         assert!(html.contains("data-kind=\"import_validation\""));
     }

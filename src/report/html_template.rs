@@ -270,7 +270,12 @@ mod tests {
         }
         let (open, more) = svg.split_at(svg.find("<details").expect("a details"));
         assert!(open.contains(">L11<") && !open.contains(">L12<"));
-        assert!(more.starts_with(r#"<details class="more"><summary>3 more codes, 300 in all</summary>"#), "{more}");
+        assert!(
+            more.starts_with(
+                r#"<details class="more"><summary>3 more codes, 300 in all</summary>"#
+            ),
+            "{more}"
+        );
         assert!(more.contains(">L12<") && more.contains(">L14<"));
         assert!(!more.contains("<details open"), "collapsed");
     }

@@ -33,11 +33,11 @@ pub use summary::Summary;
 
 use crate::field_error::FieldError;
 use html::{HtmlSample, PageInfo};
-use warning_groups::WarningGroups;
 use payloads::Payloads;
 use rejects_csv::RejectsCsv;
 use report_json::{ReportHeader, ReportJson};
 use summary::Tally;
+use warning_groups::WarningGroups;
 
 // The file names, in the order a person wants them.
 /// The page a person reads: totals, charts by code and field, sample rows.
@@ -298,9 +298,12 @@ impl Report {
     fn add_warnings(&mut self, r: &Verdict) -> io::Result<()> {
         let body = match (r.body, &self.bodies) {
             (Some(Body::Bytes(b)), _) => Some(b),
-            (Some(Body::Spooled(at)), Some(file)) if self.warnings.groups.len() < warning_groups::GROUPS_SHOWN => {
+            (Some(Body::Spooled(at)), Some(file))
+                if self.warnings.groups.len() < warning_groups::GROUPS_SHOWN =>
+            {
                 use std::os::unix::fs::FileExt;
-                self.body_buf.resize(usize::try_from(at.len).unwrap_or(0), 0);
+                self.body_buf
+                    .resize(usize::try_from(at.len).unwrap_or(0), 0);
                 file.read_exact_at(&mut self.body_buf, at.offset)?;
                 Some(self.body_buf.as_slice())
             }

@@ -116,7 +116,10 @@ fn files_agree_with_each_other_and_the_summary() {
     assert_eq!(json["mapping"], "mappings/legacy.toml");
     assert_eq!(json["errors_by_field"]["client.emailAddress"], 10);
     assert_eq!(json["kind"], "dry_run");
-    assert_eq!(json["notes"], serde_json::json!(["column FAX is not mapped"]));
+    assert_eq!(
+        json["notes"],
+        serde_json::json!(["column FAX is not mapped"])
+    );
     assert_eq!(json["errors"].as_array().unwrap().len(), 10, "errors only");
     assert!(json["errors"]
         .as_array()
@@ -324,11 +327,17 @@ fn two_hundred_thousand_rows_stream_through() {
     assert_eq!(json["warnings"]["findings"], 40_000);
     assert_eq!(json["warnings"]["groups"][0]["count"], 40_000);
     assert_eq!(
-        json["warnings"]["groups"][0]["rows"].as_array().unwrap().len(),
+        json["warnings"]["groups"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .len(),
         warning_groups::ROWS_PER_GROUP
     );
     let warnings = json["warnings"].to_string().len();
-    assert!(warnings < 16 * 1024, "small however many rows warn: {warnings} bytes");
+    assert!(
+        warnings < 16 * 1024,
+        "small however many rows warn: {warnings} bytes"
+    );
 }
 
 #[test]
@@ -341,7 +350,11 @@ fn payloads_are_written_only_when_asked_and_a_stale_file_goes() {
     assert!(!tmp.path().join(PAYLOADS_FILE).exists());
     let names: Vec<_> = s.files.iter().map(|f| f.file_name().unwrap()).collect();
     assert_eq!(names, [HTML_FILE, JSON_FILE, REJECTS_FILE]);
-    assert_eq!((s.rows_valid, s.rows_invalid), (20, 10), "verdicts unchanged");
+    assert_eq!(
+        (s.rows_valid, s.rows_invalid),
+        (20, 10),
+        "verdicts unchanged"
+    );
 }
 
 #[test]

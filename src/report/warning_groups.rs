@@ -181,7 +181,10 @@ mod tests {
         }
         assert_eq!(g.groups.len(), GROUPS_SHOWN);
         assert_eq!(g.findings_not_in_groups_shown, 10);
-        assert_eq!(g.findings, GROUPS_SHOWN as u64 + 10 + ROWS_PER_GROUP as u64 + 5);
+        assert_eq!(
+            g.findings,
+            GROUPS_SHOWN as u64 + 10 + ROWS_PER_GROUP as u64 + 5
+        );
         let big = &g.groups[0];
         assert_eq!(big.count, ROWS_PER_GROUP as u64 + 6);
         assert_eq!(big.rows.len(), ROWS_PER_GROUP);

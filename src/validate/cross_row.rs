@@ -359,18 +359,30 @@ mod tests {
                             {"documentType": "ID_CARD", "documentId": "X9"}]
         });
         let key = |c| key_text(c, &body);
-        assert_eq!(key(DuplicateCheckField::FirstNameAndLastName).as_deref(), Some("Jan Nowak"));
+        assert_eq!(
+            key(DuplicateCheckField::FirstNameAndLastName).as_deref(),
+            Some("Jan Nowak")
+        );
         assert_eq!(
             key(DuplicateCheckField::LastNameAndDateOfBirth).as_deref(),
             Some("Nowak, born 1980-01-02")
         );
-        assert_eq!(key(DuplicateCheckField::Email).as_deref(), Some("jan@example.com"));
+        assert_eq!(
+            key(DuplicateCheckField::Email).as_deref(),
+            Some("jan@example.com")
+        );
         assert_eq!(key(DuplicateCheckField::HomePhone), None, "empty is no key");
-        assert_eq!(key(DuplicateCheckField::MobilePhone).as_deref(), Some("+48 1"));
+        assert_eq!(
+            key(DuplicateCheckField::MobilePhone).as_deref(),
+            Some("+48 1")
+        );
         assert_eq!(
             key(DuplicateCheckField::DocumentIdAndType).as_deref(),
             Some("PASSPORT AB1; ID_CARD X9")
         );
-        assert_eq!(key_text(DuplicateCheckField::Email, &serde_json::json!({})), None);
+        assert_eq!(
+            key_text(DuplicateCheckField::Email, &serde_json::json!({})),
+            None
+        );
     }
 }

@@ -9,6 +9,7 @@ mod import;
 mod push_client;
 mod push_faults;
 mod push_rate;
+mod report_files;
 mod sandbox_cli;
 mod sandbox_clients;
 mod sandbox_documents;
