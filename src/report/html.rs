@@ -631,7 +631,28 @@ fn cell(out: &mut impl Write, r: &SampleRow, c: usize, id_column: bool) -> io::R
     if value.is_empty() {
         write!(out, "<span class=\"blank\">empty</span></td>")
     } else {
-        write!(out, "{}</td>", Esc(value))
+        write!(out, "{}</td>", Unbroken(value))
+    }
+}
+
+/// A cell's text that wraps between words only: each word with a character
+/// a browser may break after (`-`, `/`, `.` in ids, dates, e-mails, phone
+/// numbers) is kept whole in a `nowrap` span. Escaped like [`Esc`].
+struct Unbroken<'a>(&'a str);
+
+impl std::fmt::Display for Unbroken<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, word) in self.0.split(' ').enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            if word.chars().all(char::is_alphanumeric) {
+                write!(f, "{}", Esc(word))?;
+            } else {
+                write!(f, "<span class=\"nw\">{}</span>", Esc(word))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -762,7 +783,7 @@ mod tests {
         assert!(html.contains("<div class=\"label\">Rejected</div><div class=\"fig\">1</div>"));
         assert!(html.contains("<h1>clients&lt;1&gt;.csv</h1>"));
         assert!(html.contains(
-            "<td class=\"bad\" id=\"c2-2\" title=\"711 EMAIL_ADDRESS_FORMAT_IS_INVALID: &quot;x&quot; has no @\">&lt;script&gt;alert(1)&lt;/script&gt;</td>"
+            "<td class=\"bad\" id=\"c2-2\" title=\"711 EMAIL_ADDRESS_FORMAT_IS_INVALID: &quot;x&quot; has no @\"><span class=\"nw\">&lt;script&gt;alert(1)&lt;/script&gt;</span></td>"
         ), "{html}");
         assert!(
             html.contains(">711 EMAIL_ADDRESS_FORMAT_IS_INVALID</text>"),
@@ -800,6 +821,20 @@ mod tests {
             !html.contains("http") && !html.contains("src="),
             "self-contained"
         );
+    }
+
+    #[test]
+    fn words_wrap_between_them_never_inside() {
+        assert_eq!(
+            Unbroken("ul. Długa 5/7, 00-238 Warszawa").to_string(),
+            "ul. Długa <span class=\"nw\">5/7,</span> <span class=\"nw\">00-238</span> Warszawa"
+                .replace("ul. ", "<span class=\"nw\">ul.</span> ")
+        );
+        assert_eq!(
+            Unbroken("a<b@x.io").to_string(),
+            "<span class=\"nw\">a&lt;b@x.io</span>"
+        );
+        assert_eq!(Unbroken("Ana").to_string(), "Ana");
     }
 
     #[test]

@@ -181,7 +181,7 @@ svg.chart .track { fill: #f0eee8; }
 svg.chart .bar { fill: var(--slate); }
 svg.chart.codes .bar { fill: var(--bad); opacity: .85; }
 .empty-chart, .none { color: var(--muted); margin: 0; }
-.scroll { overflow-x: auto; margin: 0 -22px; padding: 0 22px 4px; }
+.scroll { overflow-x: auto; padding-bottom: 4px; }
 table { border-collapse: separate; border-spacing: 0; width: 100%; font-size: 13.5px; }
 th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; border-bottom: 1px solid var(--line); padding: 6px 10px; white-space: nowrap; background: var(--card); }
 td { padding: 7px 10px; vertical-align: top; max-width: 22em; white-space: pre-wrap; overflow-wrap: normal; word-break: normal; }
@@ -198,9 +198,10 @@ tr.warned td.rowno .tag { color: var(--warn); background: var(--warn-soft); }
 td.bad { background: var(--bad-soft); box-shadow: inset 3px 0 0 var(--bad); }
 td.warn { background: var(--warn-soft); box-shadow: inset 3px 0 0 var(--warn); }
 td .blank { color: #a8a49b; font-style: italic; }
+td.nw, td .nw { white-space: nowrap; }
 tr.msgs td { padding-top: 0; padding-bottom: 10px; white-space: normal; max-width: none; }
 tr.msgs td.rowno { z-index: 1; }
-ul.findings { position: sticky; left: 8.5em; max-width: min(1000px, calc(100vw - 14em)); }
+ul.findings { position: sticky; left: 8.5em; max-width: min(900px, calc(100vw - 16em)); }
 ul.findings a { color: inherit; }
 .kind { border-left: 4px solid var(--slate); background: var(--card); padding: 10px 16px; border-radius: 6px; margin: 0 0 20px; }
 details.more { margin-top: 8px; }
