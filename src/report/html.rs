@@ -354,13 +354,21 @@ fn warnings(
         return writeln!(out, "<p class=\"none\">No warnings.</p></section>");
     }
     let codes = code_bars(&t.warnings_by_code);
+    writeln!(out, "<div class=\"half\">")?;
     bar_chart(out, &bars(&codes), "warnings", "codes")?;
+    writeln!(out, "</div>")?;
     write!(
         out,
         "<h2 style=\"margin-top:18px\">Repeated warnings<span class=\"sub\">"
     )?;
     if g.all_shown() {
-        write!(out, "all {} groups", thousands(g.groups.len() as u64))?;
+        let n = g.groups.len();
+        write!(
+            out,
+            "all {} group{}",
+            thousands(n as u64),
+            if n == 1 { "" } else { "s" }
+        )?;
     } else {
         write!(
             out,
@@ -915,7 +923,7 @@ mod tests {
         assert_eq!(html.matches("<tr class=\"data rejected\"").count(), 1);
         assert!(html.contains("<span class=\"tag\">warning</span>"));
         // One group of five, its first rows linked where they are listed.
-        assert!(html.contains("all 1 groups"), "{html}");
+        assert!(html.contains("all 1 group<"), "{html}");
         assert!(html.contains(
             "<td><code>310 DUPLICATE_CLIENT</code><br>same first and last name as row 1</td><td><code>client.lastName</code></td><td></td><td class=\"num\">5</td><td><a href=\"#r2\">2</a>, <a href=\"#r3\">3</a>, <a href=\"#r4\">4</a>, 5, <a href=\"#r6\">6</a></td>"
         ), "{html}");

@@ -205,6 +205,7 @@ ul.findings { position: sticky; left: 8.5em; max-width: min(900px, calc(100vw - 
 ul.findings a { color: inherit; }
 .kind { border-left: 4px solid var(--slate); background: var(--card); padding: 10px 16px; border-radius: 6px; margin: 0 0 20px; }
 details.more { margin-top: 8px; }
+.half { max-width: 540px; }
 details.more summary { cursor: pointer; color: var(--muted); font-size: 13px; }
 svg.chart a:hover .bar, svg.chart a:focus .bar { opacity: 1; fill: var(--ink); }
 form.filter { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; font-size: 13px; }
