@@ -158,6 +158,10 @@ pub struct ImportArgs {
     /// Where the report, success.csv and failures.csv go.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
+    /// Also write payloads.ndjson: the request body of every valid row, as
+    /// sent (a full copy of every client's personal data).
+    #[arg(long)]
+    pub payloads: bool,
     /// Validation threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,

@@ -90,6 +90,8 @@ pub struct ImportOptions {
     pub ledger: PathBuf,
     /// Where the dry-run report, success.csv and failures.csv are written.
     pub report_dir: PathBuf,
+    /// Whether the report writes payloads.ndjson (the bodies of valid rows).
+    pub payloads: bool,
     /// Import even though the same source already has a live event against
     /// the same target (its clients then fail 316 and are never claimed).
     pub again: bool,
@@ -259,6 +261,7 @@ async fn open_event(
         check: c.clone(),
         mode: opts.mode,
         report_dir: opts.report_dir.clone(),
+        payloads: opts.payloads,
         stop,
     };
     let result = engine.drive(prepared, ledger, event, None, &session).await;
@@ -314,6 +317,7 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
             check,
             mode: event.mode,
             report_dir: opts.report_dir.clone(),
+            payloads: false,
             stop,
         };
         let result = engine
@@ -361,6 +365,7 @@ struct Engine {
     check: CheckOptionsForFile,
     mode: ImportMode,
     report_dir: PathBuf,
+    payloads: bool,
     stop: Arc<AtomicBool>,
 }
 
@@ -403,7 +408,8 @@ impl Engine {
                 self.check.input.display().to_string(),
                 columns,
             )
-            .for_import(),
+            .for_import()
+            .with_payloads(self.payloads),
         )?;
         let replay = tokio::task::spawn_blocking({
             let journal = journal.clone();

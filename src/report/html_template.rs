@@ -82,9 +82,8 @@ fn svg(out: &mut impl Write, bars: &[Bar], class: &str, max: u64) -> io::Result<
         let y = i as u32 * BAR_ROW;
         // Never let a bar vanish: the smallest count still gets a sliver.
         let w = ((b.count as f64 / max as f64) * 500.0).max(3.0);
-        match &b.href {
-            Some(h) => write!(out, r#"<a href="{}">"#, Esc(h))?,
-            None => {}
+        if let Some(h) = &b.href {
+            write!(out, r#"<a href="{}">"#, Esc(h))?;
         }
         write!(
             out,
