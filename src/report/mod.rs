@@ -292,27 +292,35 @@ impl Report {
         Ok(())
     }
 
-    /// Groups the row's warnings; a group's key is read, once, from the
-    /// first warned row's body (what a duplicate check compares) or else
-    /// from the source cell the warning came from.
+    /// Groups the row's warnings. A group's key is read once, when the
+    /// group starts, from the first warned row's body (what a duplicate
+    /// check compares) or else from the source cell the warning came from;
+    /// a body that cannot be read leaves the cell's value as the key.
     fn add_warnings(&mut self, r: &Verdict) -> io::Result<()> {
-        let body = match (r.body, &self.bodies) {
-            (Some(Body::Bytes(b)), _) => Some(b),
-            (Some(Body::Spooled(at)), Some(file))
-                if self.warnings.groups.len() < warning_groups::GROUPS_SHOWN =>
-            {
-                use std::os::unix::fs::FileExt;
-                self.body_buf
-                    .resize(usize::try_from(at.len).unwrap_or(0), 0);
-                file.read_exact_at(&mut self.body_buf, at.offset)?;
-                Some(self.body_buf.as_slice())
-            }
-            _ => None,
-        };
-        let columns = &self.opts.columns;
+        let Report {
+            warnings,
+            bodies,
+            body_buf,
+            opts,
+            ..
+        } = self;
+        let columns = &opts.columns;
         let origin = |i: usize| r.origins.get(i).cloned().flatten();
-        let key = |i: usize| group_key(r, &r.findings[i], origin(i), body, columns);
-        self.warnings.add(r.row, r.findings, origin, key);
+        let key = |i: usize| {
+            let body = match (r.body, bodies.as_ref()) {
+                (Some(Body::Bytes(b)), _) => Some(b),
+                (Some(Body::Spooled(at)), Some(file)) => {
+                    use std::os::unix::fs::FileExt;
+                    body_buf.resize(usize::try_from(at.len).unwrap_or(0), 0);
+                    file.read_exact_at(body_buf, at.offset)
+                        .ok()
+                        .map(|()| body_buf.as_slice())
+                }
+                _ => None,
+            };
+            group_key(r, &r.findings[i], origin(i), body, columns)
+        };
+        warnings.add(r.row, r.findings, origin, key);
         Ok(())
     }
 
