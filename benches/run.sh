@@ -277,7 +277,7 @@ fi
 PUSH=$DATA/wide-push-$PUSH_ROWS.csv
 gen "$PUSH" "$PUSH_ROWS" 0.05
 say "push: payloads of $PUSH (dry run)"
-checked_validate "$PUSH" "$WORK/push-dry" "$WORK/push-dry.time"
+checked_validate "$PUSH" "$WORK/push-dry" "$WORK/push-dry.time" --payloads
 PAYLOADS=$WORK/push-dry/payloads.ndjson
 push_valid=$(wc -l <"$PAYLOADS")
 "$PY" "$ROOT/benches/wrk/make_template.py" "$PAYLOADS" >"$WORK/wrk-body.json"

@@ -209,6 +209,10 @@ pub struct ImportArgs {
     /// Where the report, success.csv and failures.csv go.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
+    /// Also write payloads.ndjson: the request body of every valid row, as
+    /// sent (a full copy of every client's personal data).
+    #[arg(long)]
+    pub payloads: bool,
     /// Validation threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -318,9 +322,13 @@ pub struct ValidateArgs {
     /// `password = …`); otherwise MAMBU_API_KEY, or MAMBU_USER and MAMBU_PASSWORD.
     #[arg(long)]
     pub credentials_file: Option<PathBuf>,
-    /// Where report.json, rejects.csv, report.html and payloads.ndjson go.
+    /// Where report.html, report.json, rejects.csv (and payloads.ndjson) go.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
+    /// Also write payloads.ndjson: the exact request body of every valid
+    /// row, one per line (a full copy of every client's personal data).
+    #[arg(long)]
+    pub payloads: bool,
     /// Validation threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,

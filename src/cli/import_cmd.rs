@@ -49,6 +49,7 @@ pub fn run(a: ImportArgs) -> Exit {
         },
         ledger: a.ledger.ledger,
         report_dir: a.report_dir,
+        payloads: a.payloads,
         again: a.again,
         tenant_from_target: a.tenant_from_target,
         allow_notifications: a.allow_notifications,

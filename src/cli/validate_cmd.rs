@@ -30,6 +30,7 @@ pub fn run(a: ValidateArgs) -> Exit {
             joins: a.join.clone(),
         },
         report_dir: a.report_dir,
+        payloads: a.payloads,
     };
     match dry_run::run(&opts) {
         Ok(outcome) => {

@@ -173,6 +173,9 @@ pub struct Checked {
 pub enum FieldsFor {
     /// Rejected rows only; valid rows come with an empty record.
     Rejected,
+    /// Rejected rows and rows with a warning (the report lists both);
+    /// valid rows without a finding come with an empty record.
+    Flagged,
     /// Every row (the import keeps a refused row's cells).
     All,
 }
@@ -509,7 +512,9 @@ impl Checked {
         let mut fields = csv::StringRecord::new();
         let empty = csv::StringRecord::new();
         self.replay_core(|row, findings, origins, valid| {
-            let decode = !valid || fields_for == FieldsFor::All;
+            let decode = !valid
+                || fields_for == FieldsFor::All
+                || (fields_for == FieldsFor::Flagged && !findings.is_empty());
             if decode {
                 row.fields_into(&mut fields)?;
             }

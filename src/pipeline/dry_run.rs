@@ -1,8 +1,8 @@
 //! The dry run: check every row and write the report. Nothing is sent.
 //!
 //! In: input, mapping, tenant, report dir. Out: report.json, rejects.csv,
-//! report.html and payloads.ndjson in the report dir, and a `Summary` for
-//! the terminal. Fails with `CheckError` (exit 2) before reading any row
+//! report.html (and payloads.ndjson when asked) in the report dir, and a
+//! `Summary` for the terminal. Fails with `CheckError` (exit 2) before reading any row
 //! when the mapping, tenant or file is unusable.
 
 use std::path::PathBuf;
@@ -20,8 +20,10 @@ pub struct DryRunOptions {
     pub check: CheckOptionsForFile,
     /// How the report names the tenant used (its path), if one was given.
     pub tenant_label: Option<String>,
-    /// Where report.json, rejects.csv, report.html and payloads.ndjson go.
+    /// Where report.json, rejects.csv, report.html (and payloads.ndjson) go.
     pub report_dir: PathBuf,
+    /// Whether to write payloads.ndjson (every valid row's request body).
+    pub payloads: bool,
 }
 
 /// What a dry run produced.
@@ -44,12 +46,14 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
     let subset = prepared.is_ferry_rejects();
     let channels = prepared.tenant.creation_notifications();
     let mut notified = NotificationCount::default();
-    let mut report = Report::create(ReportOptions {
-        dir: opts.report_dir.clone(),
-        input: c.input.display().to_string(),
-        columns: prepared.columns.clone(),
-        html_sample_rows: 200,
-    })?;
+    let mut report = Report::create(
+        ReportOptions::new(
+            opts.report_dir.clone(),
+            c.input.display().to_string(),
+            prepared.columns.clone(),
+        )
+        .with_payloads(opts.payloads),
+    )?;
     let checked = check_file(prepared, c)?;
     let joins = checked.plan.join_counts();
     warnings.extend(joins.iter().filter_map(|j| j.mismatch_warning(subset)));
@@ -57,8 +61,8 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
     // Read by position: the report copies from its own handle meanwhile.
     let bodies = checked.body_reader()?;
     let mut body = Vec::new();
-    // Only rejected rows' fields are written anywhere.
-    checked.replay(FieldsFor::Rejected, |v| {
+    // Only rejected and warned rows' fields are written anywhere.
+    checked.replay(FieldsFor::Flagged, |v| {
         if channels.any() {
             if let Some(b) = bodies.body_of(v, &mut body)? {
                 notified.add(channels.for_body(b));

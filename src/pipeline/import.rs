@@ -92,6 +92,8 @@ pub struct ImportOptions {
     pub ledger: PathBuf,
     /// Where the dry-run report, success.csv and failures.csv are written.
     pub report_dir: PathBuf,
+    /// Whether the report writes payloads.ndjson (the bodies of valid rows).
+    pub payloads: bool,
     /// Import even though the same source already has a live event against
     /// the same target (its clients then fail 316 and are never claimed).
     pub again: bool,
@@ -271,6 +273,7 @@ async fn open_event(
         check: c.clone(),
         mode: opts.mode,
         report_dir: opts.report_dir.clone(),
+        payloads: opts.payloads,
         stop,
     };
     let result = engine.drive(prepared, ledger, event, None, &session).await;
@@ -328,6 +331,7 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
             check,
             mode: event.mode,
             report_dir: opts.report_dir.clone(),
+            payloads: false,
             stop,
         };
         let result = engine
@@ -375,6 +379,7 @@ struct Engine {
     check: CheckOptionsForFile,
     mode: ImportMode,
     report_dir: PathBuf,
+    payloads: bool,
     stop: Arc<AtomicBool>,
 }
 
@@ -419,11 +424,16 @@ impl Engine {
         let (journal, journal_thread) = Journal::start(ledger, key.clone());
         let (job_tx, job_rx) = mpsc::channel::<Job>(session.target.concurrency() * 4 + SEND_BATCH);
 
-        let report = Report::create(ReportOptions::new(
-            &self.report_dir,
-            self.check.input.display().to_string(),
-            columns,
-        ))?;
+        // The import's validation pass: its page must not read as a dry run.
+        let report = Report::create(
+            ReportOptions::new(
+                &self.report_dir,
+                self.check.input.display().to_string(),
+                columns,
+            )
+            .for_import()
+            .with_payloads(self.payloads),
+        )?;
         let replay = tokio::task::spawn_blocking({
             let journal = journal.clone();
             let stop = stop.clone();

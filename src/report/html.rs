@@ -1,21 +1,36 @@
-//! `report.html`: the one page a person reads after a dry run.
+//! `report.html`: the one page a person reads after a validation pass.
 //!
-//! In: the first N rejected rows (kept while rows stream by; N is bounded by
-//! `html_sample_rows`) and, at the end, the tally. Out: one self-contained
-//! page — totals, bar charts by code and by field, the sampled rows with the
-//! offending source cells highlighted, notes. No scripts, no external
-//! resources; every piece of data is escaped. Fails only on I/O.
+//! In: the first N rejected rows and the first N rows with warnings only
+//! (kept while rows stream by; N is `html_sample_rows`, 1,000 by default),
+//! and, at the end, the tally and the warning groups. Out: one
+//! self-contained page under `<main id="dry-run-report">` — totals, every
+//! code and field in bar charts (each bar links to its rows), the repeated
+//! warnings as groups, the listed rows with the offending source cells
+//! highlighted (row number and id columns sticky, the table scrolling inside
+//! its box, rows filterable by code and field), notes. A dry run's page says
+//! nothing was sent; an import's validation pass says what it is and points
+//! to `event.html`. One small inline script filters; the page reads whole
+//! without it. No external resources; every piece of data is escaped.
+//! Fails only on I/O.
 
+use std::collections::{BTreeSet, HashSet};
 use std::io::{self, Write};
 
 use csv::StringRecord;
 
-use super::html_template::{bar_chart, Bar, Esc, CSS};
+use super::html_template::{bar_chart, Bar, Esc, CSS, SCRIPT};
 use super::summary::{ranked, thousands, Tally};
+use super::warning_groups::{WarningGroups, GROUPS_SHOWN};
+use super::{ReportKind, EVENT_PAGE, JSON_FILE, REJECTS_FILE};
 use crate::field_error::{FieldError, Severity};
 use crate::model::ReturnCode;
 
-/// A finding of a sampled row, with its source column resolved.
+/// The page's root element id, for scripts and checks that open it.
+pub const ROOT_ID: &str = "dry-run-report";
+/// Rows of a warning group linked from the groups table.
+const GROUP_ROWS_SHOWN: usize = 10;
+
+/// A finding of a listed row, with its source column resolved.
 struct SampleFinding {
     field: String,
     code: ReturnCode,
@@ -32,10 +47,12 @@ struct SampleRow {
     findings: Vec<SampleFinding>,
 }
 
-/// The first rejected rows, kept for the page.
+/// The first rows of one kind (rejected, or warned only), kept for the page,
+/// and how many there were in all.
 pub(crate) struct HtmlSample {
     limit: usize,
     rows: Vec<SampleRow>,
+    seen: u64,
 }
 
 impl HtmlSample {
@@ -43,6 +60,7 @@ impl HtmlSample {
         Self {
             limit,
             rows: Vec::with_capacity(limit.min(1024)),
+            seen: 0,
         }
     }
 
@@ -52,7 +70,7 @@ impl HtmlSample {
         self.rows.len()
     }
 
-    /// Keeps a rejected row while fewer than the limit are kept.
+    /// Counts a row, and keeps it while fewer than the limit are kept.
     pub fn add(
         &mut self,
         columns: &[String],
@@ -62,6 +80,7 @@ impl HtmlSample {
         findings: &[FieldError],
         origins: &[Option<String>],
     ) {
+        self.seen += 1;
         if self.rows.len() >= self.limit {
             return;
         }
@@ -87,8 +106,12 @@ impl HtmlSample {
         });
     }
 
+    fn has_row(&self, row: u64) -> bool {
+        self.rows.binary_search_by_key(&row, |r| r.row).is_ok()
+    }
+
     /// The columns the table shows: the first one (usually an identifier)
-    /// and every column a sampled finding came from, in source order.
+    /// and every column a listed finding came from, in source order.
     fn shown_columns(&self, columns: &[String]) -> Vec<usize> {
         let mut used = vec![false; columns.len()];
         if let Some(first) = used.first_mut() {
@@ -103,7 +126,7 @@ impl HtmlSample {
     }
 }
 
-/// Everything the page shows besides the sample.
+/// Everything the page shows besides the rows.
 ///
 /// `generated_at` is shown as given, so it is formatted for people.
 pub(crate) struct PageInfo<'a> {
@@ -113,9 +136,26 @@ pub(crate) struct PageInfo<'a> {
     pub generated_at: &'a str,
     pub elapsed: std::time::Duration,
     pub columns: &'a [String],
-    pub warnings: &'a [String],
+    /// The run's own notes.
+    pub notes: &'a [String],
     /// Names of the sibling files, for the notes.
     pub files: &'a [&'a str],
+    /// A dry run, or an import's validation pass.
+    pub kind: ReportKind,
+}
+
+/// A field path as an id fragment: letters and digits kept, anything else
+/// `_` and its hex, so distinct paths stay distinct.
+fn field_id(field: &str) -> String {
+    let mut s = String::with_capacity(field.len() + 8);
+    for b in field.bytes() {
+        if b.is_ascii_alphanumeric() {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("_{b:02x}"));
+        }
+    }
+    s
 }
 
 /// Writes the whole page.
@@ -123,32 +163,55 @@ pub(crate) fn render(
     out: &mut impl Write,
     page: &PageInfo,
     tally: &Tally,
-    sample: &HtmlSample,
+    rejected: &HtmlSample,
+    warned: &HtmlSample,
+    groups: &WarningGroups,
 ) -> io::Result<()> {
+    let title = match page.kind {
+        ReportKind::DryRun => "Dry run",
+        ReportKind::ImportValidation => "Import validation",
+    };
     writeln!(
         out,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Dry run · {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>",
-        Esc(page.input)
+         <title>{title} · {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n\
+         <main id=\"{ROOT_ID}\" data-kind=\"{}\">",
+        Esc(page.input),
+        page.kind.as_str()
     )?;
     header(out, page)?;
     totals(out, tally)?;
     charts(out, tally)?;
-    rejected_rows(out, page.columns, tally, sample)?;
-    notes(out, page, tally, sample)?;
+    warnings(out, tally, groups, rejected, warned)?;
+    filter(out, tally, rejected, warned)?;
+    let mut anchors = HashSet::new();
+    rows_table(out, page.columns, rejected, Listing::Rejected, &mut anchors)?;
+    rows_table(out, page.columns, warned, Listing::Warned, &mut anchors)?;
+    notes(out, page, tally)?;
+    let footer = match page.kind {
+        ReportKind::DryRun => "dry run: nothing was sent to the target.".to_string(),
+        ReportKind::ImportValidation => format!(
+            "the import's validation pass: what was sent, created and failed is in {EVENT_PAGE}."
+        ),
+    };
     writeln!(
         out,
-        "<footer>Ferry {} · dry run: nothing was sent to the target.</footer>\n</main>\n</body>\n</html>",
-        env!("CARGO_PKG_VERSION")
+        "<footer>Ferry {} · {}</footer>\n</main>\n<script>{SCRIPT}</script>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION"),
+        Esc(&footer)
     )?;
     out.flush()
 }
 
 fn header(out: &mut impl Write, page: &PageInfo) -> io::Result<()> {
+    let eyebrow = match page.kind {
+        ReportKind::DryRun => "Ferry · dry run report",
+        ReportKind::ImportValidation => "Ferry · import · validation pass",
+    };
     write!(
         out,
-        "<header><div class=\"eyebrow\">Ferry · dry run report</div><h1>{}</h1><div class=\"meta\">\
+        "<header><div class=\"eyebrow\">{eyebrow}</div><h1>{}</h1><div class=\"meta\">\
          <span>mapping <code>{}</code></span>",
         Esc(page.input),
         Esc(page.mapping)
@@ -162,7 +225,19 @@ fn header(out: &mut impl Write, page: &PageInfo) -> io::Result<()> {
         "<span>{}</span><span>{:.1} s</span></div></header>",
         Esc(page.generated_at),
         page.elapsed.as_secs_f64()
-    )
+    )?;
+    match page.kind {
+        ReportKind::DryRun => writeln!(
+            out,
+            "<p class=\"kind\">A <b>dry run</b>: every row was read, mapped and checked; nothing was sent to the target.</p>"
+        ),
+        ReportKind::ImportValidation => writeln!(
+            out,
+            "<p class=\"kind\">The <b>import's validation pass</b>: what was checked before sending. \
+             Valid rows were sent; what was created, updated and failed is on the event's page, \
+             <a href=\"{EVENT_PAGE}\">{EVENT_PAGE}</a>, beside this one.</p>"
+        ),
+    }
 }
 
 fn percent(part: u64, whole: u64) -> f64 {
@@ -218,107 +293,302 @@ fn totals(out: &mut impl Write, t: &Tally) -> io::Result<()> {
     Ok(())
 }
 
-fn charts(out: &mut impl Write, t: &Tally) -> io::Result<()> {
-    let code_labels: Vec<(String, u64)> = ranked(&t.errors_by_code)
+fn code_bars(codes: &std::collections::BTreeMap<ReturnCode, u64>) -> Vec<(String, u64, String)> {
+    ranked(codes)
         .into_iter()
-        .map(|(c, n)| (c.to_string(), *n))
-        .collect();
-    let code_bars: Vec<Bar> = code_labels
+        .map(|(c, n)| (c.to_string(), *n, format!("#code-{}", c.code())))
+        .collect()
+}
+
+fn bars(items: &[(String, u64, String)]) -> Vec<Bar<'_>> {
+    items
         .iter()
-        .map(|(l, n)| Bar {
+        .map(|(l, n, h)| Bar {
             label: l,
             count: *n,
+            href: Some(h.clone()),
         })
-        .collect();
-    let field_bars: Vec<Bar> = ranked(&t.errors_by_field)
+        .collect()
+}
+
+fn charts(out: &mut impl Write, t: &Tally) -> io::Result<()> {
+    let codes = code_bars(&t.errors_by_code);
+    let fields: Vec<(String, u64, String)> = ranked(&t.errors_by_field)
         .into_iter()
-        .map(|(f, n)| Bar {
-            label: f,
-            count: *n,
-        })
+        .map(|(f, n)| (f.clone(), *n, format!("#field-{}", field_id(f))))
         .collect();
     let total: u64 = t.errors_by_code.values().sum();
     writeln!(out, "<section class=\"charts\">")?;
     writeln!(
         out,
-        "<div class=\"card\"><h2>Errors by code<span class=\"sub\">{} errors</span></h2>",
-        thousands(total)
+        "<div class=\"card\"><h2>Errors by code<span class=\"sub\">{} errors · {} codes</span></h2>",
+        thousands(total),
+        thousands(codes.len() as u64)
     )?;
-    bar_chart(out, &code_bars, "codes")?;
+    bar_chart(out, &bars(&codes), "codes", "codes")?;
     writeln!(
         out,
         "</div>\n<div class=\"card\"><h2>Errors by field<span class=\"sub\">{} fields</span></h2>",
-        thousands(field_bars.len() as u64)
+        thousands(fields.len() as u64)
     )?;
-    bar_chart(out, &field_bars, "fields")?;
+    bar_chart(out, &bars(&fields), "fields", "fields")?;
     writeln!(out, "</div>\n</section>")
 }
 
-fn rejected_rows(
+/// Warnings by code, and the repeated ones as groups.
+fn warnings(
     out: &mut impl Write,
-    columns: &[String],
     t: &Tally,
-    s: &HtmlSample,
+    g: &WarningGroups,
+    rejected: &HtmlSample,
+    warned: &HtmlSample,
 ) -> io::Result<()> {
-    write!(out, "<section class=\"card\"><h2>Rejected rows")?;
-    if t.rows_invalid == 0 {
-        // Nothing to qualify.
-    } else if s.rows.len() as u64 == t.rows_invalid {
+    write!(out, "<section class=\"card\" id=\"warnings\"><h2>Warnings")?;
+    writeln!(
+        out,
+        "<span class=\"sub\">{} findings on {} rows · rows with only warnings are still sent</span></h2>",
+        thousands(g.findings),
+        thousands(t.rows_with_warnings)
+    )?;
+    if g.findings == 0 {
+        return writeln!(out, "<p class=\"none\">No warnings.</p></section>");
+    }
+    let codes = code_bars(&t.warnings_by_code);
+    writeln!(out, "<div class=\"half\">")?;
+    bar_chart(out, &bars(&codes), "warnings", "codes")?;
+    writeln!(out, "</div>")?;
+    write!(
+        out,
+        "<h2 style=\"margin-top:18px\">Repeated warnings<span class=\"sub\">"
+    )?;
+    if g.all_shown() {
+        let n = g.groups.len();
         write!(
             out,
-            "<span class=\"sub\">all {}</span>",
-            thousands(t.rows_invalid)
+            "all {} group{}",
+            thousands(n as u64),
+            if n == 1 { "" } else { "s" }
         )?;
     } else {
         write!(
             out,
-            "<span class=\"sub\">first {} of {} · all of them are in rejects.csv</span>",
+            "the first {} groups; {} more warnings are in later groups, counted above by code",
+            thousands(g.groups.len() as u64),
+            thousands(g.findings_not_in_groups_shown)
+        )?;
+    }
+    writeln!(
+        out,
+        "</span></h2>\n<div class=\"scroll\"><table class=\"groups\">\n<thead><tr><th>Warning</th><th>Field</th>\
+         <th>What the rows share</th><th>Rows</th><th>First rows</th></tr></thead>\n<tbody>"
+    )?;
+    for grp in &g.groups {
+        write!(
+            out,
+            "<tr class=\"data\"><td><code>{} {}</code><br>{}</td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td>",
+            grp.code,
+            Esc(grp.name),
+            Esc(&grp.message),
+            Esc(&grp.field),
+            Esc(grp.key.as_deref().unwrap_or("")),
+            thousands(grp.count)
+        )?;
+        for (i, row) in grp.rows.iter().take(GROUP_ROWS_SHOWN).enumerate() {
+            if i > 0 {
+                write!(out, ", ")?;
+            }
+            if rejected.has_row(*row) || warned.has_row(*row) {
+                write!(out, "<a href=\"#r{row}\">{row}</a>")?;
+            } else {
+                write!(out, "{row}")?;
+            }
+        }
+        if grp.count as usize > GROUP_ROWS_SHOWN {
+            write!(out, " …")?;
+        }
+        writeln!(out, "</td></tr>")?;
+    }
+    writeln!(
+        out,
+        "</tbody></table></div><p class=\"none\">At most {GROUPS_SHOWN} groups are shown; <code>{JSON_FILE}</code> has the same groups with up to 1,000 rows each.</p></section>"
+    )
+}
+
+/// The filter form: hidden until the script shows it.
+fn filter(
+    out: &mut impl Write,
+    t: &Tally,
+    rejected: &HtmlSample,
+    warned: &HtmlSample,
+) -> io::Result<()> {
+    if rejected.rows.is_empty() && warned.rows.is_empty() {
+        return Ok(());
+    }
+    let mut codes: BTreeSet<(u16, String)> = BTreeSet::new();
+    for c in t.errors_by_code.keys().chain(t.warnings_by_code.keys()) {
+        codes.insert((c.code(), c.to_string()));
+    }
+    let mut fields: BTreeSet<&str> = t.errors_by_field.keys().map(String::as_str).collect();
+    for f in rejected
+        .rows
+        .iter()
+        .chain(&warned.rows)
+        .flat_map(|r| &r.findings)
+    {
+        fields.insert(&f.field);
+    }
+    writeln!(
+        out,
+        "<section class=\"card\"><form class=\"filter\" id=\"filter\" hidden>\
+         <b>Show listed rows</b><label>with code <select name=\"code\"><option value=\"\">any</option>"
+    )?;
+    for (n, label) in &codes {
+        write!(out, "<option value=\"{n}\">{}</option>", Esc(label))?;
+    }
+    write!(
+        out,
+        "</select></label><label>on field <select name=\"field\"><option value=\"\">any</option>"
+    )?;
+    for f in &fields {
+        write!(
+            out,
+            "<option value=\"{}\">{}</option>",
+            Esc(&field_id(f)),
+            Esc(f)
+        )?;
+    }
+    writeln!(
+        out,
+        "</select></label><output id=\"filter-count\"></output></form>\
+         <noscript>Filtering by code and field needs JavaScript; every listed row is shown.</noscript></section>"
+    )
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    Rejected,
+    Warned,
+}
+
+fn rows_table(
+    out: &mut impl Write,
+    columns: &[String],
+    s: &HtmlSample,
+    listing: Listing,
+    anchors: &mut HashSet<String>,
+) -> io::Result<()> {
+    let (id, title, tag, none, rest) = match listing {
+        Listing::Rejected => (
+            "rejected",
+            "Rejected rows",
+            "rejected",
+            "No row was rejected.",
+            format!("all of them are in {REJECTS_FILE}"),
+        ),
+        Listing::Warned => (
+            "warned",
+            "Rows with warnings only",
+            "warning",
+            "No valid row has a warning.",
+            format!("{JSON_FILE} counts them by code and groups them"),
+        ),
+    };
+    write!(out, "<section class=\"card\" id=\"{id}\"><h2>{title}")?;
+    if s.seen == 0 {
+        // Nothing to qualify.
+    } else if s.rows.len() as u64 == s.seen {
+        write!(out, "<span class=\"sub\">all {}</span>", thousands(s.seen))?;
+    } else {
+        write!(
+            out,
+            "<span class=\"sub\">the first {} of {} · {} more not listed here · {}</span>",
             thousands(s.rows.len() as u64),
-            thousands(t.rows_invalid)
+            thousands(s.seen),
+            thousands(s.seen - s.rows.len() as u64),
+            Esc(&rest)
         )?;
     }
     writeln!(out, "</h2>")?;
-    if t.rows_invalid == 0 {
-        return writeln!(out, "<p class=\"none\">No row was rejected.</p></section>");
+    if s.seen == 0 {
+        return writeln!(out, "<p class=\"none\">{none}</p></section>");
     }
     if s.rows.is_empty() {
         return writeln!(
             out,
-            "<p class=\"none\">Rows are not shown here; <code>rejects.csv</code> lists them all.</p></section>"
+            "<p class=\"none\">Rows are not listed here; {}.</p></section>",
+            Esc(&rest)
         );
     }
     let shown = s.shown_columns(columns);
-    writeln!(
+    write!(
         out,
-        "<div class=\"scroll\"><table>\n<thead><tr><th>Row</th>"
+        "<div class=\"scroll\"><table class=\"rows\">\n<thead><tr><th class=\"rowno\">Row</th>"
     )?;
-    for &c in &shown {
-        write!(out, "<th>{}</th>", Esc(&columns[c]))?;
+    for (i, &c) in shown.iter().enumerate() {
+        let class = if i == 0 { " class=\"idcol\"" } else { "" };
+        write!(out, "<th{class}>{}</th>", Esc(&columns[c]))?;
     }
     writeln!(out, "</tr></thead>\n<tbody>")?;
     for r in &s.rows {
+        let codes: BTreeSet<u16> = r.findings.iter().map(|f| f.code.code()).collect();
+        let fields: BTreeSet<String> = r.findings.iter().map(|f| field_id(&f.field)).collect();
         write!(
             out,
-            "<tr class=\"data\"><td class=\"rowno\"><b>{}</b><br>line {}</td>",
-            r.row, r.line
+            "<tr class=\"data {id}\" id=\"r{}\" data-codes=\" ",
+            r.row
         )?;
-        for &c in &shown {
-            cell(out, r, c)?;
+        for c in &codes {
+            write!(out, "{c} ")?;
+        }
+        write!(out, "\" data-fields=\" ")?;
+        for f in &fields {
+            write!(out, "{} ", Esc(f))?;
         }
         write!(
             out,
-            "</tr>\n<tr class=\"msgs\"><td></td><td colspan=\"{}\"><ul class=\"findings\">",
+            "\"><td class=\"rowno\"><b>{}</b><span class=\"tag\">{tag}</span><br>line {}",
+            r.row, r.line
+        )?;
+        // The first listed row of each code and field is where a chart's
+        // bar lands without the script.
+        for c in &codes {
+            let a = format!("code-{c}");
+            if anchors.insert(a.clone()) {
+                write!(out, "<span id=\"{a}\"></span>")?;
+            }
+        }
+        for f in &fields {
+            let a = format!("field-{f}");
+            if anchors.insert(a.clone()) {
+                write!(out, "<span id=\"{}\"></span>", Esc(&a))?;
+            }
+        }
+        write!(out, "</td>")?;
+        for (i, &c) in shown.iter().enumerate() {
+            cell(out, r, c, i == 0)?;
+        }
+        write!(
+            out,
+            "</tr>\n<tr class=\"msgs\"><td class=\"rowno\"></td><td colspan=\"{}\"><ul class=\"findings\">",
             shown.len().max(1)
         )?;
         for f in &r.findings {
             write!(
                 out,
-                "<li class=\"{}\"><span class=\"code\">{}</span><code class=\"field\">{}</code>{}</li>",
+                "<li class=\"{}\"><span class=\"code\">{}</span>",
                 severity_class(f.severity),
                 Esc(&f.code.to_string()),
-                Esc(&f.field),
-                Esc(&f.message)
             )?;
+            match f.column.filter(|c| shown.contains(c)) {
+                Some(c) => write!(
+                    out,
+                    "<a href=\"#c{}-{c}\"><code class=\"field\">{}</code></a>",
+                    r.row,
+                    Esc(&f.field)
+                )?,
+                None => write!(out, "<code class=\"field\">{}</code>", Esc(&f.field))?,
+            }
+            write!(out, "{}</li>", Esc(&f.message))?;
         }
         writeln!(out, "</ul></td></tr>")?;
     }
@@ -326,12 +596,17 @@ fn rejected_rows(
 }
 
 /// One source cell; highlighted (error over warning) with the findings that
-/// came from it in its tooltip.
-fn cell(out: &mut impl Write, r: &SampleRow, c: usize) -> io::Result<()> {
+/// came from it in its tooltip, and an id the findings link to.
+fn cell(out: &mut impl Write, r: &SampleRow, c: usize, id_column: bool) -> io::Result<()> {
     let mut from_here = r.findings.iter().filter(|f| f.column == Some(c)).peekable();
     let value = r.fields.get(c).map(String::as_str).unwrap_or("");
+    let idcol = if id_column { "idcol " } else { "" };
     if from_here.peek().is_none() {
-        write!(out, "<td>")?;
+        if id_column {
+            write!(out, "<td class=\"idcol\">")?;
+        } else {
+            write!(out, "<td>")?;
+        }
     } else {
         let class = if r
             .findings
@@ -342,7 +617,11 @@ fn cell(out: &mut impl Write, r: &SampleRow, c: usize) -> io::Result<()> {
         } else {
             "warn"
         };
-        write!(out, "<td class=\"{class}\" title=\"")?;
+        write!(
+            out,
+            "<td class=\"{idcol}{class}\" id=\"c{}-{c}\" title=\"",
+            r.row
+        )?;
         for (i, f) in from_here.enumerate() {
             if i > 0 {
                 write!(out, "&#10;")?;
@@ -360,7 +639,28 @@ fn cell(out: &mut impl Write, r: &SampleRow, c: usize) -> io::Result<()> {
     if value.is_empty() {
         write!(out, "<span class=\"blank\">empty</span></td>")
     } else {
-        write!(out, "{}</td>", Esc(value))
+        write!(out, "{}</td>", Unbroken(value))
+    }
+}
+
+/// A cell's text that wraps between words only: each word with a character
+/// a browser may break after (`-`, `/`, `.` in ids, dates, e-mails, phone
+/// numbers) is kept whole in a `nowrap` span. Escaped like [`Esc`].
+struct Unbroken<'a>(&'a str);
+
+impl std::fmt::Display for Unbroken<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, word) in self.0.split(' ').enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            if word.chars().all(char::is_alphanumeric) {
+                write!(f, "{}", Esc(word))?;
+            } else {
+                write!(f, "<span class=\"nw\">{}</span>", Esc(word))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -371,31 +671,27 @@ fn severity_class(s: Severity) -> &'static str {
     }
 }
 
-fn notes(out: &mut impl Write, page: &PageInfo, t: &Tally, s: &HtmlSample) -> io::Result<()> {
+fn notes(out: &mut impl Write, page: &PageInfo, t: &Tally) -> io::Result<()> {
     writeln!(out, "<section class=\"card notes\"><h2>Notes</h2><ul>")?;
-    for w in page.warnings {
+    for w in page.notes {
         writeln!(out, "<li>{}</li>", Esc(w))?;
     }
-    for (code, n) in ranked(&t.warnings_by_code) {
+    if t.rows_invalid > 0 {
         writeln!(
             out,
-            "<li>Warning <code>{}</code> on {} finding{} (rows still valid unless they have errors).</li>",
-            Esc(&code.to_string()),
-            thousands(*n),
-            if *n == 1 { "" } else { "s" }
-        )?;
-    }
-    if (s.rows.len() as u64) < t.rows_invalid {
-        writeln!(
-            out,
-            "<li>This page shows the first {} rejected rows; <code>rejects.csv</code> has all {}, with their original fields.</li>",
-            thousands(s.rows.len() as u64),
+            "<li><code>{REJECTS_FILE}</code> has every rejected row ({}), with its original fields and findings.</li>",
             thousands(t.rows_invalid)
         )?;
     }
     write!(out, "<li>Files beside this page:")?;
     for f in page.files {
         write!(out, " <code>{}</code>", Esc(f))?;
+    }
+    if page.kind == ReportKind::ImportValidation {
+        write!(
+            out,
+            " <a href=\"{EVENT_PAGE}\"><code>{EVENT_PAGE}</code></a>"
+        )?;
     }
     writeln!(out, ".</li>\n</ul></section>")
 }
@@ -414,7 +710,7 @@ mod tests {
             .collect()
     }
 
-    fn page<'a>(columns: &'a [String], warnings: &'a [String]) -> PageInfo<'a> {
+    fn page<'a>(columns: &'a [String], notes: &'a [String], kind: ReportKind) -> PageInfo<'a> {
         PageInfo {
             input: "clients<1>.csv",
             mapping: "m.toml",
@@ -422,32 +718,49 @@ mod tests {
             generated_at: "2025-01-01T00:00:00Z",
             elapsed: std::time::Duration::from_millis(1500),
             columns,
-            warnings,
+            notes,
             files: &["report.json", "rejects.csv"],
+            kind,
         }
     }
 
-    fn render_rows(limit: usize, rows: &[TestRow]) -> String {
+    fn render_as(kind: ReportKind, limit: usize, rows: &[TestRow]) -> String {
         let columns = cols();
         let mut tally = Tally::default();
-        let mut sample = HtmlSample::new(limit);
+        let mut rejected = HtmlSample::new(limit);
+        let mut warned = HtmlSample::new(limit);
+        let mut groups = WarningGroups::default();
         for (i, (fields, findings, origins)) in rows.iter().enumerate() {
+            let (row, line) = (i as u64 + 1, i as u64 + 2);
+            let rec = StringRecord::from(fields.clone());
+            groups.add(
+                row,
+                findings,
+                |i| origins.get(i).cloned().flatten(),
+                |_| None,
+            );
             if tally.add(findings) {
-                let rec = StringRecord::from(fields.clone());
-                sample.add(
-                    &columns,
-                    i as u64 + 1,
-                    i as u64 + 2,
-                    &rec,
-                    findings,
-                    origins,
-                );
+                rejected.add(&columns, row, line, &rec, findings, origins);
+            } else if !findings.is_empty() {
+                warned.add(&columns, row, line, &rec, findings, origins);
             }
         }
-        let warnings = vec!["mapping: column <FAX> unused".to_string()];
+        let notes = vec!["mapping: column <FAX> unused".to_string()];
         let mut out = Vec::new();
-        render(&mut out, &page(&columns, &warnings), &tally, &sample).unwrap();
+        render(
+            &mut out,
+            &page(&columns, &notes, kind),
+            &tally,
+            &rejected,
+            &warned,
+            &groups,
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    fn render_rows(limit: usize, rows: &[TestRow]) -> String {
+        render_as(ReportKind::DryRun, limit, rows)
     }
 
     fn bad_email() -> FieldError {
@@ -478,20 +791,58 @@ mod tests {
         assert!(html.contains("<div class=\"label\">Rejected</div><div class=\"fig\">1</div>"));
         assert!(html.contains("<h1>clients&lt;1&gt;.csv</h1>"));
         assert!(html.contains(
-            "<td class=\"bad\" title=\"711 EMAIL_ADDRESS_FORMAT_IS_INVALID: &quot;x&quot; has no @\">&lt;script&gt;alert(1)&lt;/script&gt;</td>"
+            "<td class=\"bad\" id=\"c2-2\" title=\"711 EMAIL_ADDRESS_FORMAT_IS_INVALID: &quot;x&quot; has no @\"><span class=\"nw\">&lt;script&gt;alert(1)&lt;/script&gt;</span></td>"
         ), "{html}");
         assert!(
             html.contains(">711 EMAIL_ADDRESS_FORMAT_IS_INVALID</text>"),
             "chart label"
         );
         assert!(html.contains("mapping: column &lt;FAX&gt; unused"));
-        assert!(!html.contains("<script>"), "no unescaped data");
+        assert!(!html.contains("<script>alert"), "no unescaped data");
+        assert_eq!(html.matches("<script>").count(), 1, "the one filter script");
         // Only the identifying column and the one involved are shown.
-        assert!(html.contains("<th>ID</th><th>EMAIL</th></tr>"), "{html}");
+        assert!(
+            html.contains(
+                "<th class=\"rowno\">Row</th><th class=\"idcol\">ID</th><th>EMAIL</th></tr>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains(&format!("<main id=\"{ROOT_ID}\" data-kind=\"dry_run\">")));
+        // The bar links to the row; the row is the anchor, filterable.
+        assert!(html.contains("<a href=\"#code-711\">"));
+        assert!(html.contains("<a href=\"#field-client_2eemailAddress\">"));
+        assert!(html.contains(
+            "<tr class=\"data rejected\" id=\"r2\" data-codes=\" 711 \" data-fields=\" client_2eemailAddress \">"
+        ), "{html}");
+        assert!(html.contains(
+            "<span id=\"code-711\"></span><span id=\"field-client_2eemailAddress\"></span>"
+        ));
+        assert!(
+            html.contains("<a href=\"#c2-2\"><code class=\"field\">client.emailAddress</code></a>")
+        );
+        assert!(html.contains("<form class=\"filter\" id=\"filter\" hidden>"));
+        assert!(html.contains("<option value=\"711\">711 EMAIL_ADDRESS_FORMAT_IS_INVALID</option>"));
+        assert!(html.contains("nothing was sent to the target"));
+        assert!(!html.contains("event.html"));
+        assert!(!html.contains("overflow-wrap: anywhere") && !html.contains("break-all"));
         assert!(
             !html.contains("http") && !html.contains("src="),
             "self-contained"
         );
+    }
+
+    #[test]
+    fn words_wrap_between_them_never_inside() {
+        assert_eq!(
+            Unbroken("ul. Długa 5/7, 00-238 Warszawa").to_string(),
+            "ul. Długa <span class=\"nw\">5/7,</span> <span class=\"nw\">00-238</span> Warszawa"
+                .replace("ul. ", "<span class=\"nw\">ul.</span> ")
+        );
+        assert_eq!(
+            Unbroken("a<b@x.io").to_string(),
+            "<span class=\"nw\">a&lt;b@x.io</span>"
+        );
+        assert_eq!(Unbroken("Ana").to_string(), "Ana");
     }
 
     #[test]
@@ -506,8 +857,13 @@ mod tests {
             })
             .collect();
         let html = render_rows(3, &rows);
-        assert_eq!(html.matches("<tr class=\"data\">").count(), 3);
-        assert!(html.contains("first 3 of 5"), "{html}");
+        assert_eq!(html.matches("<tr class=\"data rejected\"").count(), 3);
+        assert!(
+            html.contains(
+                "the first 3 of 5 · 2 more not listed here · all of them are in rejects.csv"
+            ),
+            "{html}"
+        );
         assert!(html.contains("<span class=\"blank\">empty</span>"));
     }
 
@@ -531,12 +887,67 @@ mod tests {
         );
         assert!(
             html.contains(
-                "<td class=\"warn\" title=\"310 DUPLICATE_CLIENT: same as row 1\">Bo</td>"
+                "<td class=\"warn\" id=\"c1-1\" title=\"310 DUPLICATE_CLIENT: same as row 1\">Bo</td>"
             ),
             "{html}"
         );
         assert!(html.contains("<li class=\"warning\">"));
-        assert!(html.contains("Warning <code>310 DUPLICATE_CLIENT</code> on 1 finding"));
+    }
+
+    #[test]
+    fn rows_with_only_warnings_are_listed_apart_and_grouped() {
+        let dup = |first: u64| {
+            FieldError::warning(
+                "client.lastName",
+                ReturnCode::DuplicateClient,
+                format!("same first and last name as row {first}"),
+            )
+        };
+        let mut rows: Vec<TestRow> = vec![(vec!["1", "Ann", "a@b.c", "X"], vec![], vec![])];
+        for _ in 0..4 {
+            rows.push((
+                vec!["2", "Ann", "a@b.c", "X"],
+                vec![dup(1)],
+                vec![Some("NAME".into())],
+            ));
+        }
+        rows.push((
+            vec!["9", "Bo", "x", "Y"],
+            vec![bad_email(), dup(1)],
+            vec![Some("EMAIL".into()), Some("NAME".into())],
+        ));
+        let html = render_rows(3, &rows);
+        let warned = &html[html.find("id=\"warned\"").expect("a warned section")..];
+        assert!(warned.starts_with("id=\"warned\"><h2>Rows with warnings only<span class=\"sub\">the first 3 of 4 · 1 more not listed here"), "{warned}");
+        assert_eq!(html.matches("<tr class=\"data warned\"").count(), 3);
+        assert_eq!(html.matches("<tr class=\"data rejected\"").count(), 1);
+        assert!(html.contains("<span class=\"tag\">warning</span>"));
+        // One group of five, its first rows linked where they are listed.
+        assert!(html.contains("all 1 group<"), "{html}");
+        assert!(html.contains(
+            "<td><code>310 DUPLICATE_CLIENT</code><br>same first and last name as row 1</td><td><code>client.lastName</code></td><td></td><td class=\"num\">5</td><td><a href=\"#r2\">2</a>, <a href=\"#r3\">3</a>, <a href=\"#r4\">4</a>, 5, <a href=\"#r6\">6</a></td>"
+        ), "{html}");
+    }
+
+    #[test]
+    fn the_imports_validation_pass_never_claims_nothing_was_sent() {
+        let html = render_as(
+            ReportKind::ImportValidation,
+            10,
+            &[(
+                vec!["2", "Bo", "x", "Lyon"],
+                vec![bad_email()],
+                vec![Some("EMAIL".into())],
+            )],
+        );
+        assert!(!html.to_lowercase().contains("nothing was sent"), "{html}");
+        assert!(!html.to_lowercase().contains("dry run"), "{html}");
+        assert!(
+            html.contains("import&#39;s validation pass")
+                || html.contains("import's validation pass")
+        );
+        assert!(html.contains("<a href=\"event.html\">event.html</a>"));
+        assert!(html.contains("data-kind=\"import_validation\""));
     }
 
     #[test]
@@ -550,7 +961,7 @@ mod tests {
     fn a_zero_sample_does_not_claim_there_were_no_rejections() {
         let html = render_rows(0, &[(vec!["1", "", "", ""], vec![bad_email()], vec![None])]);
         assert!(!html.contains("No row was rejected."), "{html}");
-        assert!(html.contains("lists them all"));
-        assert!(!html.contains("<table>"));
+        assert!(html.contains("all of them are in rejects.csv"), "{html}");
+        assert!(!html.contains("<table class=\"rows\">"));
     }
 }

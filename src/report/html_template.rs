@@ -28,37 +28,64 @@ impl fmt::Display for Esc<'_> {
     }
 }
 
-/// One bar: its label, its count.
+/// One bar: its label, its count, and where it links (the rows it counts).
 pub(crate) struct Bar<'a> {
     pub label: &'a str,
     pub count: u64,
+    pub href: Option<String>,
 }
 
-/// Bars shown per chart; the rest are summed into one line.
-const CHART_BARS: usize = 12;
+/// Bars shown at once per chart; the rest are in a collapsed `<details>`
+/// beneath, every one of them drawn.
+pub(crate) const CHART_BARS: usize = 12;
 const BAR_ROW: u32 = 40;
 
 /// A horizontal bar chart as inline SVG: each label on its own line with its
 /// count at the right, the bar beneath, so long code names never collide
-/// with the bars. `bars` must already be sorted, largest first.
-pub(crate) fn bar_chart(out: &mut impl Write, bars: &[Bar], class: &str) -> io::Result<()> {
+/// with the bars. `bars` must already be sorted, largest first. The first
+/// [`CHART_BARS`] are drawn open, the others inside a `<details>` that says
+/// how many they are and what they add up to; a bar with an `href` is a
+/// link. `noun` names the bars (`codes`, `fields`).
+pub(crate) fn bar_chart(
+    out: &mut impl Write,
+    bars: &[Bar],
+    class: &str,
+    noun: &str,
+) -> io::Result<()> {
     if bars.is_empty() {
         return writeln!(out, r#"<p class="empty-chart">None.</p>"#);
     }
-    let shown = &bars[..bars.len().min(CHART_BARS)];
-    let rest: u64 = bars[shown.len()..].iter().map(|b| b.count).sum();
-    let max = shown.iter().map(|b| b.count).max().unwrap_or(1).max(1);
-    let rows = shown.len() as u32 + u32::from(rest > 0);
-    let height = rows * BAR_ROW;
+    let max = bars.iter().map(|b| b.count).max().unwrap_or(1).max(1);
+    let (shown, rest) = bars.split_at(bars.len().min(CHART_BARS));
+    svg(out, shown, class, max)?;
+    if !rest.is_empty() {
+        let sum: u64 = rest.iter().map(|b| b.count).sum();
+        writeln!(
+            out,
+            "<details class=\"more\"><summary>{} more {noun}, {} in all</summary>",
+            rest.len(),
+            thousands(sum)
+        )?;
+        svg(out, rest, class, max)?;
+        writeln!(out, "</details>")?;
+    }
+    Ok(())
+}
+
+fn svg(out: &mut impl Write, bars: &[Bar], class: &str, max: u64) -> io::Result<()> {
+    let height = bars.len() as u32 * BAR_ROW;
     writeln!(
         out,
         r#"<svg class="chart {class}" viewBox="0 0 500 {height}" width="100%" role="img" preserveAspectRatio="xMinYMin meet">"#
     )?;
-    for (i, b) in shown.iter().enumerate() {
+    for (i, b) in bars.iter().enumerate() {
         let y = i as u32 * BAR_ROW;
         // Never let a bar vanish: the smallest count still gets a sliver.
         let w = ((b.count as f64 / max as f64) * 500.0).max(3.0);
-        writeln!(
+        if let Some(h) = &b.href {
+            write!(out, r#"<a href="{}">"#, Esc(h))?;
+        }
+        write!(
             out,
             r#"<g><title>{label}: {n}</title><text x="0" y="{ty}" class="lbl">{label}</text><text x="500" y="{ty}" class="num">{n}</text><rect x="0" y="{ry}" width="500" height="10" rx="5" class="track"/><rect x="0" y="{ry}" width="{w:.1}" height="10" rx="5" class="bar"/></g>"#,
             label = Esc(b.label),
@@ -66,19 +93,51 @@ pub(crate) fn bar_chart(out: &mut impl Write, bars: &[Bar], class: &str) -> io::
             ty = y + 15,
             ry = y + 22,
         )?;
-    }
-    if rest > 0 {
-        let y = shown.len() as u32 * BAR_ROW;
-        writeln!(
-            out,
-            r#"<text x="0" y="{}" class="more">+ {} more, {} in all</text>"#,
-            y + 15,
-            bars.len() - shown.len(),
-            thousands(rest)
-        )?;
+        writeln!(out, "{}", if b.href.is_some() { "</a>" } else { "" })?;
     }
     writeln!(out, "</svg>")
 }
+
+/// The page's one script: filters the listed rows by code and by field
+/// (from the form, or from a chart's link `#code-711` / `#field-…`). The
+/// page reads whole without it: the form stays hidden and the links jump to
+/// the first listed row of their code or field.
+pub(crate) const SCRIPT: &str = r#"
+(function () {
+  var form = document.getElementById('filter');
+  if (!form) return;
+  form.hidden = false;
+  var code = form.elements['code'], field = form.elements['field'];
+  var said = document.getElementById('filter-count');
+  function apply() {
+    var c = code.value, f = field.value, shown = 0, all = 0;
+    document.querySelectorAll('table.rows tr.data').forEach(function (tr) {
+      var ok = (!c || tr.getAttribute('data-codes').indexOf(' ' + c + ' ') >= 0) &&
+               (!f || tr.getAttribute('data-fields').indexOf(' ' + f + ' ') >= 0);
+      tr.hidden = !ok;
+      var m = tr.nextElementSibling;
+      if (m && m.classList.contains('msgs')) m.hidden = !ok;
+      all++; if (ok) shown++;
+    });
+    said.textContent = (c || f) ? shown + ' of ' + all + ' listed rows match' : '';
+  }
+  function pick(select, value) {
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === value) { select.value = value; return true; }
+    }
+    return false;
+  }
+  function fromHash() {
+    var h = decodeURIComponent(location.hash.slice(1));
+    if (h.indexOf('code-') === 0 && pick(code, h.slice(5))) { field.value = ''; apply(); }
+    else if (h.indexOf('field-') === 0 && pick(field, h.slice(6))) { code.value = ''; apply(); }
+  }
+  code.addEventListener('change', apply);
+  field.addEventListener('change', apply);
+  window.addEventListener('hashchange', fromHash);
+  fromHash();
+})();
+"#;
 
 /// The page's style sheet: system fonts, a muted palette, tabular figures.
 pub(crate) const CSS: &str = r#"
@@ -93,7 +152,7 @@ body { margin: 0; background: var(--bg); color: var(--ink);
 main { max-width: 1160px; margin: 0 auto; padding: 40px 32px 56px; }
 header { margin-bottom: 28px; }
 .eyebrow { text-transform: uppercase; letter-spacing: .12em; font-size: 12px; color: var(--muted); font-weight: 600; }
-h1 { font-size: 30px; font-weight: 650; margin: 4px 0 6px; letter-spacing: -.01em; word-break: break-all; }
+h1 { font-size: 30px; font-weight: 650; margin: 4px 0 6px; letter-spacing: -.01em; overflow-wrap: break-word; }
 h2 { font-size: 15px; font-weight: 650; margin: 0 0 14px; }
 h2 .sub { font-weight: 400; color: var(--muted); margin-left: 6px; }
 .meta { color: var(--muted); font-size: 13.5px; }
@@ -121,17 +180,38 @@ svg.chart .track { fill: #f0eee8; }
 svg.chart .bar { fill: var(--slate); }
 svg.chart.codes .bar { fill: var(--bad); opacity: .85; }
 .empty-chart, .none { color: var(--muted); margin: 0; }
-.scroll { overflow-x: auto; margin: 0 -22px; padding: 0 22px; }
-table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
-th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; border-bottom: 1px solid var(--line); padding: 6px 10px; white-space: nowrap; }
-td { padding: 7px 10px; vertical-align: top; max-width: 22em; overflow-wrap: anywhere; white-space: pre-wrap; }
+.scroll { overflow-x: auto; padding-bottom: 4px; }
+table { border-collapse: separate; border-spacing: 0; width: 100%; font-size: 13.5px; }
+th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; border-bottom: 1px solid var(--line); padding: 6px 10px; white-space: nowrap; background: var(--card); }
+td { padding: 7px 10px; vertical-align: top; max-width: 22em; white-space: pre-wrap; overflow-wrap: normal; word-break: normal; }
 tr.data td { border-top: 1px solid var(--line); }
+table.rows .rowno { position: sticky; left: 0; z-index: 2; width: 7.5em; min-width: 7.5em; max-width: 7.5em; background: var(--card); }
+table.rows .idcol { position: sticky; left: 7.5em; z-index: 2; background: var(--card); box-shadow: inset -1px 0 0 var(--line); white-space: nowrap; }
+table.rows td.idcol.bad { background: var(--bad-soft); } table.rows td.idcol.warn { background: var(--warn-soft); }
+table.rows td[id] { scroll-margin-left: 20em; }
 td.rowno { color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.rowno b { color: var(--ink); font-weight: 600; }
+td.rowno .tag { display: inline-block; font-size: 11px; font-weight: 600; border-radius: 4px; padding: 0 5px; margin-left: 4px; }
+tr.rejected td.rowno .tag { color: var(--bad); background: var(--bad-soft); }
+tr.warned td.rowno .tag { color: var(--warn); background: var(--warn-soft); }
 td.bad { background: var(--bad-soft); box-shadow: inset 3px 0 0 var(--bad); }
 td.warn { background: var(--warn-soft); box-shadow: inset 3px 0 0 var(--warn); }
 td .blank { color: #a8a49b; font-style: italic; }
+td.nw, td .nw { white-space: nowrap; }
 tr.msgs td { padding-top: 0; padding-bottom: 10px; white-space: normal; max-width: none; }
+tr.msgs td.rowno { z-index: 1; }
+ul.findings { position: sticky; left: 8.5em; max-width: min(900px, calc(100vw - 16em)); }
+ul.findings a { color: inherit; }
+.kind { border-left: 4px solid var(--slate); background: var(--card); padding: 10px 16px; border-radius: 6px; margin: 0 0 20px; }
+details.more { margin-top: 8px; }
+.half { max-width: 540px; }
+details.more summary { cursor: pointer; color: var(--muted); font-size: 13px; }
+svg.chart a:hover .bar, svg.chart a:focus .bar { opacity: 1; fill: var(--ink); }
+form.filter { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; font-size: 13px; }
+form.filter select { font: inherit; max-width: 28em; }
+form.filter output { color: var(--muted); }
+table.groups td { max-width: 30em; }
+table.groups td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 ul.findings { list-style: none; margin: 0; padding: 0; font-size: 12.5px; }
 ul.findings li { margin: 2px 0; color: var(--ink); }
 ul.findings .code { display: inline-block; font-weight: 600; color: var(--bad); margin-right: 6px; }
@@ -167,10 +247,11 @@ mod tests {
             .map(|(i, l)| Bar {
                 label: l,
                 count: if i == 0 { 200 } else { 100 },
+                href: Some(format!("#code-{i}")),
             })
             .collect();
         let mut out = Vec::new();
-        bar_chart(&mut out, &bars, "codes").unwrap();
+        bar_chart(&mut out, &bars, "codes", "codes").unwrap();
         let svg = String::from_utf8(out).unwrap();
         assert!(
             svg.contains(r#"width="500.0" height="10" rx="5" class="bar""#),
@@ -180,8 +261,24 @@ mod tests {
             svg.contains(r#"width="250.0" height="10" rx="5" class="bar""#),
             "{svg}"
         );
-        assert!(svg.contains("+ 3 more, 300 in all"), "{svg}");
-        assert!(!svg.contains(">L12<"), "only {CHART_BARS} bars drawn");
+        // Every bar is drawn and links to its rows; those past the first
+        // twelve are in a collapsed <details> that says what they add up to.
+        for i in 0..15 {
+            assert!(
+                svg.contains(&format!(r##"<a href="#code-{i}"><g><title>L{i}: "##)),
+                "bar {i}: {svg}"
+            );
+        }
+        let (open, more) = svg.split_at(svg.find("<details").expect("a details"));
+        assert!(open.contains(">L11<") && !open.contains(">L12<"));
+        assert!(
+            more.starts_with(
+                r#"<details class="more"><summary>3 more codes, 300 in all</summary>"#
+            ),
+            "{more}"
+        );
+        assert!(more.contains(">L12<") && more.contains(">L14<"));
+        assert!(!more.contains("<details open"), "collapsed");
     }
 
     #[test]
@@ -192,14 +289,16 @@ mod tests {
             &[Bar {
                 label: "<b>",
                 count: 1,
+                href: None,
             }],
+            "fields",
             "fields",
         )
         .unwrap();
         let svg = String::from_utf8(out).unwrap();
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"), "{svg}");
         let mut out = Vec::new();
-        bar_chart(&mut out, &[], "fields").unwrap();
+        bar_chart(&mut out, &[], "fields", "fields").unwrap();
         assert!(String::from_utf8(out).unwrap().contains("None."));
     }
 }

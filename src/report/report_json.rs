@@ -1,9 +1,11 @@
-//! `report.json`: the machine-readable dry-run report.
+//! `report.json`: the machine-readable report of a validation pass.
 //!
-//! In: every finding as rows arrive, then the totals at the end. Out: one
-//! JSON object, totals first and the `errors` array (errors and warnings,
-//! each with row, line, field, source column, code, name, message,
-//! severity) last. Findings are streamed to an unnamed temporary file in the
+//! In: every error finding as rows arrive, then the totals, the run's notes
+//! and the aggregated warnings at the end. Out: one JSON object as
+//! `docs/report.schema.json` describes it: totals first, `notes` (the run's
+//! own), `warnings` (row warnings, grouped), and the `errors` array (each
+//! error with row, line, field, source column, code, name, message,
+//! severity) last. Errors are streamed to an unnamed temporary file in the
 //! report directory and copied in after the totals, so nothing per row is
 //! held in memory. Fails only on I/O.
 
@@ -14,11 +16,19 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::warning_groups::WarningGroups;
 use crate::field_error::{FieldError, Severity};
+
+/// The version of `report.json`'s shape (`format_version`); raised when a
+/// key changes meaning or goes away.
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// The run-level facts written above the errors.
 #[derive(Debug, Serialize)]
 pub(crate) struct ReportHeader<'a> {
+    pub format_version: u32,
+    /// `dry_run` or `import_validation`.
+    pub kind: &'a str,
     pub input: &'a str,
     pub mapping: &'a str,
     pub tenant: Option<&'a str>,
@@ -35,7 +45,10 @@ pub(crate) struct ReportHeader<'a> {
     pub errors_by_code: &'a BTreeMap<String, u64>,
     pub errors_by_field: &'a BTreeMap<String, u64>,
     pub warnings_by_code: &'a BTreeMap<String, u64>,
-    pub warnings: &'a [String],
+    /// The run's own notes (mapping warnings, unused columns, …).
+    pub notes: &'a [String],
+    /// Row warnings, grouped.
+    pub warnings: &'a WarningGroups,
     /// Per `[[join]]`: clients with and without a related row, related rows
     /// matching no client.
     pub joins: &'a [crate::mapping::JoinCount],
@@ -72,7 +85,8 @@ impl ReportJson {
         })
     }
 
-    /// Appends a row's findings; `origins` is parallel to `findings`.
+    /// Appends a row's error findings (its warnings are grouped apart);
+    /// `origins` is parallel to `findings`.
     pub fn add(
         &mut self,
         row: u64,
@@ -80,7 +94,7 @@ impl ReportJson {
         findings: &[FieldError],
         origins: &[Option<String>],
     ) -> io::Result<()> {
-        for (i, f) in findings.iter().enumerate() {
+        for (i, f) in findings.iter().enumerate().filter(|(_, f)| f.is_error()) {
             let entry = Entry {
                 row,
                 line,
@@ -133,8 +147,14 @@ mod tests {
     use crate::model::ReturnCode;
     use serde_json::{json, Value};
 
-    fn header<'a>(codes: &'a BTreeMap<String, u64>, warnings: &'a [String]) -> ReportHeader<'a> {
+    fn header<'a>(
+        codes: &'a BTreeMap<String, u64>,
+        notes: &'a [String],
+        warnings: &'a WarningGroups,
+    ) -> ReportHeader<'a> {
         ReportHeader {
+            format_version: FORMAT_VERSION,
+            kind: "dry_run",
             input: "clients.csv",
             mapping: "m.toml",
             tenant: None,
@@ -149,6 +169,7 @@ mod tests {
             errors_by_code: codes,
             errors_by_field: codes,
             warnings_by_code: codes,
+            notes,
             warnings,
             joins: &[],
         }
@@ -165,14 +186,18 @@ mod tests {
             w.add(*row, row + 1, findings, origins).unwrap();
         }
         let codes = BTreeMap::from([("X".to_string(), 1)]);
-        w.finish(&header(&codes, &["note \"quoted\"".into()]))
+        let mut groups = WarningGroups::default();
+        for (row, findings, _) in rows {
+            groups.add(*row, findings, |_| None, |_| None);
+        }
+        w.finish(&header(&codes, &["note \"quoted\"".into()], &groups))
             .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}:\n{text}"))
     }
 
     #[test]
-    fn errors_and_warnings_follow_the_totals() {
+    fn errors_and_grouped_warnings_follow_the_totals() {
         let v = write(&[
             (
                 5,
@@ -199,27 +224,33 @@ mod tests {
         assert_eq!(v["input"], "clients.csv");
         assert_eq!(v["tenant"], Value::Null);
         assert_eq!(v["rows_read"], 2);
-        assert_eq!(v["warnings"], json!(["note \"quoted\""]));
+        assert_eq!(v["notes"], json!(["note \"quoted\""]));
+        assert_eq!(v["format_version"], FORMAT_VERSION);
+        assert_eq!(v["warnings"]["findings"], 1);
+        assert_eq!(
+            v["warnings"]["groups"],
+            json!([{"code":310,"name":"DUPLICATE_CLIENT","field":"client.id","column":null,
+                    "message":"seen at row 2","key":null,"count":1,"rows":[5]}])
+        );
         assert_eq!(
             v["errors"][0],
             json!({"row":5,"line":6,"field":"client.emailAddress","column":"EMAIL","code":711,
                    "name":"EMAIL_ADDRESS_FORMAT_IS_INVALID","message":"no @","severity":"error"})
         );
-        assert_eq!(v["errors"][1]["severity"], "warning");
-        assert_eq!(v["errors"][1]["column"], Value::Null);
-        assert_eq!(v["errors"][2]["code"], 9001);
+        assert_eq!(v["errors"][1]["code"], 9001, "the warning is not an error");
         assert_eq!(
-            v["errors"][2]["column"],
+            v["errors"][1]["column"],
             Value::Null,
             "origins shorter than findings"
         );
-        assert_eq!(v["errors"].as_array().unwrap().len(), 3);
+        assert_eq!(v["errors"].as_array().unwrap().len(), 2);
     }
 
     #[test]
     fn no_findings_is_an_empty_array() {
         let v = write(&[]);
         assert_eq!(v["errors"], json!([]));
+        assert_eq!(v["warnings"]["groups"], json!([]));
         assert_eq!(v["errors_by_code"]["X"], 1);
     }
 }

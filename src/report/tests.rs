@@ -15,6 +15,7 @@ fn opts(dir: &std::path::Path, sample: usize) -> ReportOptions {
             "clients.csv",
             COLUMNS.iter().map(|c| c.to_string()).collect(),
         )
+        .with_payloads(true)
     }
 }
 
@@ -114,13 +115,27 @@ fn files_agree_with_each_other_and_the_summary() {
     assert_eq!(json["rows_invalid"], 10);
     assert_eq!(json["mapping"], "mappings/legacy.toml");
     assert_eq!(json["errors_by_field"]["client.emailAddress"], 10);
+    assert_eq!(json["kind"], "dry_run");
     assert_eq!(
-        json["errors"].as_array().unwrap().len(),
-        16,
-        "10 errors + 6 warnings"
+        json["notes"],
+        serde_json::json!(["column FAX is not mapped"])
     );
+    assert_eq!(json["errors"].as_array().unwrap().len(), 10, "errors only");
+    assert!(json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["severity"] == "error"));
     assert_eq!(json["errors"][0]["row"], 3);
     assert_eq!(json["errors"][0]["column"], "EMAIL");
+    // The six warnings are one group, its key the source cell of its first row.
+    assert_eq!(
+        json["warnings"],
+        serde_json::json!({"findings": 6, "rows": 6, "findings_not_in_groups_shown": 0,
+            "groups": [{"code": 310, "name": "DUPLICATE_CLIENT", "field": "client.id",
+                        "column": "CLIENT_ID", "message": "looks like row 1", "key": "CLIENT_ID: 5",
+                        "count": 6, "rows": [5, 10, 15, 20, 25, 30]}]})
+    );
 
     let payloads = std::fs::read_to_string(dir.join(PAYLOADS_FILE)).unwrap();
     let ids: Vec<u64> = payloads
@@ -302,6 +317,55 @@ fn two_hundred_thousand_rows_stream_through() {
     let payloads = std::fs::read(tmp.path().join(PAYLOADS_FILE)).unwrap();
     assert_eq!(payloads.iter().filter(|&&b| b == b'\n').count(), 133_334);
     let html = std::fs::read_to_string(tmp.path().join(HTML_FILE)).unwrap();
-    assert_eq!(html.matches("<tr class=\"data\">").count(), 50);
-    assert!(html.contains("first 50 of 66,666"));
+    assert_eq!(html.matches("<tr class=\"data rejected\"").count(), 50);
+    assert_eq!(html.matches("<tr class=\"data warned\"").count(), 50);
+    assert!(html.contains("the first 50 of 66,666 · 66,616 more not listed here"));
+    // 26,667 valid rows warn (every fifth row but the rejected ones).
+    assert!(html.contains("the first 50 of 26,667 · 26,617 more not listed here"));
+    let json = std::fs::read(tmp.path().join(JSON_FILE)).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(json["warnings"]["findings"], 40_000);
+    assert_eq!(json["warnings"]["groups"][0]["count"], 40_000);
+    assert_eq!(
+        json["warnings"]["groups"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .len(),
+        warning_groups::ROWS_PER_GROUP
+    );
+    let warnings = json["warnings"].to_string().len();
+    assert!(
+        warnings < 16 * 1024,
+        "small however many rows warn: {warnings} bytes"
+    );
+}
+
+#[test]
+fn payloads_are_written_only_when_asked_and_a_stale_file_goes() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join(PAYLOADS_FILE), b"{\"stale\":1}\n").unwrap();
+    let mut report = Report::create(opts(tmp.path(), 5).with_payloads(false)).unwrap();
+    feed(&mut report, 30);
+    let s = report.finish(&meta()).unwrap();
+    assert!(!tmp.path().join(PAYLOADS_FILE).exists());
+    let names: Vec<_> = s.files.iter().map(|f| f.file_name().unwrap()).collect();
+    assert_eq!(names, [HTML_FILE, JSON_FILE, REJECTS_FILE]);
+    assert_eq!(
+        (s.rows_valid, s.rows_invalid),
+        (20, 10),
+        "verdicts unchanged"
+    );
+}
+
+#[test]
+fn the_import_pass_says_so_in_both_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut report = Report::create(opts(tmp.path(), 5).for_import()).unwrap();
+    feed(&mut report, 6);
+    report.finish(&meta()).unwrap();
+    let json = std::fs::read(tmp.path().join(JSON_FILE)).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(json["kind"], "import_validation");
+    let html = std::fs::read_to_string(tmp.path().join(HTML_FILE)).unwrap();
+    assert!(html.contains(EVENT_PAGE) && !html.contains("nothing was sent"));
 }

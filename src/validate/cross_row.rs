@@ -176,6 +176,49 @@ fn describe(check: DuplicateCheckField) -> (&'static str, &'static str) {
     }
 }
 
+/// The duplicate check a 310 finding on `field` comes from: the inverse of
+/// the field each check is reported on. `None` for any other field.
+pub fn check_of_field(field: &str) -> Option<DuplicateCheckField> {
+    DuplicateCheckField::ALL
+        .into_iter()
+        .find(|&c| describe(c).0 == field)
+}
+
+/// What a duplicate check compares, read from a request body as the
+/// import would send it (`{"client":{…},"idDocuments":[…]}`), for people:
+/// `Jan Kowalski`, `Kowalski, born 1980-01-02`, `PASSPORT AB123`. `None`
+/// when the body lacks the fields (the key is then shown another way).
+pub fn key_text(check: DuplicateCheckField, body: &serde_json::Value) -> Option<String> {
+    let client = |name: &str| body["client"][name].as_str().filter(|s| !s.is_empty());
+    match check {
+        DuplicateCheckField::Email => client("emailAddress").map(str::to_owned),
+        DuplicateCheckField::HomePhone => client("homePhone").map(str::to_owned),
+        DuplicateCheckField::MobilePhone => client("mobilePhone1").map(str::to_owned),
+        DuplicateCheckField::FirstNameAndLastName => {
+            Some(format!("{} {}", client("firstName")?, client("lastName")?))
+        }
+        DuplicateCheckField::LastNameAndDateOfBirth => Some(format!(
+            "{}, born {}",
+            client("lastName")?,
+            client("birthDate")?
+        )),
+        DuplicateCheckField::DocumentIdAndType => {
+            let docs: Vec<String> = body["idDocuments"]
+                .as_array()?
+                .iter()
+                .filter_map(|d| {
+                    Some(format!(
+                        "{} {}",
+                        d["documentType"].as_str()?,
+                        d["documentId"].as_str()?
+                    ))
+                })
+                .collect();
+            (!docs.is_empty()).then(|| docs.join("; "))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,6 +343,45 @@ mod tests {
         let t = tenant_with(|s| s.duplicate_client_checks.clear());
         assert_eq!(
             dup(KeyKind::Duplicate(DuplicateCheckField::Email)).to_field_error(&t),
+            None
+        );
+    }
+    #[test]
+    fn a_310_field_names_its_check_and_the_body_gives_its_key() {
+        for check in DuplicateCheckField::ALL {
+            assert_eq!(check_of_field(describe(check).0), Some(check));
+        }
+        assert_eq!(check_of_field("client.id"), None);
+        let body = serde_json::json!({
+            "client": {"firstName": "Jan", "lastName": "Nowak", "birthDate": "1980-01-02",
+                       "emailAddress": "jan@example.com", "homePhone": "", "mobilePhone1": "+48 1"},
+            "idDocuments": [{"documentType": "PASSPORT", "documentId": "AB1"},
+                            {"documentType": "ID_CARD", "documentId": "X9"}]
+        });
+        let key = |c| key_text(c, &body);
+        assert_eq!(
+            key(DuplicateCheckField::FirstNameAndLastName).as_deref(),
+            Some("Jan Nowak")
+        );
+        assert_eq!(
+            key(DuplicateCheckField::LastNameAndDateOfBirth).as_deref(),
+            Some("Nowak, born 1980-01-02")
+        );
+        assert_eq!(
+            key(DuplicateCheckField::Email).as_deref(),
+            Some("jan@example.com")
+        );
+        assert_eq!(key(DuplicateCheckField::HomePhone), None, "empty is no key");
+        assert_eq!(
+            key(DuplicateCheckField::MobilePhone).as_deref(),
+            Some("+48 1")
+        );
+        assert_eq!(
+            key(DuplicateCheckField::DocumentIdAndType).as_deref(),
+            Some("PASSPORT AB1; ID_CARD X9")
+        );
+        assert_eq!(
+            key_text(DuplicateCheckField::Email, &serde_json::json!({})),
             None
         );
     }

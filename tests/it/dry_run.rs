@@ -15,7 +15,8 @@ fn validate(input: &Path, mapping: &Path, tenant: Option<&Path>, out: &Path) -> 
         .arg("--mapping")
         .arg(mapping)
         .arg("--report-dir")
-        .arg(out);
+        .arg(out)
+        .arg("--payloads");
     if let Some(t) = tenant {
         f = f.arg("--tenant").arg(t);
     }

@@ -126,8 +126,10 @@ fn samples_load_into_the_embedded_sandbox_exactly_once_and_revert_cleanly() {
     // 72 planted errors, and the 3 earlier rows whose id a planted row
     // repeats: a repeated id is rejected on every row carrying it.
     assert_eq!(doc["rows"]["REJECTED"], 75);
-    // The ledger keeps every finding of every rejected row, as the report.
+    // The ledger keeps every finding of every rejected row, as the report:
+    // its errors under "errors", its warnings in the groups of "warnings".
     let report = read_json(&w.path("reports/report.json"));
+    assert_eq!(report["kind"], "import_validation");
     let mut reported: BTreeMap<u64, Vec<(String, u64, String)>> = BTreeMap::new();
     for f in report["errors"].as_array().unwrap() {
         reported
@@ -138,6 +140,25 @@ fn samples_load_into_the_embedded_sandbox_exactly_once_and_revert_cleanly() {
                 f["code"].as_u64().unwrap(),
                 f["message"].as_str().unwrap().to_string(),
             ));
+    }
+    let warnings = &report["warnings"];
+    assert_eq!(warnings["findings_not_in_groups_shown"], 0);
+    let mut warned: BTreeSet<(u64, String, u64, String)> = BTreeSet::new();
+    for g in warnings["groups"].as_array().unwrap() {
+        let rows = g["rows"].as_array().unwrap();
+        assert_eq!(
+            g["count"].as_u64().unwrap(),
+            rows.len() as u64,
+            "all rows listed"
+        );
+        for r in rows {
+            warned.insert((
+                r.as_u64().unwrap(),
+                g["field"].as_str().unwrap().to_string(),
+                g["code"].as_u64().unwrap(),
+                g["message"].as_str().unwrap().to_string(),
+            ));
+        }
     }
     let ledger = rusqlite::Connection::open(w.path("ledger.db")).unwrap();
     let mut stmt = ledger
@@ -151,8 +172,21 @@ fn samples_load_into_the_embedded_sandbox_exactly_once_and_revert_cleanly() {
     assert_eq!(kept.len(), 75);
     for (row, findings) in kept {
         let findings: Vec<serde_json::Value> = serde_json::from_str(&findings).unwrap();
+        for f in findings.iter().filter(|f| f["severity"] == "warning") {
+            let w = (
+                row,
+                f["field"].as_str().unwrap().to_string(),
+                f["code"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            );
+            assert!(
+                warned.contains(&w),
+                "row {row}: {w:?} not among the report's warnings"
+            );
+        }
         let in_ledger: Vec<(String, u64, String)> = findings
             .iter()
+            .filter(|f| f["severity"] != "warning")
             .map(|f| {
                 (
                     f["field"].as_str().unwrap().to_string(),
@@ -286,6 +320,7 @@ fn killed_at_random_points_then_resumed_leaves_exactly_the_valid_rows() {
         .arg(repo_path("samples/tenant.json"))
         .arg("--report-dir")
         .arg(&dry)
+        .arg("--payloads")
         .run()
         .status(1);
     let valid: BTreeSet<String> = fs::read_to_string(dry.join("payloads.ndjson"))
@@ -616,6 +651,7 @@ fn import_dry_run(dir: &Path) {
         .arg(repo_path("samples/tenant.json"))
         .arg("--report-dir")
         .arg(dir)
+        .arg("--payloads")
         .run()
         .status(1);
 }
@@ -1636,8 +1672,8 @@ fn ledger_sandbox_state_and_reports_end_owner_only_even_if_they_were_not() {
         files += 1;
     }
     assert!(
-        files >= 6,
-        "report, rejects, payloads, html, success, failures"
+        files >= 5,
+        "report, rejects, html, success, failures (payloads only with --payloads)"
     );
     assert_eq!(
         mode(&w.root),
@@ -1721,12 +1757,18 @@ fn every_wanted_state_is_applied_through_patch_or_warned_about() {
         .map(|r| r.unwrap()[0].trim().to_string())
         .collect();
     let report = read_json(&dry.join("report.json"));
-    let warned: BTreeSet<String> = report["errors"]
+    let groups: Vec<&serde_json::Value> = report["warnings"]["groups"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["name"] == "FERRY_STATE_NOT_SETTABLE")
-        .map(|f| ids[f["row"].as_u64().unwrap() as usize - 1].clone())
+        .filter(|g| g["name"] == "FERRY_STATE_NOT_SETTABLE")
+        .collect();
+    assert_eq!(groups.len(), 1, "one message: one group");
+    let rows = groups[0]["rows"].as_array().unwrap();
+    assert_eq!(groups[0]["count"].as_u64().unwrap(), rows.len() as u64);
+    let warned: BTreeSet<String> = rows
+        .iter()
+        .map(|r| ids[r.as_u64().unwrap() as usize - 1].clone())
         .filter(|id| wanted.contains_key(id))
         .collect();
     let asked_active: BTreeSet<String> = wanted

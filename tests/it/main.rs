@@ -13,6 +13,7 @@ mod mapping_init;
 mod push_client;
 mod push_faults;
 mod push_rate;
+mod report_files;
 mod round_trip;
 mod sandbox_cli;
 mod sandbox_clients;
