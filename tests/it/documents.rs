@@ -209,6 +209,7 @@ fn the_dry_run_names_row_field_and_path_of_a_file_that_is_no_image_or_missing() 
         .arg(repo_path("samples/tenant.json"))
         .arg("--report-dir")
         .arg(w.path("dry"))
+        .arg("--payloads")
         .run()
         .status(1)
         .stdout_has("9008 FERRY_DOCUMENT_FILE_UNREADABLE")
@@ -221,9 +222,9 @@ fn the_dry_run_names_row_field_and_path_of_a_file_that_is_no_image_or_missing() 
         .map(|r| {
             let r = r.unwrap();
             (
-                r[col("row")].to_string(),
-                r[col("error_codes")].to_string(),
-                r[col("error_messages")].to_string(),
+                r[col("ferry_row")].to_string(),
+                r[col("ferry_error_codes")].to_string(),
+                r[col("ferry_error_messages")].to_string(),
             )
         })
         .collect();

@@ -150,7 +150,7 @@ fn generated_related_files_are_read_with_the_command_gen_prints() {
     ran.stderr_has("[[join]] addresses: ")
         .stderr_has("THE FILES DO NOT SEEM TO BELONG TOGETHER")
         .stderr_has("--join addresses=FILE");
-    let notes = report["warnings"].as_array().unwrap();
+    let notes = report["notes"].as_array().unwrap();
     assert!(
         notes
             .iter()
