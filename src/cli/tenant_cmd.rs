@@ -18,6 +18,17 @@ pub fn run(a: TenantArgs) -> Exit {
 }
 
 fn pull(a: TenantPullArgs) -> Exit {
+    let pace = super::args::PaceArgs {
+        rate: None,
+        concurrency: None,
+        timeout: a.timeout,
+        credentials_file: a.credentials_file.clone(),
+    };
+    // Before the runtime's threads: a named target may set the credentials' variables.
+    let target = match super::import_cmd::resolve_target(&a.target, &pace) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -26,9 +37,9 @@ fn pull(a: TenantPullArgs) -> Exit {
         }
     };
     let written = runtime.block_on(pull_from(
-        TargetChoice::Url(a.target.clone()),
-        a.credentials_file.as_deref(),
-        Duration::from_secs(a.timeout.max(1)),
+        TargetChoice::Url(target.url.clone()),
+        target.credentials_file.as_deref(),
+        target.pace.timeout,
         a.declared.as_deref(),
         a.out.clone(),
     ));

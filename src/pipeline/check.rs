@@ -100,6 +100,10 @@ pub struct Prepared {
     /// The source's column names, in file order.
     pub columns: Vec<String>,
     source: Box<dyn RowSource>,
+    /// How far the source has read into its file, and the file's size: the
+    /// progress bar's position and total.
+    read: source::BytesRead,
+    size: u64,
 }
 
 impl Prepared {
@@ -115,7 +119,9 @@ impl Prepared {
             source,
         };
         let map = Mapping::load(mapping).map_err(mapping_err)?;
-        let source = source::open(input, &map.source_spec())?;
+        let read = source::BytesRead::default();
+        let source = source::open_counted(input, &map.source_spec(), &read)?;
+        let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
         let columns = source.columns().to_vec();
         let plan = map.compile(&columns, &tenant).map_err(mapping_err)?;
         Ok(Self {
@@ -123,6 +129,8 @@ impl Prepared {
             plan,
             columns,
             source,
+            read,
+            size,
         })
     }
 
@@ -144,6 +152,8 @@ pub struct Checked {
     pub plan: Plan,
     /// The source's column names, in file order.
     pub columns: Vec<String>,
+    /// Rows the pass read: the whole file.
+    pub rows: u64,
     spool: SpoolReader,
     duplicates: Duplicates,
 }
@@ -219,6 +229,8 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
         plan,
         columns,
         source,
+        read,
+        size,
     } = prepared;
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
@@ -233,7 +245,8 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
         require_id: opts.require_id,
     };
     let chunk_rows = opts.chunk_rows.max(1);
-    let progress = Progress::new(opts.progress, "checking");
+    let progress = Progress::bytes(opts.progress, "checking", size);
+    let mut rows_read = 0u64;
 
     let (chunk_tx, chunk_rx) = sync_channel::<Result<Chunk, SourceError>>(QUEUE_DEPTH);
     let (done_tx, done_rx) = sync_channel::<Chunk>(QUEUE_DEPTH);
@@ -264,7 +277,9 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
                         process_row(raw, &plan, &tenant, &check_opts, scratch, out)
                     })
             });
-            progress.inc(len as u64);
+            rows_read += len as u64;
+            progress.rows_read(len as u64);
+            progress.advance_to(read.get());
             if done_tx.send(chunk).is_err() {
                 break;
             }
@@ -291,6 +306,7 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
         tenant,
         plan,
         columns,
+        rows: rows_read,
         spool: spool.into_reader()?,
         duplicates,
     })

@@ -14,6 +14,7 @@
 //! commits a batch as SENT, then sends it through the rate-limited target
 //! with bounded concurrency; each answer is journalled as it comes.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -291,6 +292,9 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
     }
     ledger.lock(&event.encoded_key)?;
     let known = known_statuses(&ledger, &event.encoded_key)?;
+    if opts.progress && std::io::stderr().is_terminal() {
+        eprintln!("{}", resume_note(&event));
+    }
     let prepared = Prepared::load(
         &event.source_path,
         &event.mapping_path,
@@ -322,6 +326,23 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
         session.close().await;
         result
     })
+}
+
+/// What a resume is about to do, said before the file is checked again
+/// (a check of a large file takes a while and sends nothing).
+fn resume_note(event: &EventRecord) -> String {
+    let n = |s| crate::report::thousands(event.count(s));
+    format!(
+        "resuming {}: {} rows recorded ({} created, {} updated, {} failed, {} rejected, {} waiting to be sent); \
+         checking the file again to rebuild the requests left, then sending",
+        event.encoded_key,
+        crate::report::thousands(event.counts.values().sum()),
+        n(RowStatus::Created),
+        n(RowStatus::Updated),
+        n(RowStatus::Failed),
+        n(RowStatus::Rejected),
+        crate::report::thousands(event.count(RowStatus::Pending) + event.count(RowStatus::Sent)),
+    )
 }
 
 /// A row already in the ledger: its status, and for a SENT row when it was
@@ -391,6 +412,7 @@ impl Engine {
             .await
             .map_err(|e| ImportError::Usage(format!("validation stopped: {e}")))??;
         let tenant = Arc::new(checked.tenant.clone());
+        let progress = sending_progress(self.check.progress, checked.rows, known.as_deref());
         let key = event.encoded_key.clone();
         ledger.set_columns(&key, &columns)?;
         let (journal, journal_thread) = Journal::start(ledger, key.clone());
@@ -412,10 +434,14 @@ impl Engine {
                 elapsed: Duration::ZERO,
                 warnings,
             };
-            move || feed(checked, known, report, meta, &journal, job_tx, &stop)
+            let progress = progress.clone();
+            move || {
+                feed(
+                    checked, known, report, meta, &journal, job_tx, &stop, &progress,
+                )
+            }
         });
 
-        let progress = Progress::new(self.check.progress, "sending");
         let ctx = Arc::new(Context {
             target: session.target.clone(),
             journal: journal.clone(),
@@ -454,7 +480,34 @@ impl Engine {
     }
 }
 
+/// The sending bar: every row of the file, those an earlier run settled
+/// already done, with their outcomes so far.
+fn sending_progress(wanted: bool, rows: u64, known: Option<&[Option<Known>]>) -> Progress {
+    let mut settled = 0;
+    let mut by_outcome = [
+        ("created", RowStatus::Created, 0),
+        ("updated", RowStatus::Updated, 0),
+        ("failed", RowStatus::Failed, 0),
+        ("rejected", RowStatus::Rejected, 0),
+    ];
+    for (status, _) in known.unwrap_or_default().iter().flatten() {
+        if matches!(status, RowStatus::Pending | RowStatus::Sent) {
+            continue;
+        }
+        settled += 1;
+        if let Some(o) = by_outcome.iter_mut().find(|o| o.1 == *status) {
+            o.2 += 1;
+        }
+    }
+    let progress = Progress::rows(wanted, "sending", rows, settled);
+    for (name, _, n) in by_outcome {
+        progress.add_to(name, n);
+    }
+    progress
+}
+
 /// The replay side: report every row, journal it, hand valid rows on.
+#[allow(clippy::too_many_arguments)]
 fn feed(
     checked: Checked,
     known: Option<Vec<Option<Known>>>,
@@ -463,6 +516,7 @@ fn feed(
     journal: &Journal,
     jobs: mpsc::Sender<Job>,
     stop: &AtomicBool,
+    progress: &Progress,
 ) -> Result<Summary, ImportError> {
     let mut rows: Vec<NewRow> = Vec::with_capacity(INSERT_BATCH);
     let mut ready: Vec<Job> = Vec::with_capacity(INSERT_BATCH);
@@ -511,6 +565,8 @@ fn feed(
                     Some(false)
                 }
                 _ => {
+                    progress.skip(1);
+                    progress.count("rejected");
                     let first = v.findings.iter().find(|f| f.is_error());
                     rows.push(
                         NewRow::rejected(v.row, v.line, client_id.clone(), row_error(first))

@@ -16,6 +16,7 @@ use super::target_session::{Pace, Session, TargetChoice};
 use crate::ledger::{EventRecord, Journal, Ledger, RowStatus, StateChange};
 use crate::model::MigrationEventState;
 use crate::push::undo::undo_page;
+use crate::report::progress::Progress;
 
 /// How a decision ended.
 #[derive(Debug)]
@@ -62,6 +63,8 @@ pub struct RevertOptions {
     pub force: bool,
     /// Where success.csv and failures.csv are written again afterwards.
     pub report_dir: PathBuf,
+    /// Whether to show progress on a terminal.
+    pub progress: bool,
 }
 
 /// `ferry revert EVENT`.
@@ -89,6 +92,12 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     }
     let choice = TargetChoice::for_event(&event);
     let key = event.encoded_key.clone();
+    // Rows a revert that stopped part-way already undid count as done.
+    let done = event.count(RowStatus::Deleted) + event.count(RowStatus::Restored);
+    let todo: u64 = statuses.iter().map(|s| event.count(*s)).sum();
+    let progress = Progress::rows(opts.progress, "reverting", done + todo, done);
+    progress.add_to("deleted", event.count(RowStatus::Deleted));
+    progress.add_to("restored", event.count(RowStatus::Restored));
     let rt = runtime()?;
     let ledger = rt.block_on(async {
         let session =
@@ -100,14 +109,16 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
             let Some(last) = page.last() else { break };
             after = last.row;
             let (journal, thread) = Journal::start(ledger, key.clone());
-            undo_page(page, &session.target, &journal, opts.force).await;
+            undo_page(page, &session.target, &journal, opts.force, &progress).await;
             journal.flush().await?;
             drop(journal);
             ledger = thread.finish()?;
         }
         session.close().await;
         Ok::<Ledger, ImportError>(ledger)
-    })?;
+    });
+    progress.finish();
+    let ledger = ledger?;
     let mut ledger = ledger;
     let event = ledger.event(&key)?;
     outcome_files::write(&ledger, &event, &opts.report_dir)?;

@@ -78,6 +78,7 @@ pub enum SourceError {
     },
 }
 
+mod bytes_read;
 mod csv_reader;
 mod encoding;
 mod json_lines;
@@ -90,6 +91,7 @@ mod spec;
 #[cfg(test)]
 mod corpus_tests;
 
+pub use bytes_read::BytesRead;
 pub use json_path::{JsonPath, JsonPathError};
 pub use spec::{Format, SourceSpec, TextEncoding};
 
@@ -100,6 +102,15 @@ pub use spec::{Format, SourceSpec, TextEncoding};
 /// opened, is empty, has no header (CSV), does not start like JSON, or a
 /// JSON path in the spec does not parse.
 pub fn open(path: &std::path::Path, spec: &SourceSpec) -> Result<Box<dyn RowSource>, SourceError> {
+    open_counted(path, spec, &BytesRead::default())
+}
+
+/// [`open`], counting the file's bytes read into `read` as the rows are.
+pub fn open_counted(
+    path: &std::path::Path,
+    spec: &SourceSpec,
+    read: &BytesRead,
+) -> Result<Box<dyn RowSource>, SourceError> {
     let name = path.display().to_string();
     let format = spec.format.unwrap_or_else(|| format_from_extension(path));
     let file = std::fs::File::open(path).map_err(|source| SourceError::Open {
@@ -112,6 +123,7 @@ pub fn open(path: &std::path::Path, spec: &SourceSpec) -> Result<Box<dyn RowSour
         (Format::Json | Format::Ndjson, TextEncoding::Auto) => TextEncoding::Utf8,
         (_, declared) => declared,
     };
+    let file = bytes_read::Counting::new(file, read.clone());
     let decoded = encoding::decode(file, declared).map_err(|source| SourceError::Io {
         path: name.clone(),
         source,
