@@ -274,7 +274,7 @@ mod tests {
         let s = snap(Unit::Bytes, 25_000_000, 100_000_000, 0, 62_870, 2);
         assert_eq!(
             describe(&s),
-            "62,870 rows · 25.0 / 100.0 MB · 31,435 rows/s · 6s left"
+            "62,870 rows · 25.0 / 100 MB · 31,435 rows/s · 6s left"
         );
     }
 

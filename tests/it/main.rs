@@ -4,8 +4,10 @@
 
 mod support;
 
+mod cli_conventions;
 mod dry_run;
 mod import;
+mod progress;
 mod push_client;
 mod push_faults;
 mod push_rate;
