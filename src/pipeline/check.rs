@@ -220,6 +220,8 @@ struct Chunk {
     len: usize,
     /// Parallel to `rows[..len]` once processed.
     done: Vec<Processed>,
+    /// Bytes of the file read once this chunk was filled (for progress).
+    read_to: u64,
 }
 
 /// Runs the whole pass.
@@ -253,7 +255,8 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
     let (free_tx, free_rx) = sync_channel::<Chunk>(CHUNKS);
 
     let (spool, keys, read_result) = thread::scope(|s| {
-        let reader = s.spawn(move || read_chunks(source, chunk_rows, chunk_tx, free_rx));
+        let counter = read.clone();
+        let reader = s.spawn(move || read_chunks(source, &counter, chunk_rows, chunk_tx, free_rx));
         let writer = s.spawn(move || write_verdicts(done_rx, free_tx));
         let mut failure = None;
         for chunk in chunk_rx {
@@ -279,7 +282,7 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
             });
             rows_read += len as u64;
             progress.rows_read(len as u64);
-            progress.advance_to(read.get());
+            progress.advance_to(chunk.read_to);
             if done_tx.send(chunk).is_err() {
                 break;
             }
@@ -314,6 +317,7 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
 
 fn read_chunks(
     mut source: Box<dyn RowSource>,
+    read: &source::BytesRead,
     chunk_rows: usize,
     tx: SyncSender<Result<Chunk, SourceError>>,
     free: Receiver<Chunk>,
@@ -349,6 +353,7 @@ fn read_chunks(
             }
         }
         let last = chunk.len < chunk_rows;
+        chunk.read_to = read.get();
         if chunk.len > 0 && tx.send(Ok(chunk)).is_err() {
             return Ok(());
         }

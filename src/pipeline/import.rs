@@ -500,8 +500,11 @@ fn sending_progress(wanted: bool, rows: u64, known: Option<&[Option<Known>]>) ->
         }
     }
     let progress = Progress::rows(wanted, "sending", rows, settled);
+    // Created and failed are always shown; the others once there are some.
     for (name, _, n) in by_outcome {
-        progress.add_to(name, n);
+        if n > 0 || name == "created" || name == "failed" {
+            progress.add_to(name, n);
+        }
     }
     progress
 }

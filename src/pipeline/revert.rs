@@ -97,7 +97,9 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     let todo: u64 = statuses.iter().map(|s| event.count(*s)).sum();
     let progress = Progress::rows(opts.progress, "reverting", done + todo, done);
     progress.add_to("deleted", event.count(RowStatus::Deleted));
-    progress.add_to("restored", event.count(RowStatus::Restored));
+    if event.count(RowStatus::Restored) > 0 {
+        progress.add_to("restored", event.count(RowStatus::Restored));
+    }
     let rt = runtime()?;
     let ledger = rt.block_on(async {
         let session =

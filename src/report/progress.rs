@@ -85,7 +85,7 @@ impl Progress {
                 ));
             }
         };
-        let style = ProgressStyle::with_template("{prefix:>9} [{bar:24}] {percent:>3}%  {detail}")
+        let style = ProgressStyle::with_template("{prefix:>9} [{bar:16}] {percent:>3}% {detail}")
             .map(|s| s.progress_chars("=> ").with_key("detail", detail))
             .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
