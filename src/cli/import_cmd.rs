@@ -283,7 +283,7 @@ fn render(r: &ImportReport, report_dir: &Path, resume_flags: &str) -> Rendered {
         text += &line("  other (reverted rows)", rows.other);
     }
     text += &line("rows not read into the event yet", rows.not_recorded);
-    text += &line("left for ferry resume", rows.left());
+    text += &line("left for a resume", rows.left());
     text += &line("requests per second (sending)", rate);
     text += &line("throttled (429)", r.throttled);
     text += &format!("  {:<34}{:>12.1}\n", "seconds", r.elapsed.as_secs_f64());
