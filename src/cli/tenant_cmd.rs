@@ -59,7 +59,8 @@ fn pull(a: TenantPullArgs) -> Exit {
     };
     let s = tenant.schema();
     let mut text = format!("tenant written to {}\n", path.display());
-    let line = |label: &str, n: usize| format!("  {label:<40}{n:>8}\n");
+    let line =
+        |label: &str, n: usize| format!("  {label:<40}{:>8}\n", crate::report::thousands(n as u64));
     text += &line("custom field definitions", tenant.custom_fields().len());
     text += &line("ID document templates", s.id_document_templates.len());
     text += &line("branches", s.branches.len());
