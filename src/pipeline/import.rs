@@ -617,3 +617,31 @@ fn row_error(finding: Option<&FieldError>) -> RowError {
         None => RowError::new(0, "REJECTED", "rejected by validation"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resumed_bar_starts_where_the_event_stands() {
+        let known = vec![
+            None,
+            Some((RowStatus::Created, None)),
+            Some((RowStatus::Created, None)),
+            Some((RowStatus::Rejected, None)),
+            Some((RowStatus::Failed, None)),
+            Some((RowStatus::Pending, None)),
+            Some((RowStatus::Sent, None)),
+        ];
+        let p = sending_progress(false, 10, Some(&known));
+        // Four rows settled by the earlier run; pending and sent ones are not.
+        assert_eq!(p.position(), 4);
+        assert_eq!(
+            p.outcomes(),
+            vec![("created", 2), ("failed", 1), ("rejected", 1)]
+        );
+        let fresh = sending_progress(false, 10, None);
+        assert_eq!(fresh.position(), 0);
+        assert_eq!(fresh.outcomes(), vec![("created", 0), ("failed", 0)]);
+    }
+}

@@ -142,6 +142,20 @@ impl Progress {
         }
     }
 
+    /// Where the bar stands (rows, or bytes for a pass over a file).
+    pub fn position(&self) -> u64 {
+        self.bar.position()
+    }
+
+    /// The outcomes counted so far, in the order first named.
+    pub fn outcomes(&self) -> Vec<(&'static str, u64)> {
+        self.shared
+            .outcomes
+            .lock()
+            .map(|o| o.clone())
+            .unwrap_or_default()
+    }
+
     /// Clears the line.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
