@@ -1,7 +1,6 @@
 //! `ferry tenant pull`: read the tenant's configuration through its API
 //! into a tenant file, and say what could not be read.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -87,7 +86,15 @@ fn pull(a: TenantPullArgs) -> Exit {
     for note in &s.notes {
         text += &format!("note: {note}\n");
     }
-    let _ = std::io::stdout().write_all(text.as_bytes());
+    let line = format!("tenant written to {}", path.display());
+    super::output::print(
+        super::args::OutputFormat::Text,
+        super::output::Rendered {
+            text,
+            line,
+            json: serde_json::Value::Null,
+        },
+    );
     Exit::Done
 }
 
