@@ -10,9 +10,25 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "ferry", version, about, long_about = None)]
 pub struct Cli {
-    /// Log verbosity for diagnostics on stderr (error, warn, info, debug).
-    #[arg(long, global = true, default_value = "warn", env = "FERRY_LOG")]
-    pub log: String,
+    /// Log filter for diagnostics on stderr (error, warn, info, debug, or
+    /// per module, e.g. `ferry::push=debug`) [default: warn].
+    #[arg(long, global = true, env = "FERRY_LOG")]
+    pub log: Option<String>,
+
+    /// No progress, no notes: only errors and the final one-line result.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// More diagnostics on stderr: -v info, -vv debug, -vvv trace (with
+    /// --log, its per-module filters still apply).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// The project file naming targets (`[targets.NAME]` with url, rate,
+    /// concurrency, timeout and where the credentials come from)
+    /// [default: ferry.toml in the working directory, if there is one].
+    #[arg(long, global = true, env = "FERRY_PROJECT", value_name = "FILE")]
+    pub project: Option<PathBuf>,
 
     /// The subcommand to run.
     #[command(subcommand)]
@@ -42,6 +58,8 @@ pub enum Command {
     Tenant(TenantArgs),
     /// Mapping files: `ferry mapping init` guesses one from an export.
     Mapping(MappingArgs),
+    /// Print a shell completion script: `ferry completions bash > …`.
+    Completions(CompletionsArgs),
 }
 
 /// `ferry mapping`.
@@ -89,6 +107,44 @@ pub struct MappingInitArgs {
     pub force: bool,
 }
 
+/// `ferry completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+/// The shells `ferry completions` writes for.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CompletionShell {
+    /// Bash: `source <(ferry completions bash)`.
+    Bash,
+    /// Zsh: write it as `_ferry` into a directory on `$fpath`.
+    Zsh,
+    /// Fish: write it to `~/.config/fish/completions/ferry.fish`.
+    Fish,
+}
+
+/// How a command's result is printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// A table for people.
+    #[default]
+    Text,
+    /// One JSON object (an array for `ferry events`), for scripts.
+    Json,
+}
+
+/// `--format`.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct FormatArg {
+    /// How the result is printed on stdout: text for people, json for
+    /// scripts (field names in docs/output-formats.md).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
 /// `ferry tenant`.
 #[derive(Debug, Args)]
 pub struct TenantArgs {
@@ -106,7 +162,8 @@ pub enum TenantCommand {
 /// `ferry tenant pull`.
 #[derive(Debug, Args)]
 pub struct TenantPullArgs {
-    /// The target's base URL, e.g. https://tenant.mambu.com.
+    /// The target: a base URL (https://tenant.mambu.com) or a target named
+    /// in the project file.
     #[arg(long)]
     pub target: String,
     /// The tenant file to write (mode 0600).
@@ -121,23 +178,26 @@ pub struct TenantPullArgs {
     /// otherwise MAMBU_API_KEY, or MAMBU_USER and MAMBU_PASSWORD.
     #[arg(long)]
     pub credentials_file: Option<PathBuf>,
-    /// Seconds before a request counts as lost.
-    #[arg(long, default_value_t = 30)]
-    pub timeout: u64,
+    /// Seconds before a request counts as lost [default: 30, or the named
+    /// target's].
+    #[arg(long)]
+    pub timeout: Option<NonZeroU64>,
 }
 
 /// How requests go out (shared by import, resume and revert).
 #[derive(Debug, Args, Clone)]
 pub struct PaceArgs {
-    /// Requests per second, as agreed with the tenant (default: no limit).
+    /// Requests per second, as agreed with the tenant [default: the named
+    /// target's, else no limit].
     #[arg(long)]
     pub rate: Option<NonZeroU32>,
-    /// Requests in flight at once.
-    #[arg(long, default_value = "8")]
-    pub concurrency: NonZeroUsize,
-    /// Seconds before a request counts as lost.
-    #[arg(long, default_value = "30")]
-    pub timeout: NonZeroU64,
+    /// Requests in flight at once [default: the named target's, else 8].
+    #[arg(long)]
+    pub concurrency: Option<NonZeroUsize>,
+    /// Seconds before a request counts as lost [default: the named
+    /// target's, else 30].
+    #[arg(long)]
+    pub timeout: Option<NonZeroU64>,
     /// A credentials file (`apikey = …`, or `user = …` and `password = …`);
     /// otherwise MAMBU_API_KEY, or MAMBU_USER and MAMBU_PASSWORD.
     #[arg(long)]
@@ -186,8 +246,9 @@ pub struct ImportArgs {
     /// migrated clients an e-mail or SMS.
     #[arg(long)]
     pub allow_notifications: bool,
-    /// The target's base URL, e.g. https://tenant.mambu.com.
-    #[arg(long, required_unless_present = "sandbox", conflicts_with = "sandbox")]
+    /// The target: a base URL (https://tenant.mambu.com) or a target named
+    /// in the project file (ferry.toml); or --sandbox.
+    #[arg(long, conflicts_with = "sandbox")]
     pub target: Option<String>,
     /// Load into the embedded sandbox instead (state kept in --sandbox-state).
     #[arg(long)]
@@ -195,6 +256,7 @@ pub struct ImportArgs {
     /// The embedded sandbox's state file.
     #[arg(long, default_value = "ferry-sandbox.db")]
     pub sandbox_state: PathBuf,
+    /// What to do with a client id that already exists at the target.
     #[arg(long, value_enum, default_value_t = ModeArg::Create)]
     pub mode: ModeArg,
     /// Import although this file already has a DRAFT or APPROVED event
@@ -216,6 +278,8 @@ pub struct ImportArgs {
     /// Validation threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub output: FormatArg,
 }
 
 /// `ferry resume`.
@@ -227,19 +291,26 @@ pub struct ResumeArgs {
     pub pace: PaceArgs,
     #[command(flatten)]
     pub ledger: LedgerArg,
+    /// Where the report, success.csv and failures.csv go.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
+    /// Validation threads for checking the file again (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub output: FormatArg,
 }
 
 /// `ferry events [show EVENT]`.
 #[derive(Debug, Args)]
 pub struct EventsArgs {
+    /// `show EVENT` for one event; without it, the list.
     #[command(subcommand)]
     pub show: Option<EventsCommand>,
     #[command(flatten)]
     pub ledger: LedgerArg,
+    #[command(flatten)]
+    pub output: FormatArg,
 }
 
 /// `ferry events show`.
@@ -293,6 +364,8 @@ pub struct RevertArgs {
     /// event.json) are written again afterwards.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
+    #[command(flatten)]
+    pub output: FormatArg,
 }
 
 /// `ferry validate`.
@@ -315,7 +388,8 @@ pub struct ValidateArgs {
     /// to tenant.json in the report directory) and validate against it.
     #[arg(long, requires = "target")]
     pub tenant_from_target: bool,
-    /// The target to read the tenant from (with --tenant-from-target).
+    /// The target to read the tenant from (with --tenant-from-target): a
+    /// base URL or a target named in the project file.
     #[arg(long, requires = "tenant_from_target")]
     pub target: Option<String>,
     /// A credentials file for --target (`apikey = …`, or `user = …` and
@@ -335,6 +409,8 @@ pub struct ValidateArgs {
     /// Rows validated together in one parallel chunk.
     #[arg(long, default_value_t = 4096)]
     pub chunk_rows: usize,
+    #[command(flatten)]
+    pub output: FormatArg,
 }
 
 /// `NAME=FILE` of `--join`.

@@ -3,13 +3,14 @@
 
 use std::io::Write;
 
-use super::args::{EventsArgs, EventsCommand};
+use super::args::{EventsArgs, EventsCommand, OutputFormat};
 use super::{report_error, Exit};
 use std::path::Path;
 
 use crate::ledger::{Ledger, LedgerError, RowStatus};
 use crate::pipeline::outcome_files::{self, OutcomeFilesError};
 use crate::report::event_page::EventPage;
+use crate::report::thousands;
 
 /// Why an event cannot be listed or shown.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,7 @@ pub fn run(a: EventsArgs) -> Exit {
         }
     };
     let text = match a.show {
+        None if a.output.format == OutputFormat::Json => list_json(&ledger),
         None => list(&ledger),
         Some(EventsCommand::Show {
             event,
@@ -79,14 +81,39 @@ fn list(ledger: &Ledger) -> Result<String, ShowError> {
             e.state.as_str(),
             e.creation_date,
             if e.is_complete() { "yes" } else { "no" },
-            e.count(RowStatus::Created),
-            e.count(RowStatus::Updated),
-            e.count(RowStatus::Failed),
-            e.unsettled(),
+            thousands(e.count(RowStatus::Created)),
+            thousands(e.count(RowStatus::Updated)),
+            thousands(e.count(RowStatus::Failed)),
+            thousands(e.unsettled()),
             e.source_path.display()
         );
     }
     Ok(out)
+}
+
+/// The list for `--format json`: an array, one object per event, with the
+/// columns of the table under stable names (docs/output-formats.md).
+fn list_json(ledger: &Ledger) -> Result<String, ShowError> {
+    let events: Vec<_> = ledger
+        .events()?
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "event": e.encoded_key,
+                "state": e.state.as_str(),
+                "started": e.creation_date,
+                "complete": e.is_complete(),
+                "created": e.count(RowStatus::Created),
+                "updated": e.count(RowStatus::Updated),
+                "failed": e.count(RowStatus::Failed),
+                "rejected": e.count(RowStatus::Rejected),
+                "unsettled": e.unsettled(),
+                "source": e.source_path,
+                "target": e.target,
+            })
+        })
+        .collect();
+    Ok(serde_json::to_string_pretty(&events)? + "\n")
 }
 
 fn show(

@@ -1,7 +1,6 @@
 //! `ferry tenant pull`: read the tenant's configuration through its API
 //! into a tenant file, and say what could not be read.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -18,6 +17,17 @@ pub fn run(a: TenantArgs) -> Exit {
 }
 
 fn pull(a: TenantPullArgs) -> Exit {
+    let pace = super::args::PaceArgs {
+        rate: None,
+        concurrency: None,
+        timeout: a.timeout,
+        credentials_file: a.credentials_file.clone(),
+    };
+    // Before the runtime's threads: a named target may set the credentials' variables.
+    let target = match super::import_cmd::resolve_target(&a.target, &pace) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -26,9 +36,9 @@ fn pull(a: TenantPullArgs) -> Exit {
         }
     };
     let written = runtime.block_on(pull_from(
-        TargetChoice::Url(a.target.clone()),
-        a.credentials_file.as_deref(),
-        Duration::from_secs(a.timeout.max(1)),
+        TargetChoice::Url(target.url.clone()),
+        target.credentials_file.as_deref(),
+        target.pace.timeout,
         a.declared.as_deref(),
         a.out.clone(),
     ));
@@ -48,7 +58,8 @@ fn pull(a: TenantPullArgs) -> Exit {
     };
     let s = tenant.schema();
     let mut text = format!("tenant written to {}\n", path.display());
-    let line = |label: &str, n: usize| format!("  {label:<40}{n:>8}\n");
+    let line =
+        |label: &str, n: usize| format!("  {label:<40}{:>8}\n", crate::report::thousands(n as u64));
     text += &line("custom field definitions", tenant.custom_fields().len());
     text += &line("ID document templates", s.id_document_templates.len());
     text += &line("branches", s.branches.len());
@@ -75,7 +86,15 @@ fn pull(a: TenantPullArgs) -> Exit {
     for note in &s.notes {
         text += &format!("note: {note}\n");
     }
-    let _ = std::io::stdout().write_all(text.as_bytes());
+    let line = format!("tenant written to {}", path.display());
+    super::output::print(
+        super::args::OutputFormat::Text,
+        super::output::Rendered {
+            text,
+            line,
+            json: serde_json::Value::Null,
+        },
+    );
     Exit::Done
 }
 

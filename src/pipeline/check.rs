@@ -102,6 +102,10 @@ pub struct Prepared {
     /// The source's column names, in file order.
     pub columns: Vec<String>,
     source: Box<dyn RowSource>,
+    /// How far the source has read into its file, and the file's size: the
+    /// progress bar's position and total.
+    read: source::BytesRead,
+    size: u64,
 }
 
 impl Prepared {
@@ -126,7 +130,9 @@ impl Prepared {
         for (name, file) in joins {
             map.set_join_file(name, file).map_err(mapping_err)?;
         }
-        let source = source::open(input, &map.source_spec())?;
+        let read = source::BytesRead::default();
+        let source = source::open_counted(input, &map.source_spec(), &read)?;
+        let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
         let columns = source.columns().to_vec();
         let mut plan = map.compile(&columns, &tenant).map_err(mapping_err)?;
         // `[documents]` paths are relative to the export file's directory.
@@ -136,6 +142,8 @@ impl Prepared {
             plan,
             columns,
             source,
+            read,
+            size,
         })
     }
 
@@ -163,6 +171,8 @@ pub struct Checked {
     pub plan: Plan,
     /// The source's column names, in file order.
     pub columns: Vec<String>,
+    /// Rows the pass read: the whole file.
+    pub rows: u64,
     spool: SpoolReader,
     duplicates: Duplicates,
 }
@@ -232,6 +242,8 @@ struct Chunk {
     len: usize,
     /// Parallel to `rows[..len]` once processed.
     done: Vec<Processed>,
+    /// Bytes of the file read once this chunk was filled (for progress).
+    read_to: u64,
 }
 
 /// Runs the whole pass.
@@ -241,6 +253,8 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
         plan,
         columns,
         source,
+        read,
+        size,
     } = prepared;
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
@@ -255,14 +269,16 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
         require_id: opts.require_id,
     };
     let chunk_rows = opts.chunk_rows.max(1);
-    let progress = Progress::new(opts.progress, "checking");
+    let progress = Progress::bytes(opts.progress, "checking", size);
+    let mut rows_read = 0u64;
 
     let (chunk_tx, chunk_rx) = sync_channel::<Result<Chunk, SourceError>>(QUEUE_DEPTH);
     let (done_tx, done_rx) = sync_channel::<Chunk>(QUEUE_DEPTH);
     let (free_tx, free_rx) = sync_channel::<Chunk>(CHUNKS);
 
     let (spool, keys, read_result) = thread::scope(|s| {
-        let reader = s.spawn(move || read_chunks(source, chunk_rows, chunk_tx, free_rx));
+        let counter = read.clone();
+        let reader = s.spawn(move || read_chunks(source, &counter, chunk_rows, chunk_tx, free_rx));
         let writer = s.spawn(move || write_verdicts(done_rx, free_tx));
         let mut failure = None;
         for chunk in chunk_rx {
@@ -286,7 +302,9 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
                         process_row(raw, &plan, &tenant, &check_opts, scratch, out)
                     })
             });
-            progress.inc(len as u64);
+            rows_read += len as u64;
+            progress.rows_read(len as u64);
+            progress.advance_to(chunk.read_to);
             if done_tx.send(chunk).is_err() {
                 break;
             }
@@ -313,6 +331,7 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
         tenant,
         plan,
         columns,
+        rows: rows_read,
         spool: spool.into_reader()?,
         duplicates,
     })
@@ -320,6 +339,7 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
 
 fn read_chunks(
     mut source: Box<dyn RowSource>,
+    read: &source::BytesRead,
     chunk_rows: usize,
     tx: SyncSender<Result<Chunk, SourceError>>,
     free: Receiver<Chunk>,
@@ -355,6 +375,7 @@ fn read_chunks(
             }
         }
         let last = chunk.len < chunk_rows;
+        chunk.read_to = read.get();
         if chunk.len > 0 && tx.send(Ok(chunk)).is_err() {
             return Ok(());
         }

@@ -15,6 +15,7 @@
 //! commits a batch as SENT, then sends it through the rate-limited target
 //! with bounded concurrency; each answer is journalled as it comes.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -306,6 +307,9 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
     }
     ledger.lock(&event.encoded_key)?;
     let known = known_statuses(&ledger, &event.encoded_key)?;
+    if opts.progress && std::io::stderr().is_terminal() {
+        eprintln!("{}", resume_note(&event));
+    }
     let prepared = Prepared::load(
         &event.source_path,
         &event.mapping_path,
@@ -340,6 +344,23 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
         session.close().await;
         result
     })
+}
+
+/// What a resume is about to do, said before the file is checked again
+/// (a check of a large file takes a while and sends nothing).
+fn resume_note(event: &EventRecord) -> String {
+    let n = |s| crate::report::thousands(event.count(s));
+    format!(
+        "resuming {}: {} rows recorded ({} created, {} updated, {} failed, {} rejected, {} waiting to be sent); \
+         checking the file again to rebuild the requests left, then sending",
+        event.encoded_key,
+        crate::report::thousands(event.counts.values().sum()),
+        n(RowStatus::Created),
+        n(RowStatus::Updated),
+        n(RowStatus::Failed),
+        n(RowStatus::Rejected),
+        crate::report::thousands(event.count(RowStatus::Pending) + event.count(RowStatus::Sent)),
+    )
 }
 
 /// A row already in the ledger: its status, and for a SENT row when it was
@@ -413,6 +434,7 @@ impl Engine {
         let joins = checked.plan.join_counts();
         warnings.extend(joins.iter().filter_map(|j| j.mismatch_warning(subset)));
         let tenant = Arc::new(checked.tenant.clone());
+        let progress = sending_progress(self.check.progress, checked.rows, known.as_deref());
         let key = event.encoded_key.clone();
         ledger.set_columns(&key, &columns)?;
         let verb = if known.is_some() {
@@ -446,10 +468,14 @@ impl Engine {
                 warnings,
                 joins,
             };
-            move || feed(checked, known, report, meta, &journal, job_tx, &stop)
+            let progress = progress.clone();
+            move || {
+                feed(
+                    checked, known, report, meta, &journal, job_tx, &stop, &progress,
+                )
+            }
         });
 
-        let progress = Progress::new(self.check.progress, "sending");
         let ctx = Arc::new(Context {
             target: session.target.clone(),
             journal: journal.clone(),
@@ -495,7 +521,37 @@ impl Engine {
     }
 }
 
+/// The sending bar: every row of the file, those an earlier run settled
+/// already done, with their outcomes so far.
+fn sending_progress(wanted: bool, rows: u64, known: Option<&[Option<Known>]>) -> Progress {
+    let mut settled = 0;
+    let mut by_outcome = [
+        ("created", RowStatus::Created, 0),
+        ("updated", RowStatus::Updated, 0),
+        ("failed", RowStatus::Failed, 0),
+        ("rejected", RowStatus::Rejected, 0),
+    ];
+    for (status, _) in known.unwrap_or_default().iter().flatten() {
+        if matches!(status, RowStatus::Pending | RowStatus::Sent) {
+            continue;
+        }
+        settled += 1;
+        if let Some(o) = by_outcome.iter_mut().find(|o| o.1 == *status) {
+            o.2 += 1;
+        }
+    }
+    let progress = Progress::rows(wanted, "sending", rows, settled);
+    // Created and failed are always shown; the others once there are some.
+    for (name, _, n) in by_outcome {
+        if n > 0 || name == "created" || name == "failed" {
+            progress.add_to(name, n);
+        }
+    }
+    progress
+}
+
 /// The replay side: report every row, journal it, hand valid rows on.
+#[allow(clippy::too_many_arguments)]
 fn feed(
     checked: Checked,
     known: Option<Vec<Option<Known>>>,
@@ -504,6 +560,7 @@ fn feed(
     journal: &Journal,
     jobs: mpsc::Sender<Job>,
     stop: &AtomicBool,
+    progress: &Progress,
 ) -> Result<Summary, ImportError> {
     let mut rows: Vec<NewRow> = Vec::with_capacity(INSERT_BATCH);
     let mut ready: Vec<Job> = Vec::with_capacity(INSERT_BATCH);
@@ -552,6 +609,8 @@ fn feed(
                     Some(false)
                 }
                 _ => {
+                    progress.skip(1);
+                    progress.count("rejected");
                     let first = v.findings.iter().find(|f| f.is_error());
                     rows.push(
                         NewRow::rejected(v.row, v.line, client_id.clone(), row_error(first))
@@ -597,5 +656,33 @@ fn row_error(finding: Option<&FieldError>) -> RowError {
             format!("{}: {}", f.field, f.message),
         ),
         None => RowError::new(0, "REJECTED", "rejected by validation"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resumed_bar_starts_where_the_event_stands() {
+        let known = vec![
+            None,
+            Some((RowStatus::Created, None)),
+            Some((RowStatus::Created, None)),
+            Some((RowStatus::Rejected, None)),
+            Some((RowStatus::Failed, None)),
+            Some((RowStatus::Pending, None)),
+            Some((RowStatus::Sent, None)),
+        ];
+        let p = sending_progress(false, 10, Some(&known));
+        // Four rows settled by the earlier run; pending and sent ones are not.
+        assert_eq!(p.position(), 4);
+        assert_eq!(
+            p.outcomes(),
+            vec![("created", 2), ("failed", 1), ("rejected", 1)]
+        );
+        let fresh = sending_progress(false, 10, None);
+        assert_eq!(fresh.position(), 0);
+        assert_eq!(fresh.outcomes(), vec![("created", 0), ("failed", 0)]);
     }
 }

@@ -19,6 +19,7 @@ use crate::ledger::{EventRecord, Journal, Ledger, RowStatus, RunEnd, RunVerb, St
 use crate::model::MigrationEventState;
 use crate::push::undo::undo_page;
 use crate::report::event_page::EventPage;
+use crate::report::progress::Progress;
 
 /// How a decision ended.
 #[derive(Debug)]
@@ -71,6 +72,8 @@ pub struct RevertOptions {
     /// Where success.csv, failures.csv and the event report are written
     /// again afterwards.
     pub report_dir: PathBuf,
+    /// Whether to show progress on a terminal.
+    pub progress: bool,
 }
 
 /// `ferry revert EVENT`.
@@ -99,8 +102,16 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     }
     let choice = TargetChoice::for_event(&event);
     let key = event.encoded_key.clone();
+    // Rows a revert that stopped part-way already undid count as done.
+    let done = event.count(RowStatus::Deleted) + event.count(RowStatus::Restored);
+    let todo: u64 = statuses.iter().map(|s| event.count(*s)).sum();
+    let progress = Progress::rows(opts.progress, "reverting", done + todo, done);
+    progress.add_to("deleted", event.count(RowStatus::Deleted));
+    if event.count(RowStatus::Restored) > 0 {
+        progress.add_to("restored", event.count(RowStatus::Restored));
+    }
     let rt = runtime()?;
-    let (ledger, requests) = rt.block_on(async {
+    let result = rt.block_on(async {
         let session =
             Session::connect(&choice, opts.credentials_file.as_deref(), opts.pace).await?;
         let mut after = 0;
@@ -110,7 +121,7 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
             let Some(last) = page.last() else { break };
             after = last.row;
             let (journal, thread) = Journal::start(ledger, key.clone());
-            undo_page(page, &session.target, &journal, opts.force).await;
+            undo_page(page, &session.target, &journal, opts.force, &progress).await;
             journal.flush().await?;
             drop(journal);
             ledger = thread.finish()?;
@@ -118,7 +129,9 @@ pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
         let requests = session.target.stats().requests;
         session.close().await;
         Ok::<_, ImportError>((ledger, requests))
-    })?;
+    });
+    progress.finish();
+    let (ledger, requests) = result?;
     let mut ledger = ledger;
     let event = ledger.event(&key)?;
     outcome_files::write(&ledger, &event, &opts.report_dir)?;

@@ -107,9 +107,9 @@ pub fn refusal(count: &NotificationCount, schema: &TenantSchema) -> String {
          templates in Mambu for the migration (Administration, notification templates of the \
          event Client Created: set them Inactive), mark them INACTIVE in the tenant file and run \
          again — or pass --allow-notifications to send them",
-        count.clients,
-        count.email,
-        count.sms,
+        crate::report::thousands(count.clients),
+        crate::report::thousands(count.email),
+        crate::report::thousands(count.sms),
         templates.join(", ")
     )
 }

@@ -106,18 +106,16 @@ struct Tally {
 impl Tally {
     fn note(&mut self, done: Option<RowStatus>, progress: &Progress) {
         self.answered += 1;
-        match done {
-            Some(RowStatus::Created) => self.created += 1,
-            Some(RowStatus::Updated) => self.updated += 1,
-            Some(RowStatus::Failed) => self.failed += 1,
-            Some(RowStatus::Rejected) => self.rejected += 1,
-            _ => self.in_doubt += 1,
-        }
+        let (count, outcome) = match done {
+            Some(RowStatus::Created) => (&mut self.created, "created"),
+            Some(RowStatus::Updated) => (&mut self.updated, "updated"),
+            Some(RowStatus::Failed) => (&mut self.failed, "failed"),
+            Some(RowStatus::Rejected) => (&mut self.rejected, "rejected"),
+            _ => (&mut self.in_doubt, "to resend"),
+        };
+        *count += 1;
         progress.inc(1);
-        progress.set_message(format!(
-            "created {}  updated {}  failed {}  rejected {}  to resend {}",
-            self.created, self.updated, self.failed, self.rejected, self.in_doubt
-        ));
+        progress.count(outcome);
     }
 }
 

@@ -24,16 +24,24 @@ use super::restore_body::{
 use super::{Outcome, Target};
 use crate::ledger::{Journal, RevertAction, RowError, RowRecord, RowStatus, RowUpdate};
 use crate::model::state_moves::state_steps;
+use crate::report::progress::Progress;
 
-/// Undoes a page of rows, as many at a time as the target takes requests.
-pub async fn undo_page(page: Vec<RowRecord>, target: &Target, journal: &Journal, force: bool) {
+/// Undoes a page of rows, as many at a time as the target takes requests;
+/// each row's outcome is counted on `progress` as it is journalled.
+pub async fn undo_page(
+    page: Vec<RowRecord>,
+    target: &Target,
+    journal: &Journal,
+    force: bool,
+    progress: &Progress,
+) {
     let slots = Arc::new(Semaphore::new(target.concurrency()));
     let mut running = JoinSet::new();
     for row in page {
         let Ok(slot) = slots.clone().acquire_owned().await else {
             break;
         };
-        let (target, journal) = (target.clone(), journal.clone());
+        let (target, journal, progress) = (target.clone(), journal.clone(), progress.clone());
         running.spawn(async move {
             let mut update = undo(&row, &target, force).await;
             if update.status == RowStatus::Restored {
@@ -46,6 +54,13 @@ pub async fn undo_page(page: Vec<RowRecord>, target: &Target, journal: &Journal,
                     update = revert_failed(&row, None, p.name, &p.message);
                 }
             }
+            progress.inc(1);
+            progress.count(match update.status {
+                RowStatus::Deleted => "deleted",
+                RowStatus::Restored => "restored",
+                RowStatus::Kept => "kept",
+                _ => "failed",
+            });
             let _ = journal.record(update).await;
             drop(slot);
         });

@@ -30,7 +30,7 @@ use std::time::Duration;
 pub use files::{create_private_dir, create_private_file};
 pub use payloads::BodyRange;
 pub use rejects_csv::defuse;
-pub use summary::Summary;
+pub use summary::{thousands, Summary};
 
 use crate::field_error::FieldError;
 use html::{HtmlSample, PageInfo};

@@ -115,6 +115,37 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// The summary for `--format json`: documented, stable field names
+    /// (docs/output-formats.md).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "rows_read": self.rows_read,
+            "rows_valid": self.rows_valid,
+            "rows_rejected": self.rows_invalid,
+            "rows_with_warnings": self.rows_with_warnings,
+            "errors_by_code": self.errors_by_code,
+            "errors_by_field": self.errors_by_field,
+            "warnings_by_code": self.warnings_by_code,
+            "report_dir": self.dir,
+            "files": self.files,
+            "seconds": self.elapsed.as_secs_f64(),
+        })
+    }
+
+    /// The result in one line, for `-q`.
+    pub fn one_line(&self) -> String {
+        format!(
+            "{} rows read: {} valid, {} rejected, {} with warnings; report in {}",
+            thousands(self.rows_read),
+            thousands(self.rows_valid),
+            thousands(self.rows_invalid),
+            thousands(self.rows_with_warnings),
+            self.dir.display()
+        )
+    }
+}
+
 /// Running counts over the rows seen so far.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
@@ -207,8 +238,8 @@ pub(crate) fn ranked<K: Ord>(map: &BTreeMap<K, u64>) -> Vec<(&K, &u64)> {
     v
 }
 
-/// `1234567` → `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
+/// `1234567` → `1,234,567`: the one number format of Ferry's human output.
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {

@@ -84,6 +84,7 @@ pub enum SourceError {
     },
 }
 
+mod bytes_read;
 mod csv_reader;
 mod encoding;
 pub mod ferry_rejects;
@@ -98,6 +99,7 @@ mod spec;
 #[cfg(test)]
 mod corpus_tests;
 
+pub use bytes_read::BytesRead;
 pub use json_path::{JsonPath, JsonPathError};
 pub use spec::{Format, SourceSpec, TextEncoding};
 
@@ -110,6 +112,15 @@ pub use spec::{Format, SourceSpec, TextEncoding};
 /// cannot be opened, is empty, has no header (CSV), does not start like
 /// JSON, or a JSON path in the spec does not parse.
 pub fn open(path: &std::path::Path, spec: &SourceSpec) -> Result<Box<dyn RowSource>, SourceError> {
+    open_counted(path, spec, &BytesRead::default())
+}
+
+/// [`open`], counting the file's bytes read into `read` as the rows are.
+pub fn open_counted(
+    path: &std::path::Path,
+    spec: &SourceSpec,
+    read: &BytesRead,
+) -> Result<Box<dyn RowSource>, SourceError> {
     if ferry_rejects::looks_like_rejects(path) {
         let as_written = SourceSpec {
             format: Some(Format::Csv),
@@ -118,17 +129,20 @@ pub fn open(path: &std::path::Path, spec: &SourceSpec) -> Result<Box<dyn RowSour
             quote: b'"',
             json_paths: Vec::new(),
         };
-        if let Some(own) = ferry_rejects::FerryRejects::wrap(open_as_declared(path, &as_written)?) {
+        if let Some(own) =
+            ferry_rejects::FerryRejects::wrap(open_as_declared(path, &as_written, read)?)
+        {
             return Ok(Box::new(own));
         }
     }
-    open_as_declared(path, spec)
+    open_as_declared(path, spec, read)
 }
 
-/// `open` without recognising Ferry's own files.
+/// `open_counted` without recognising Ferry's own files.
 fn open_as_declared(
     path: &std::path::Path,
     spec: &SourceSpec,
+    read: &BytesRead,
 ) -> Result<Box<dyn RowSource>, SourceError> {
     let name = path.display().to_string();
     let format = spec.format.unwrap_or_else(|| format_from_extension(path));
@@ -142,6 +156,7 @@ fn open_as_declared(
         (Format::Json | Format::Ndjson, TextEncoding::Auto) => TextEncoding::Utf8,
         (_, declared) => declared,
     };
+    let file = bytes_read::Counting::new(file, read.clone());
     let decoded = encoding::decode(file, declared).map_err(|source| SourceError::Io {
         path: name.clone(),
         source,

@@ -357,7 +357,10 @@ fn killed_at_random_points_then_resumed_leaves_exactly_the_valid_rows() {
         match line {
             Some(l) => {
                 let cols: Vec<&str> = l.split_whitespace().collect();
-                (Some(cols[0].to_string()), cols[4].parse().unwrap_or(0))
+                (
+                    Some(cols[0].to_string()),
+                    cols[4].replace(',', "").parse().unwrap_or(0),
+                )
             }
             None => (None, 0),
         }

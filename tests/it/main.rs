@@ -4,12 +4,14 @@
 
 mod support;
 
+mod cli_conventions;
 mod documents;
 mod dry_run;
 mod event_page;
 mod import;
 mod joins;
 mod mapping_init;
+mod progress;
 mod push_client;
 mod push_faults;
 mod push_rate;
