@@ -69,6 +69,7 @@
 mod error;
 mod event;
 mod event_store;
+mod export_store;
 mod fingerprint;
 mod journal;
 mod lock;
@@ -85,6 +86,7 @@ use crate::model::MigrationEventState;
 
 pub use error::LedgerError;
 pub use event::{EventRecord, ImportMode, NewEvent, StateChange};
+pub use export_store::{ExportPage, ExportState};
 pub use fingerprint::{fingerprint_file, fingerprint_reader};
 pub use journal::{Journal, JournalError, JournalThread};
 pub use lock::LockOutcome;
