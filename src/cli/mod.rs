@@ -5,8 +5,10 @@ mod args;
 mod decide_cmd;
 mod events_cmd;
 mod exit;
+mod export_cmd;
 mod gen_cmd;
 mod import_cmd;
+mod reconcile_cmd;
 mod sandbox_cmd;
 mod tenant_cmd;
 mod validate_cmd;
@@ -42,6 +44,8 @@ pub fn main() -> ExitCode {
         args::Command::Approve(a) => decide_cmd::approve(a),
         args::Command::Revert(a) => decide_cmd::revert(a),
         args::Command::Tenant(a) => tenant_cmd::run(a),
+        args::Command::Export(a) => export_cmd::run(a),
+        args::Command::Reconcile(a) => reconcile_cmd::run(a),
     };
     exit.into()
 }

@@ -66,15 +66,13 @@ pub struct ExportPage {
 
 impl Ledger {
     /// Opens a new EXPORT event (DRAFT, locked by this handle) with its
-    /// progress at zero. `mapping` is the mapping whose legacy column names
-    /// the CSV uses, with its fingerprint.
+    /// progress at zero.
     pub fn create_export(
         &mut self,
         target: &str,
         out_path: &std::path::Path,
         format: &str,
         query: &str,
-        mapping: Option<(&std::path::Path, &str)>,
     ) -> Result<EventRecord, LedgerError> {
         let key = format!("{:032x}", fastrand::u128(..));
         let created = now();
@@ -85,15 +83,13 @@ impl Ledger {
         tx.execute(
             "INSERT INTO events (encoded_key, creation_date, event_type, state, state_changed_at, \
              source_path, source_fingerprint, mapping_path, mapping_fingerprint, tenant_path, target, mode) \
-             VALUES (?1, ?2, ?3, ?4, ?2, ?5, '', ?6, ?7, NULL, ?8, 'create')",
+             VALUES (?1, ?2, ?3, ?4, ?2, ?5, '', '', '', NULL, ?6, 'create')",
             rusqlite::params![
                 key,
                 created,
                 MigrationEventType::Export.as_str(),
                 MigrationEventState::Draft.as_str(),
                 out_path.to_string_lossy(),
-                mapping.map_or(String::new(), |m| m.0.to_string_lossy().to_string()),
-                mapping.map_or("", |m| m.1),
                 target,
             ],
         )?;
@@ -214,11 +210,10 @@ mod tests {
                 &dir.path().join("out.csv"),
                 "csv",
                 "{}",
-                None,
             )
             .unwrap();
         assert_eq!(ev.event_type, MigrationEventType::Export);
-        assert_eq!(ev.target, "http://h");
+        assert_eq!(ev.target, "http://h/", "no credentials kept");
         let key = ev.encoded_key;
         ledger
             .record_export_page(
