@@ -47,7 +47,8 @@
 //! to three ID documents and one column per custom field of the tenant)
 //! are listed in `docs/export.md` and by [`csv_columns`]. Values the fixed
 //! columns cannot hold (more ID documents, custom field values in groups or
-//! of fields the tenant file does not define) go, as JSON, in the
+//! of fields the tenant file does not define, as `{customFieldID, value,
+//! customFieldSetGroupIndex}`) go, as JSON, in the
 //! `idDocuments.more` and `customInformation.other` columns. NDJSON keeps
 //! the API's full shape, one client per line.
 
@@ -367,11 +368,16 @@ pub fn flatten(full: &Value, columns: &[String]) -> Vec<String> {
     let mut custom_by_id = Map::new();
     for v in &custom {
         let id = v["customFieldID"].as_str().unwrap_or_default();
-        let grouped = !v["customFieldSetGroupIndex"].is_null();
-        if custom_cols.contains(id) && !grouped {
+        // Mambu gives a field outside a group index -1.
+        let group = v["customFieldSetGroupIndex"].as_i64().filter(|i| *i >= 0);
+        if custom_cols.contains(id) && group.is_none() {
             custom_by_id.insert(id.to_string(), v["value"].clone());
         } else {
-            other_custom.push(v.clone());
+            let mut kept = json!({"customFieldID": id, "value": v["value"]});
+            if let Some(i) = group {
+                kept["customFieldSetGroupIndex"] = i.into();
+            }
+            other_custom.push(kept);
         }
     }
     columns
@@ -682,7 +688,7 @@ mod tests {
                 {"documentType": "ID", "documentId": "I4"}
             ],
             "customInformation": [
-                {"customFieldID": "Occupation", "value": "Teacher"},
+                {"customFieldID": "Occupation", "value": "Teacher", "customFieldSetGroupIndex": -1},
                 {"customFieldID": "Kin", "value": "Bo", "customFieldSetGroupIndex": 0},
                 {"customFieldID": "Unknown", "value": "x"}
             ]

@@ -117,7 +117,9 @@ fn custom_values(v: &Value) -> BTreeMap<String, Value> {
         .flatten()
         .filter_map(|c| {
             let id = c["customFieldID"].as_str()?;
-            let name = match c.get("customFieldSetGroupIndex").and_then(Value::as_i64) {
+            let group = c.get("customFieldSetGroupIndex").and_then(Value::as_i64);
+            // Mambu gives a field outside a group index -1.
+            let name = match group.filter(|i| *i >= 0) {
                 Some(i) => format!("{id}[{i}]"),
                 None => id.to_string(),
             };

@@ -5,10 +5,12 @@
 mod support;
 
 mod dry_run;
+mod export;
 mod import;
 mod push_client;
 mod push_faults;
 mod push_rate;
+mod reconcile;
 mod sandbox_cli;
 mod sandbox_clients;
 mod sandbox_documents;
