@@ -205,12 +205,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut ledger = Ledger::open(&dir.path().join("l.db")).unwrap();
         let ev = ledger
-            .create_export(
-                "http://u:p@h/",
-                &dir.path().join("out.csv"),
-                "csv",
-                "{}",
-            )
+            .create_export("http://u:p@h/", &dir.path().join("out.csv"), "csv", "{}")
             .unwrap();
         assert_eq!(ev.event_type, MigrationEventType::Export);
         assert_eq!(ev.target, "http://h/", "no credentials kept");

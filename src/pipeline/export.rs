@@ -160,7 +160,9 @@ impl Filters {
     pub fn constraints(&self) -> Vec<Value> {
         let mut out = Vec::new();
         if let Some(b) = &self.branch {
-            out.push(json!({"filterSelection": "BRANCH_KEY", "filterElement": "EQUALS", "value": b}));
+            out.push(
+                json!({"filterSelection": "BRANCH_KEY", "filterElement": "EQUALS", "value": b}),
+            );
         }
         if !self.states.is_empty() {
             out.push(json!({"filterSelection": "CLIENT_STATE", "filterElement": "IN", "values": self.states}));
@@ -220,14 +222,19 @@ pub async fn fetch_page(
             let Value::Array(items) = body else {
                 return Err("the target answered a page that is not a JSON array".into());
             };
-            if items.iter().any(|c| !c.get("client").is_some_and(Value::is_object)) {
+            if items
+                .iter()
+                .any(|c| !c.get("client").is_some_and(Value::is_object))
+            {
                 return Err("the target answered clients without their details (fullDetails=true was ignored)".into());
             }
             Ok(items)
         }
         Outcome::Refused {
             status, name, body, ..
-        } => Err(format!("the target refused the page: HTTP {status} {name} {body}")),
+        } => Err(format!(
+            "the target refused the page: HTTP {status} {name} {body}"
+        )),
         Outcome::NotFound => Err("the target has no client list (404)".into()),
         Outcome::Unknown {
             attempts,
@@ -335,7 +342,11 @@ pub fn csv_columns(custom_fields: &[String]) -> Vec<String> {
     let mut cols: Vec<String> = CLIENT_COLUMNS.iter().map(|s| s.to_string()).collect();
     cols.extend(ADDRESS_FIELDS.iter().map(|f| format!("address.{f}")));
     for n in 1..=ID_DOCUMENT_COLUMNS {
-        cols.extend(ID_DOCUMENT_FIELDS.iter().map(|f| format!("idDocuments.{n}.{f}")));
+        cols.extend(
+            ID_DOCUMENT_FIELDS
+                .iter()
+                .map(|f| format!("idDocuments.{n}.{f}")),
+        );
     }
     cols.push("idDocuments.more".into());
     cols.extend(custom_fields.iter().map(|id| format!("custom.{id}")));
@@ -466,8 +477,11 @@ async fn run(opts: &ExportOptions) -> Result<ExportSummary, ExportError> {
                 (Format::Ndjson, _) => Vec::new(),
                 (Format::Csv, Some(t)) => {
                     let t = Tenant::load(t).map_err(|e| ExportError::Usage(e.to_string()))?;
-                    let ids: Vec<String> =
-                        t.custom_fields().iter().map(|f| f.id().to_string()).collect();
+                    let ids: Vec<String> = t
+                        .custom_fields()
+                        .iter()
+                        .map(|f| f.id().to_string())
+                        .collect();
                     csv_columns(&ids)
                 }
                 (Format::Csv, None) => csv_columns(&[]),
@@ -494,16 +508,10 @@ async fn run(opts: &ExportOptions) -> Result<ExportSummary, ExportError> {
             }
             // Connect first: an unreachable target leaves no event behind.
             let session =
-                Session::connect(&opts.target, opts.credentials_file.as_deref(), opts.pace)
-                    .await?;
+                Session::connect(&opts.target, opts.credentials_file.as_deref(), opts.pace).await?;
             ledger = Ledger::open(&opts.ledger)?;
             let stored = serde_json::to_string(&query).unwrap_or_default();
-            let ev = ledger.create_export(
-                &session.label,
-                &out_abs,
-                format.as_str(),
-                &stored,
-            )?;
+            let ev = ledger.create_export(&session.label, &out_abs, format.as_str(), &stored)?;
             key = ev.encoded_key;
             // The file, with its header, exists before the first page.
             let mut f = crate::private_files::create_file(&out_abs).map_err(io_err(out))?;

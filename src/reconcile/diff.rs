@@ -107,7 +107,12 @@ fn compare_entry(out: &mut Vec<FieldDiff>, prefix: &str, expected: &Value, now: 
         if NESTED_SERVER_KEYS.contains(&k.as_str()) {
             continue;
         }
-        push(out, format!("{prefix}.{k}"), v, now.get(k).unwrap_or(&Value::Null));
+        push(
+            out,
+            format!("{prefix}.{k}"),
+            v,
+            now.get(k).unwrap_or(&Value::Null),
+        );
     }
 }
 

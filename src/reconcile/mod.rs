@@ -198,9 +198,7 @@ fn expectation(r: &RowRecord) -> Option<Expect> {
             Expect::Before(img)
         }
         RowStatus::Sent | RowStatus::Pending => Expect::MaybeLanded,
-        RowStatus::Failed if r.error.as_ref().map_or(true, |e| e.code == 0) => {
-            Expect::MaybeLanded
-        }
+        RowStatus::Failed if r.error.as_ref().map_or(true, |e| e.code == 0) => Expect::MaybeLanded,
         _ => return None,
     })
 }
@@ -346,8 +344,12 @@ async fn check(
         .iter()
         .any(|(r, e)| matches!(e, Expect::MaybeLanded) && r.client_id.is_some())
     {
-        created_since(session, event.creation_date.get(..10).unwrap_or("1900-01-01"), page_size)
-            .await?
+        created_since(
+            session,
+            event.creation_date.get(..10).unwrap_or("1900-01-01"),
+            page_size,
+        )
+        .await?
     } else {
         HashMap::new()
     };

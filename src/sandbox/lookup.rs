@@ -166,7 +166,9 @@ pub async fn list(
     let p = params(q)?;
     let page = page(&p)?;
     let lookup = Lookup::new(&p, &app.tenant);
-    Ok(select(&app, page, full_details(&p), |full| lookup.matches(full)))
+    Ok(select(&app, page, full_details(&p), |full| {
+        lookup.matches(full)
+    }))
 }
 
 #[cfg(test)]

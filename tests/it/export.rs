@@ -145,10 +145,8 @@ fn an_export_holds_every_client_once_in_the_apis_shape_and_is_an_export_event() 
     assert!(header.iter().any(|h| h == "idDocuments.1.documentId"));
 
     let key = export_event(&w, &csv_out);
-    let shown: Value = serde_json::from_str(
-        &w.ferry(&["events", "show", &key]).run().status(0).stdout(),
-    )
-    .unwrap();
+    let shown: Value =
+        serde_json::from_str(&w.ferry(&["events", "show", &key]).run().status(0).stdout()).unwrap();
     assert_eq!(shown["migrationEvent"]["type"], "EXPORT");
     assert_eq!(shown["migrationEvent"]["state"], "APPROVED");
 
@@ -188,7 +186,10 @@ fn filters_select_by_state_branch_and_creation_day() {
         .filter(|c| c["client"]["state"] == "PENDING_APPROVAL");
     for c in pending.take(3) {
         let path = format!("/api/clients/{}", c["client"]["id"].as_str().unwrap());
-        assert_eq!(sb.send("PATCH", &path, &json!({"client": {"state": "INACTIVE"}})), 200);
+        assert_eq!(
+            sb.send("PATCH", &path, &json!({"client": {"state": "INACTIVE"}})),
+            200
+        );
     }
     let state = sb.export();
     let clients = state["clients"].as_array().unwrap();
@@ -224,23 +225,30 @@ fn filters_select_by_state_branch_and_creation_day() {
     let key = clients
         .iter()
         .map(|c| &c["client"])
-        .find(|c| {
-            csv_ids(&w.path("br01.csv")).contains_key(c["id"].as_str().unwrap())
-        })
+        .find(|c| csv_ids(&w.path("br01.csv")).contains_key(c["id"].as_str().unwrap()))
         .map(|c| c["assignedBranchKey"].clone())
         .unwrap();
     assert!(!br01.is_empty());
     assert_eq!(br01, ids_where(&|c| c["assignedBranchKey"] == key));
     let today = &clients[0]["client"]["creationDate"].as_str().unwrap()[..10];
     assert_eq!(
-        run("today.csv", &["--created-from", today, "--created-to", today]),
+        run(
+            "today.csv",
+            &["--created-from", today, "--created-to", today]
+        ),
         exported_ids(&state)
     );
     assert!(run("later.csv", &["--created-from", "2999-01-01"]).is_empty());
-    w.ferry(&["export", "--target", &sb.url, "--created-from", "01.02.2024"])
-        .run()
-        .status(2)
-        .stderr_has("YYYY-MM-DD");
+    w.ferry(&[
+        "export",
+        "--target",
+        &sb.url,
+        "--created-from",
+        "01.02.2024",
+    ])
+    .run()
+    .status(2)
+    .stderr_has("YYYY-MM-DD");
 }
 
 /// A new client the samples' tenant takes: `like`'s assignments, its own
@@ -315,7 +323,10 @@ fn a_killed_export_resumes_with_every_client_once_while_clients_come_and_go() {
     }
     for i in 0..3 {
         let id = format!("NEW-B{i}");
-        assert_eq!(sb.send("POST", "/api/clients", &person(like, &id, 10 + i)), 201);
+        assert_eq!(
+            sb.send("POST", "/api/clients", &person(like, &id, 10 + i)),
+            201
+        );
         created.insert(id);
     }
 

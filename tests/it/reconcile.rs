@@ -10,7 +10,8 @@ use crate::support::binary::{gen_wide, read_json, repo_path, SandboxProcess};
 
 fn reconcile(w: &Work, event: &str, code: i32) -> (String, Value) {
     let ran = w
-        .ferry(&["reconcile", event, "--report-dir"])
+        .ferry(&["reconcile", event])
+        .arg("--report-dir")
         .arg(w.path("rec"))
         .run()
         .status(code);
@@ -53,16 +54,31 @@ fn a_fresh_import_matches_and_hand_changes_and_deletions_are_named() {
     // address changed, one deleted.
     let rows = doc["rows"].as_array().unwrap();
     let id = |i: usize| rows[i]["clientId"].as_str().unwrap().to_string();
-    let (renamed, edited, deleted) = (id(3), id(10), id(20));
+    let (renamed, deleted) = (id(3), id(20));
+    let state = sb.export();
+    let edited = state["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["client"]["id"].as_str().unwrap().to_string(), c))
+        .find(|(i, c)| *i != renamed && *i != deleted && c["addresses"][0].is_object())
+        .map(|(i, _)| i)
+        .unwrap();
     let mut full = sb.get(&format!("/api/clients/{renamed}?fullDetails=true"));
     let old_name = full["client"]["firstName"].clone();
     full["client"]["firstName"] = json!("Handmade <b>");
     let body = json!({"client": full["client"]});
-    assert_eq!(sb.send("POST", &format!("/api/clients/{renamed}"), &body), 200);
+    assert_eq!(
+        sb.send("POST", &format!("/api/clients/{renamed}"), &body),
+        201
+    );
     let mut full = sb.get(&format!("/api/clients/{edited}?fullDetails=true"));
     full["addresses"][0]["city"] = json!("Elsewhere");
     let body = json!({"client": full["client"], "addresses": full["addresses"]});
-    assert_eq!(sb.send("POST", &format!("/api/clients/{edited}"), &body), 200);
+    assert_eq!(
+        sb.send("POST", &format!("/api/clients/{edited}"), &body),
+        201
+    );
     assert_eq!(
         sb.send("DELETE", &format!("/api/clients/{deleted}"), &Value::Null),
         200
@@ -93,7 +109,10 @@ fn a_fresh_import_matches_and_hand_changes_and_deletions_are_named() {
     assert_eq!(r["fields"][0]["now"], "Elsewhere");
     assert_eq!(r["fields"].as_array().unwrap().len(), 1);
     assert_eq!(row_of(&deleted)["finding"], "GONE");
-    assert!(out.contains(&renamed) && out.contains("client.firstName"), "{out}");
+    assert!(
+        out.contains(&renamed) && out.contains("client.firstName"),
+        "{out}"
+    );
     assert!(out.contains(&deleted) && out.contains("GONE"), "{out}");
     let html = page(&w);
     assert!(html.contains("Handmade &lt;b&gt;") && !html.contains("Handmade <b>"));
@@ -115,7 +134,14 @@ fn a_reverted_event_leaves_nothing_and_restores_before_images() {
         .arg(repo_path("mappings/clients.toml"))
         .arg("--tenant")
         .arg(repo_path("samples/tenant.json"))
-        .args(["--target", &sb.url, "--mode", "upsert", "--again", "--report-dir"])
+        .args([
+            "--target",
+            &sb.url,
+            "--mode",
+            "upsert",
+            "--again",
+            "--report-dir",
+        ])
         .arg(w.path("upsert-reports"))
         .run();
     let upsert = ran
@@ -128,13 +154,18 @@ fn a_reverted_event_leaves_nothing_and_restores_before_images() {
     let (out, _) = reconcile(&w, &upsert, 0);
     assert!(out.contains("matches"), "{out}");
 
-    w.ferry(&["revert", &upsert, "--force", "--report-dir"])
+    w.ferry(&["revert", &upsert, "--force"])
+        .arg("--report-dir")
         .arg(w.path("revert-reports"))
         .run()
         .status(0);
     let (out, doc) = reconcile(&w, &upsert, 0);
     assert_eq!(doc["eventState"], "REVERTED");
-    assert_eq!(count(&doc, "MATCHES"), doc["clients"].as_u64().unwrap(), "{out}");
+    assert_eq!(
+        count(&doc, "MATCHES"),
+        doc["clients"].as_u64().unwrap(),
+        "{out}"
+    );
     assert!(doc["rows"]
         .as_array()
         .unwrap()
@@ -143,7 +174,8 @@ fn a_reverted_event_leaves_nothing_and_restores_before_images() {
 
     // The create import reverted (forced: the upsert and its revert
     // changed every client since): nothing it created remains.
-    w.ferry(&["revert", &first, "--force", "--report-dir"])
+    w.ferry(&["revert", &first, "--force"])
+        .arg("--report-dir")
         .arg(w.path("revert-reports"))
         .run()
         .status(0);
