@@ -44,7 +44,8 @@
 //! # The CSV
 //!
 //! One row per client; the columns (client fields, the first address, up
-//! to three ID documents and one column per custom field of the tenant)
+//! to three ID documents, one column per custom field of the tenant, three
+//! per field of a grouped set)
 //! are listed in `docs/export.md` and by [`csv_columns`]. Values the fixed
 //! columns cannot hold (more ID documents, custom field values in groups or
 //! of fields the tenant file does not define, as `{customFieldID, value,
@@ -68,6 +69,9 @@ use crate::tenant::Tenant;
 pub const MAX_PAGE: usize = 1000;
 /// ID documents given columns of their own; more go to `idDocuments.more`.
 pub const ID_DOCUMENT_COLUMNS: usize = 3;
+/// Groups of a grouped custom field set given columns of their own
+/// (`custom.<id>.<n>`, group index n - 1); more go to `customInformation.other`.
+pub const GROUP_COLUMNS: usize = 3;
 
 /// The client's own fields, in CSV column order.
 pub const CLIENT_COLUMNS: &[&str] = &[
@@ -337,8 +341,9 @@ struct StoredQuery {
     columns: Vec<String>,
 }
 
-/// The CSV columns, given the tenant's custom field ids.
-pub fn csv_columns(custom_fields: &[String]) -> Vec<String> {
+/// The CSV columns, given the tenant's custom fields (id, and whether its
+/// set is grouped).
+pub fn csv_columns(custom_fields: &[(String, bool)]) -> Vec<String> {
     let mut cols: Vec<String> = CLIENT_COLUMNS.iter().map(|s| s.to_string()).collect();
     cols.extend(ADDRESS_FIELDS.iter().map(|f| format!("address.{f}")));
     for n in 1..=ID_DOCUMENT_COLUMNS {
@@ -349,7 +354,13 @@ pub fn csv_columns(custom_fields: &[String]) -> Vec<String> {
         );
     }
     cols.push("idDocuments.more".into());
-    cols.extend(custom_fields.iter().map(|id| format!("custom.{id}")));
+    for (id, grouped) in custom_fields {
+        if *grouped {
+            cols.extend((1..=GROUP_COLUMNS).map(|n| format!("custom.{id}.{n}")));
+        } else {
+            cols.push(format!("custom.{id}"));
+        }
+    }
     cols.push("customInformation.other".into());
     cols
 }
@@ -381,8 +392,12 @@ pub fn flatten(full: &Value, columns: &[String]) -> Vec<String> {
         let id = v["customFieldID"].as_str().unwrap_or_default();
         // Mambu gives a field outside a group index -1.
         let group = v["customFieldSetGroupIndex"].as_i64().filter(|i| *i >= 0);
-        if custom_cols.contains(id) && group.is_none() {
-            custom_by_id.insert(id.to_string(), v["value"].clone());
+        let column = match group {
+            None => id.to_string(),
+            Some(i) => format!("{id}.{}", i + 1),
+        };
+        if custom_cols.contains(column.as_str()) {
+            custom_by_id.insert(column, v["value"].clone());
         } else {
             let mut kept = json!({"customFieldID": id, "value": v["value"]});
             if let Some(i) = group {
@@ -477,12 +492,12 @@ async fn run(opts: &ExportOptions) -> Result<ExportSummary, ExportError> {
                 (Format::Ndjson, _) => Vec::new(),
                 (Format::Csv, Some(t)) => {
                     let t = Tenant::load(t).map_err(|e| ExportError::Usage(e.to_string()))?;
-                    let ids: Vec<String> = t
+                    let fields: Vec<(String, bool)> = t
                         .custom_fields()
                         .iter()
-                        .map(|f| f.id().to_string())
+                        .map(|f| (f.id().to_string(), f.grouped))
                         .collect();
-                    csv_columns(&ids)
+                    csv_columns(&fields)
                 }
                 (Format::Csv, None) => csv_columns(&[]),
             };
@@ -684,7 +699,11 @@ mod tests {
 
     #[test]
     fn a_full_client_flattens_into_the_documented_columns() {
-        let cols = csv_columns(&["Occupation".into(), "Income".into()]);
+        let cols = csv_columns(&[
+            ("Occupation".into(), false),
+            ("Income".into(), false),
+            ("Kin".into(), true),
+        ]);
         let full = json!({
             "client": {"id": "C1", "encodedKey": "k", "firstName": "Ann", "loanCycle": 2,
                        "clientRole": {"encodedKey": "r1"}},
@@ -698,6 +717,7 @@ mod tests {
             "customInformation": [
                 {"customFieldID": "Occupation", "value": "Teacher", "customFieldSetGroupIndex": -1},
                 {"customFieldID": "Kin", "value": "Bo", "customFieldSetGroupIndex": 0},
+                {"customFieldID": "Kin", "value": "Cy", "customFieldSetGroupIndex": 3},
                 {"customFieldID": "Unknown", "value": "x"}
             ]
         });
@@ -724,6 +744,9 @@ mod tests {
             .map(|v| v["customFieldID"].as_str().unwrap())
             .collect();
         assert_eq!(ids, ["Kin", "Unknown"]);
+        assert_eq!(other[0]["customFieldSetGroupIndex"], 3);
+        assert_eq!(get("custom.Kin.1"), "Bo");
+        assert_eq!(get("custom.Kin.2"), "");
     }
 
     #[test]
