@@ -64,6 +64,15 @@ pub struct ExportPage {
     pub requests: u64,
 }
 
+/// The clients an EXPORT event has written (0 if it has no progress row).
+pub(super) fn exported_count(conn: &rusqlite::Connection, id: i64) -> Result<u64, LedgerError> {
+    let n: Option<i64> = conn
+        .prepare_cached("SELECT exported FROM exports WHERE event_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(n.unwrap_or(0).max(0) as u64)
+}
+
 impl Ledger {
     /// Opens a new EXPORT event (DRAFT, locked by this handle) with its
     /// progress at zero.
@@ -243,6 +252,8 @@ mod tests {
         ledger.finish_export(&key).unwrap();
         let ev = ledger.event(&key).unwrap();
         assert_eq!(ev.state, MigrationEventState::Approved);
+        assert_eq!(ev.exported, 2);
+        assert_eq!(ev.to_migration_event().num_clients_imported, Some(2));
         assert!(ledger.export_state(&key).unwrap().finished_at.is_some());
         assert!(ledger
             .record_export_page(&key, &ExportPage::default())

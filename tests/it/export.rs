@@ -149,6 +149,10 @@ fn an_export_holds_every_client_once_in_the_apis_shape_and_is_an_export_event() 
         serde_json::from_str(&w.ferry(&["events", "show", &key]).run().status(0).stdout()).unwrap();
     assert_eq!(shown["migrationEvent"]["type"], "EXPORT");
     assert_eq!(shown["migrationEvent"]["state"], "APPROVED");
+    assert_eq!(
+        shown["migrationEvent"]["numClientsImported"],
+        ids.len() as u64
+    );
 
     // NDJSON is the API's full shape: the whole state, client for client.
     let nd_out = w.path("clients.ndjson");
