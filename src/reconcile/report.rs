@@ -5,8 +5,8 @@
 //! (mode 0600, the directory 0700), the JSON the whole reconciliation, the
 //! page a self-contained HTML document (no scripts, no external resources)
 //! under `<main id="reconcile-report">` listing every row that does not
-//! match with its source line, field, expected and current value. Every
-//! value reaching the page is escaped. Fails with the `io::Error`.
+//! match with its source line (anchored: `reconcile.html#line-N`), field,
+//! expected and current value. Every value reaching the page is escaped. Fails with the `io::Error`.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -89,21 +89,26 @@ pub fn html(rec: &Reconciliation) -> String {
              <th>Ledger</th><th>Finding</th><th>Field</th><th>Expected</th><th>Now</th></tr>\n",
         );
         for r in bad {
-            let head = format!(
-                "<td id=\"row-{row}\">{row}</td><td><a href=\"#row-{row}\">line {line}</a></td><td>{id}</td><td>{st}</td><td class=\"{f}\">{f}</td>",
-                row = r.row,
-                line = r.line,
-                id = esc(r.client_id.as_deref().unwrap_or("")),
-                st = esc(&r.ledger_status),
-                f = r.finding.as_str(),
-            );
+            // The first line of a row carries its anchor: reconcile.html#line-N.
+            let head = |first: bool| {
+                format!(
+                    "<td>{row}</td><td{anchor}>line {line}</td><td>{id}</td><td>{st}</td><td class=\"{f}\">{f}</td>",
+                    row = r.row,
+                    anchor = if first { format!(" id=\"line-{}\"", r.line) } else { String::new() },
+                    line = r.line,
+                    id = esc(r.client_id.as_deref().unwrap_or("")),
+                    st = esc(&r.ledger_status),
+                    f = r.finding.as_str(),
+                )
+            };
             if r.fields.is_empty() {
-                let _ = writeln!(h, "<tr>{head}<td></td><td></td><td></td></tr>");
+                let _ = writeln!(h, "<tr>{}<td></td><td></td><td></td></tr>", head(true));
             }
-            for d in &r.fields {
+            for (i, d) in r.fields.iter().enumerate() {
                 let _ = writeln!(
                     h,
-                    "<tr>{head}<td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                    "<tr>{}<td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                    head(i == 0),
                     esc(&d.field),
                     esc(&shown(&d.expected)),
                     esc(&shown(&d.now))
@@ -167,7 +172,7 @@ mod tests {
         assert!(!page.contains("<script>"));
         assert!(!page.contains("<b>C7"));
         assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
-        assert!(page.contains("line 8"));
+        assert!(page.contains("<td id=\"line-8\">line 8</td>"));
         assert!(page.contains("/x/&lt;clients&gt;.csv"));
         let dir = tempfile::tempdir().unwrap();
         let (j, h) = write_reports(&rec, &dir.path().join("r")).unwrap();

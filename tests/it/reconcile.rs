@@ -116,7 +116,7 @@ fn a_fresh_import_matches_and_hand_changes_and_deletions_are_named() {
     assert!(out.contains(&deleted) && out.contains("GONE"), "{out}");
     let html = page(&w);
     assert!(html.contains("Handmade &lt;b&gt;") && !html.contains("Handmade <b>"));
-    assert!(html.contains(&format!("line {}", row_of(&renamed)["line"])));
+    assert!(html.contains(&format!("id=\"line-{}\"", row_of(&renamed)["line"])));
 }
 
 #[test]
@@ -219,4 +219,41 @@ fn ten_thousand_clients_take_a_handful_of_requests() {
     // The probe, then 10 searches of 1000 keys.
     assert_eq!(requests, 11, "{out}");
     eprintln!("reconcile of 10,000 clients: {requests} requests (one GET per client: 10,000)");
+}
+
+#[test]
+fn a_client_the_target_has_but_the_ledger_does_not_own_is_untracked() {
+    let w = Work::new();
+    let sb = SandboxProcess::samples(&[]);
+    let event = import_samples(&w, &sb);
+    // As if the answer to one create had been lost: the ledger says the
+    // request failed without an answer, the target has the client.
+    let db = rusqlite::Connection::open(w.ledger()).unwrap();
+    let (row, id): (i64, String) = db
+        .query_row(
+            "SELECT row, client_id FROM rows WHERE status = 3 ORDER BY row LIMIT 1 OFFSET 5",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    db.execute(
+        "UPDATE rows SET status = 5, outcome = NULL, target_key = NULL, error_code = 0, \
+         error_name = 'UNKNOWN', error_message = 'no answer' WHERE row = ?1",
+        [row],
+    )
+    .unwrap();
+    drop(db);
+    let (out, doc) = reconcile(&w, &event, 1);
+    assert_eq!(count(&doc, "UNTRACKED"), 1, "{out}");
+    assert_eq!(count(&doc, "DIFFERS") + count(&doc, "GONE"), 0);
+    let r = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["finding"] == "UNTRACKED")
+        .unwrap();
+    assert_eq!(r["clientId"], id.as_str());
+    assert_eq!(r["ledgerStatus"], "FAILED");
+    assert!(r["targetKey"].is_string(), "the key the target gave it");
+    assert!(out.contains(&id) && out.contains("UNTRACKED"), "{out}");
 }
