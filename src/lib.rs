@@ -21,6 +21,7 @@ pub mod model;
 pub mod pipeline;
 pub mod private_files;
 pub mod push;
+pub mod reconcile;
 pub mod report;
 pub mod sandbox;
 pub mod source;

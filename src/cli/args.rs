@@ -60,6 +60,10 @@ pub enum Command {
     Mapping(MappingArgs),
     /// Print a shell completion script: `ferry completions bash > …`.
     Completions(CompletionsArgs),
+    /// Read the target's clients, with full details, into a CSV or NDJSON file (an EXPORT event).
+    Export(ExportArgs),
+    /// Check an import event against the target as it is now, field by field.
+    Reconcile(ReconcileArgs),
 }
 
 /// `ferry mapping`.
@@ -143,6 +147,86 @@ pub struct FormatArg {
     /// scripts (field names in docs/output-formats.md).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+}
+
+/// The export's file format.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One row per client, lists and custom fields flattened (docs/export.md).
+    Csv,
+    /// One client per line, in the API's full shape.
+    Ndjson,
+}
+
+/// `ferry export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The target's base URL, e.g. https://tenant.mambu.com.
+    #[arg(long, conflicts_with = "sandbox", required_unless_present_any = ["sandbox", "resume"])]
+    pub target: Option<String>,
+    /// Read the embedded sandbox instead (state kept in --sandbox-state).
+    #[arg(long)]
+    pub sandbox: bool,
+    /// The embedded sandbox's state file.
+    #[arg(long, default_value = "ferry-sandbox.db")]
+    pub sandbox_state: PathBuf,
+    /// The tenant file: its custom fields get CSV columns of their own, and
+    /// --branch may name a branch by id.
+    #[arg(long)]
+    pub tenant: Option<PathBuf>,
+    /// The file to write (mode 0600); it must not exist yet.
+    #[arg(long, default_value = "clients-export.csv")]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Only clients of this branch (encoded key, or id with --tenant).
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// Only clients in these states (comma-separated, e.g. ACTIVE,INACTIVE).
+    #[arg(long, value_delimiter = ',')]
+    pub state: Vec<String>,
+    /// Only clients created on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub created_from: Option<String>,
+    /// Only clients created on or before this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub created_to: Option<String>,
+    /// Clients per request (at most 1000).
+    #[arg(long, default_value_t = 500)]
+    pub page_size: usize,
+    /// Continue the export event that stopped (its key, or a unique prefix).
+    #[arg(long, conflicts_with_all = ["sandbox", "out", "branch", "state", "created_from", "created_to"])]
+    pub resume: Option<String>,
+    #[command(flatten)]
+    pub pace: PaceArgs,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+}
+
+/// `ferry reconcile`.
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// The import event's key (a unique prefix will do).
+    pub event: String,
+    /// The target's base URL (default: the one the event was imported into).
+    #[arg(long, conflicts_with = "sandbox")]
+    pub target: Option<String>,
+    /// Check the embedded sandbox on --sandbox-state instead.
+    #[arg(long)]
+    pub sandbox: bool,
+    /// The embedded sandbox's state file.
+    #[arg(long, default_value = "ferry-sandbox.db")]
+    pub sandbox_state: PathBuf,
+    /// Clients per request (at most 1000).
+    #[arg(long, default_value_t = 1000)]
+    pub page_size: usize,
+    #[command(flatten)]
+    pub pace: PaceArgs,
+    #[command(flatten)]
+    pub ledger: LedgerArg,
+    /// Where reconcile.json and reconcile.html go.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
 }
 
 /// `ferry tenant`.

@@ -5,11 +5,13 @@ mod args;
 mod decide_cmd;
 mod events_cmd;
 mod exit;
+mod export_cmd;
 mod gen_cmd;
 mod import_cmd;
 mod mapping_cmd;
 mod output;
 pub mod project_file;
+mod reconcile_cmd;
 mod sandbox_cmd;
 mod tenant_cmd;
 mod validate_cmd;
@@ -53,6 +55,8 @@ pub fn main() -> ExitCode {
         args::Command::Tenant(a) => tenant_cmd::run(a),
         args::Command::Mapping(a) => mapping_cmd::run(a),
         args::Command::Completions(a) => completions(a),
+        args::Command::Export(a) => export_cmd::run(a),
+        args::Command::Reconcile(a) => reconcile_cmd::run(a),
     };
     exit.into()
 }

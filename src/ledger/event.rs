@@ -94,7 +94,7 @@ pub struct EventRecord {
     pub encoded_key: String,
     /// UTC, RFC 3339 with milliseconds.
     pub creation_date: String,
-    /// Always IMPORT for now.
+    /// IMPORT, or EXPORT (`ferry export`).
     pub event_type: MigrationEventType,
     /// DRAFT, APPROVED or REVERTED.
     pub state: MigrationEventState,
@@ -120,6 +120,8 @@ pub struct EventRecord {
     pub columns: Vec<String>,
     /// Rows per status; statuses with no rows are absent.
     pub counts: BTreeMap<RowStatus, u64>,
+    /// For an EXPORT event, the clients written so far; 0 for an import.
+    pub exported: u64,
 }
 
 impl EventRecord {
@@ -140,14 +142,18 @@ impl EventRecord {
 
     /// The event as Mambu's API shows it. `numClientsImported` counts what
     /// the import did to the target (created or updated), including rows a
-    /// revert has since undone or kept; every other count is 0.
+    /// revert has since undone or kept; for an EXPORT event, the clients
+    /// exported. Every other count is 0.
     pub fn to_migration_event(&self) -> MigrationEvent {
-        let imported: u64 = self
-            .counts
-            .iter()
-            .filter(|(st, _)| st.is_imported())
-            .map(|(_, n)| n)
-            .sum();
+        let imported: u64 = if self.event_type == MigrationEventType::Export {
+            self.exported
+        } else {
+            self.counts
+                .iter()
+                .filter(|(st, _)| st.is_imported())
+                .map(|(_, n)| n)
+                .sum()
+        };
         MigrationEvent {
             encoded_key: Some(self.encoded_key.clone()),
             creation_date: Some(self.creation_date.clone()),

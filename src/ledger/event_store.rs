@@ -92,6 +92,7 @@ impl RawEvent {
                 .and_then(|c| serde_json::from_str(c).ok())
                 .unwrap_or_default(),
             counts: BTreeMap::new(),
+            exported: 0,
         };
         Ok((self.id, record))
     }
@@ -324,6 +325,9 @@ impl Ledger {
     fn with_counts(&self, raw: RawEvent) -> Result<EventRecord, LedgerError> {
         let (id, mut record) = raw.into_record()?;
         record.counts = self.counts_by_id(id)?;
+        if record.event_type == MigrationEventType::Export {
+            record.exported = super::export_store::exported_count(&self.conn, id)?;
+        }
         Ok(record)
     }
 }

@@ -211,8 +211,39 @@ CREATE TABLE runs (
 CREATE INDEX runs_by_event ON runs (event_id, id);
 ";
 
+/// Exports: an EXPORT event's progress, so that a killed `ferry export`
+/// continues where its last committed page ended.
+///
+/// * `exports` holds one row per EXPORT event: the output file and format,
+///   the query (filters, page size, CSV header) as JSON, the output file's
+///   length after the last committed page (`written_bytes`, everything past
+///   it is cut off on resume), the page offset to read next and the count.
+/// * `export_clients` holds the encoded key (and id) of every client written,
+///   committed in the same transaction as `written_bytes`: a client read
+///   again after a resume, or seen twice because the data moved between
+///   pages, is skipped.
+const V_EXPORTS: &str = "
+CREATE TABLE exports (
+    event_id      INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    out_path      TEXT NOT NULL,
+    format        TEXT NOT NULL,
+    query         TEXT NOT NULL,
+    written_bytes INTEGER NOT NULL DEFAULT 0,
+    next_offset   INTEGER NOT NULL DEFAULT 0,
+    exported      INTEGER NOT NULL DEFAULT 0,
+    requests      INTEGER NOT NULL DEFAULT 0,
+    finished_at   TEXT
+);
+CREATE TABLE export_clients (
+    event_id    INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    encoded_key TEXT NOT NULL,
+    client_id   TEXT,
+    PRIMARY KEY (event_id, encoded_key)
+) WITHOUT ROWID;
+";
+
 /// Each entry moves the schema from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V_ROW_DOCUMENTS, V_RUNS];
+const MIGRATIONS: &[&str] = &[V1, V2, V_ROW_DOCUMENTS, V_RUNS, V_EXPORTS];
 
 /// Opens (creating if needed) the ledger at `path`, at the current schema.
 pub fn open(path: &Path) -> Result<Connection, LedgerError> {

@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod dry_run;
+pub mod export;
 pub mod import;
 pub mod outcome_files;
 pub mod revert;

@@ -373,6 +373,23 @@ impl Target {
             .await
     }
 
+    /// `POST /api/{segments…}?{query}` with a JSON body that reads and
+    /// changes nothing (the clients search, `ferry export` and `ferry
+    /// reconcile`): retried like any request.
+    pub async fn post_query(&self, segments: &[&str], query: Option<&str>, body: &[u8]) -> Outcome {
+        let url = self.inner.endpoints.api(segments, query);
+        let attempts = self.inner.retry.max_attempts;
+        self.run(
+            Method::POST,
+            url,
+            Some(body),
+            false,
+            Reading::Whole,
+            attempts,
+        )
+        .await
+    }
+
     /// `POST /api/clients/{idOrKey}`: an update (the body carries
     /// `client.encodedKey`; arrays given replace what is stored).
     pub async fn update(&self, id_or_key: &str, body: &[u8]) -> Outcome {

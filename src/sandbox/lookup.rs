@@ -6,7 +6,10 @@
 //! order. A `limit` that is not a whole number ≥ 0 → 13
 //! INVALID_PAGINATION_LIMIT_VALUE, one over 1000 → 14
 //! OUT_OF_BOUNDS_PAGINATION_LIMIT_VALUE, a bad `offset` → 4
-//! INVALID_PARAMETERS. Default limit 50.
+//! INVALID_PARAMETERS. Default limit 50. `fullDetails=true` answers full
+//! shapes (`{client, addresses, idDocuments, customInformation}`) instead,
+//! here and in the search, so that a reader pages through whole clients
+//! without one GET each.
 
 use std::sync::Arc;
 
@@ -69,8 +72,19 @@ pub fn page(p: &Params) -> Result<Page, ApiError> {
     Ok(Page { offset, limit })
 }
 
-/// The clients of a page that pass `keep`, as basic shapes.
-pub fn select(app: &App, page: Page, mut keep: impl FnMut(&ClientRequest) -> bool) -> Response {
+/// Whether the query asks for full shapes (`fullDetails=true`).
+pub fn full_details(p: &Params) -> bool {
+    param(p, "fullDetails").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// The clients of a page that pass `keep`, as basic shapes, or full ones
+/// when `full`.
+pub fn select(
+    app: &App,
+    page: Page,
+    full: bool,
+    mut keep: impl FnMut(&ClientRequest) -> bool,
+) -> Response {
     let hits: Vec<Arc<Record>> = app
         .store
         .read()
@@ -80,6 +94,10 @@ pub fn select(app: &App, page: Page, mut keep: impl FnMut(&ClientRequest) -> boo
         .take(page.limit)
         .cloned()
         .collect();
+    if full {
+        let clients: Vec<_> = hits.iter().map(|r| &r.full).collect();
+        return Json(clients).into_response();
+    }
     let clients: Vec<_> = hits.iter().map(|r| &r.full.client).collect();
     Json(clients).into_response()
 }
@@ -148,7 +166,9 @@ pub async fn list(
     let p = params(q)?;
     let page = page(&p)?;
     let lookup = Lookup::new(&p, &app.tenant);
-    Ok(select(&app, page, |full| lookup.matches(full)))
+    Ok(select(&app, page, full_details(&p), |full| {
+        lookup.matches(full)
+    }))
 }
 
 #[cfg(test)]

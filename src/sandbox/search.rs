@@ -3,7 +3,7 @@
 //!
 //! In: `{"filterConstraints":[{filterSelection, filterElement, value,
 //! secondValue, values}]}` and `offset`/`limit` query parameters. Out: basic
-//! clients in creation order. Refusals, all 4 INVALID_PARAMETERS naming the
+//! clients in creation order (full shapes with `fullDetails=true`). Refusals, all 4 INVALID_PARAMETERS naming the
 //! part at fault: an unknown selection or element, an element not allowed
 //! for the selection's data type, a missing or unreadable value.
 //! STRING comparisons ignore case; ENUM and KEY ones do not.
@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use super::app::App;
 use super::encoded_key::today;
-use super::lookup::{page, params, select, Params};
+use super::lookup::{full_details, page, params, select, Params};
 use super::reply::{parse_json, typed, ApiError};
 use crate::model::{ClientRequest, ReturnCode};
 
@@ -363,7 +363,8 @@ pub async fn search(
     q: Result<Query<Params>, QueryRejection>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let page = page(&params(q)?)?;
+    let p = params(q)?;
+    let page = page(&p)?;
     let body: SearchBody = typed(parse_json(&body)?)?;
     let constraints = body.filter_constraints.ok_or_else(|| {
         ApiError::bad(
@@ -376,7 +377,7 @@ pub async fn search(
         .iter()
         .map(|c| Filter::new(c, day))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(select(&app, page, |full| {
+    Ok(select(&app, page, full_details(&p), |full| {
         filters.iter().all(|f| f.matches(full))
     }))
 }
