@@ -177,6 +177,8 @@ pub struct ExportArgs {
     /// The file to write (mode 0600); it must not exist yet.
     #[arg(long, default_value = "clients-export.csv")]
     pub out: PathBuf,
+    /// The file's format: csv (one row per client, docs/export.md) or
+    /// ndjson (one client per line, the API's shape).
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
     pub format: ExportFormat,
     /// Only clients of this branch (encoded key, or id with --tenant).
