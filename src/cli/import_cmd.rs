@@ -254,7 +254,8 @@ fn render(r: &ImportReport, report_dir: &Path, resume_flags: &str) -> Rendered {
     let finished = !(r.interrupted || rows.left() > 0);
     let next = if finished {
         format!(
-            "ferry events show {k}, then ferry approve {k} or ferry revert {k}",
+            "open {page}, then ferry approve {k} or ferry revert {k}",
+            page = report_dir.join("event.html").display(),
             k = short(&e.encoded_key)
         )
     } else {
@@ -289,9 +290,12 @@ fn render(r: &ImportReport, report_dir: &Path, resume_flags: &str) -> Rendered {
     text += &line("requests per second (sending)", rate);
     text += &line("throttled (429)", r.throttled);
     text += &format!("  {:<34}{:>12.1}\n", "seconds", r.elapsed.as_secs_f64());
-    text += &format!("reports in {}\n", report_dir.display());
+    text += &format!(
+        "reports in {} (the event's page: event.html)\n",
+        report_dir.display()
+    );
     if finished {
-        text += &format!("next: `{next}`\n");
+        text += &format!("next: {next}\n");
     } else {
         text += &format!(
             "not finished: {} rows left; run `{next}` to carry on\n",
