@@ -1,6 +1,7 @@
 // Opens each HTML page given on the command line in headless Chromium and
 // fails unless it rendered: its root element (`#dry-run-report` for a
-// validation pass's report.html, `#event-report` for an event page) is
+// validation pass's report.html, `#event-report` for an event page,
+// `#reconcile-report` for a reconcile's page) is
 // there and has content, no script error happened, and a page with a
 // rows table shows rows. Saves `NAME.png` (the top of the page) and, when
 // the page has a rejected-rows table, `NAME.rows.png` (that table) beside
@@ -15,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const ROOTS = ['dry-run-report', 'event-report'];
+const ROOTS = ['dry-run-report', 'event-report', 'reconcile-report'];
 const pages = process.argv.slice(2);
 if (pages.length === 0) {
   console.error('usage: check_pages.mjs PAGE.html…');

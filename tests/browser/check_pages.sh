@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Opens Ferry's HTML pages (report.html of a dry run or an import's
 # validation pass, an event's event.html) in headless Chromium and fails
-# unless each rendered: root element present with content, no script
+# unless each rendered: root element (#dry-run-report, #event-report or
+# #reconcile-report) present with content, no script
 # error, rows in its tables. Saves a PNG screenshot beside each page and
 # prints the time each took to load.
 #
