@@ -431,6 +431,8 @@ impl Engine {
         let checked = tokio::task::spawn_blocking(move || check_file(prepared, &check))
             .await
             .map_err(|e| ImportError::Usage(format!("validation stopped: {e}")))??;
+        // The validation pass's page shows how long the check took.
+        let checking = started.elapsed();
         let joins = checked.plan.join_counts();
         warnings.extend(joins.iter().filter_map(|j| j.mismatch_warning(subset)));
         let tenant = Arc::new(checked.tenant.clone());
@@ -464,7 +466,7 @@ impl Engine {
                 tenant: self.check.tenant.as_ref().map(|p| p.display().to_string()),
                 tenant_fingerprint: tenant_fingerprint(self.check.tenant.as_deref()),
                 notifications: None,
-                elapsed: Duration::ZERO,
+                elapsed: checking,
                 warnings,
                 joins,
             };
