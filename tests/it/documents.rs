@@ -3,7 +3,8 @@
 //! create, a revert deleting them with the client, an upsert's earlier
 //! picture put back by its revert, and `kill -9` between a create and its
 //! uploads (and between an upload and its record) resumed to exactly one
-//! upload each. (`ferry export` showing them is not part of this suite.)
+//! upload each; `ferry export` writing them beside the export, read back
+//! by an import into a fresh sandbox; `ferry reconcile` comparing them.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -668,4 +669,183 @@ fn under_lost_answers_and_server_errors_every_document_lands_as_its_file() {
             "seed {seed}"
         );
     }
+}
+
+/// The export's document files: (client dir, file name) → bytes, and
+/// the modes seen (directories, files).
+fn export_files(dir: &Path) -> (BTreeMap<(String, String), Vec<u8>>, Vec<u32>, Vec<u32>) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let mut files = BTreeMap::new();
+    let (mut dirs, mut modes) = (vec![mode(dir)], Vec::new());
+    for c in fs::read_dir(dir).unwrap() {
+        let c = c.unwrap().path();
+        dirs.push(mode(&c));
+        for f in fs::read_dir(&c).unwrap() {
+            let f = f.unwrap().path();
+            modes.push(mode(&f));
+            let key = (
+                c.file_name().unwrap().to_string_lossy().to_string(),
+                f.file_name().unwrap().to_string_lossy().to_string(),
+            );
+            files.insert(key, fs::read(&f).unwrap());
+        }
+    }
+    (files, dirs, modes)
+}
+
+/// (client id, document column) → cell, for the document columns of a CSV export.
+fn document_cells(path: &Path) -> BTreeMap<(String, String), String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().clone();
+    let at = |h: &str| header.iter().position(|x| x == h).unwrap();
+    let (id, pic, sig) = (at("id"), at("profilePicture"), at("signature"));
+    let mut out = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        out.insert(
+            (rec[id].to_string(), "PROFILE_PICTURE".into()),
+            rec[pic].to_string(),
+        );
+        out.insert(
+            (rec[id].to_string(), "SIGNATURE".into()),
+            rec[sig].to_string(),
+        );
+    }
+    out
+}
+
+/// What an export of the sample's import holds: each expected document as
+/// `<name>.documents/<id>/<KIND>.<extension of the original>`, empty cells
+/// for the rest.
+fn expected_cells(name: &str) -> BTreeMap<(String, String), String> {
+    let expected = expected_documents();
+    let mut out = BTreeMap::new();
+    for id in VALID {
+        for kind in ["PROFILE_PICTURE", "SIGNATURE"] {
+            let cell = expected
+                .get(&(id.to_string(), kind.to_string()))
+                .map(|f| {
+                    let ext = Path::new(f).extension().unwrap().to_string_lossy();
+                    format!("{name}.documents/{id}/{kind}.{ext}")
+                })
+                .unwrap_or_default();
+            out.insert((id.to_string(), kind.to_string()), cell);
+        }
+    }
+    out
+}
+
+#[test]
+fn an_export_writes_each_document_beside_it_and_an_import_of_the_export_brings_them_back() {
+    let w = Work::new();
+    let sb = SandboxProcess::samples(&[]);
+    let ran = w
+        .import(&sb, "clients_with_pictures.csv", "ledger.db", &[])
+        .run()
+        .status(1);
+    let import = event_key(&ran.stdout());
+    let tenant = repo_path("samples/tenant.json");
+    let out = w.path("out/export.csv");
+    w.ferry(
+        "ledger.db",
+        &["export", "--target", &sb.url, "--page-size", "3"],
+    )
+    .arg("--tenant")
+    .arg(&tenant)
+    .arg("--out")
+    .arg(&out)
+    .env("MAMBU_API_KEY", &sb.key)
+    .run()
+    .status(0)
+    .stdout_has("5 documents in");
+
+    // The files are the originals, byte for byte, named by content; the
+    // cells hold their paths relative to the export file's directory.
+    let cells = expected_cells("export.csv");
+    assert_eq!(document_cells(&out), cells);
+    let (files, dirs, modes) = export_files(&w.path("out/export.csv.documents"));
+    let want: BTreeMap<(String, String), Vec<u8>> = expected_documents()
+        .iter()
+        .map(|((id, kind), f)| {
+            let name = cells[&(id.clone(), kind.clone())]
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            ((id.clone(), name), fs::read(w.path(f)).unwrap())
+        })
+        .collect();
+    assert_eq!(files, want);
+    assert!(dirs.iter().all(|m| *m == 0o700), "{dirs:?}");
+    assert!(modes.iter().all(|m| *m == 0o600), "{modes:?}");
+
+    // NDJSON: the same paths under `documentFiles`.
+    let nd = w.path("out/export.ndjson");
+    w.ferry(
+        "ledger.db",
+        &["export", "--target", &sb.url, "--format", "ndjson"],
+    )
+    .arg("--out")
+    .arg(&nd)
+    .env("MAMBU_API_KEY", &sb.key)
+    .run()
+    .status(0);
+    let mut nd_cells = BTreeMap::new();
+    for line in fs::read_to_string(&nd).unwrap().lines() {
+        let c: Value = serde_json::from_str(line).unwrap();
+        let id = c["client"]["id"].as_str().unwrap().to_string();
+        for kind in ["PROFILE_PICTURE", "SIGNATURE"] {
+            let cell = c["documentFiles"][kind].as_str().unwrap_or_default();
+            nd_cells.insert((id.clone(), kind.to_string()), cell.to_string());
+        }
+    }
+    assert_eq!(nd_cells, expected_cells("export.ndjson"));
+
+    // export → validate → import into a fresh sandbox: the same documents.
+    let mapping = repo_path("mappings/export-samples.toml");
+    Ferry::new()
+        .arg("validate")
+        .arg(&out)
+        .arg("--mapping")
+        .arg(&mapping)
+        .arg("--tenant")
+        .arg(&tenant)
+        .arg("--report-dir")
+        .arg(w.path("validate"))
+        .run()
+        .status(0)
+        .stdout_has("valid           8");
+    let fresh = SandboxProcess::samples(&[]);
+    w.ferry("fresh.db", &["import"])
+        .arg(&out)
+        .arg("--mapping")
+        .arg(&mapping)
+        .arg("--tenant")
+        .arg(&tenant)
+        .args(["--target", &fresh.url])
+        .arg("--report-dir")
+        .arg(w.path("import-fresh"))
+        .env("MAMBU_API_KEY", &fresh.key)
+        .run()
+        .status(0);
+    assert_documents_as_files(&w, &fresh);
+
+    // The revert removes them, and a new export shows none.
+    w.ferry("ledger.db", &["revert", &import])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0);
+    for (id, kind) in expected_documents().keys() {
+        assert_eq!(document_bytes(&sb, id, kind), Err(404), "{id} {kind}");
+    }
+    let after = w.path("out/after.csv");
+    w.ferry("ledger.db", &["export", "--target", &sb.url])
+        .arg("--out")
+        .arg(&after)
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0);
+    assert!(document_cells(&after).is_empty());
+    assert!(!w.path("out/after.csv.documents").exists());
 }
