@@ -20,8 +20,8 @@
 //!
 //! So the clients written are always the first clients of the current
 //! order (less those deleted since). Each page is asked for one place
-//! early, at `offset - 1`, so that its first client is the last one
-//! written. If that first client is one the export has written, the page
+//! early, at `offset - 1`, and one client longer, so that its first client
+//! is the last one written. If that first client is one the export has written, the page
 //! continues exactly where the file ends; if it is not (clients before the
 //! cursor were deleted, shifting the order forward), the export steps back
 //! a page and asks again until it is, so a deletion never makes it skip a
@@ -668,8 +668,15 @@ async fn pages(
     let mut documents = 0u64;
     loop {
         let from = offset.saturating_sub(1);
+        // The overlap costs a place: ask one more, so a page still brings
+        // `limit` new clients (and a page size of 1 moves at all).
+        let ask = if from < offset {
+            (limit + 1).min(MAX_PAGE)
+        } else {
+            limit
+        };
         let before = session.target.stats().requests;
-        let page = fetch_page(&session.target, &page_query, from, limit)
+        let page = fetch_page(&session.target, &page_query, from, ask)
             .await
             .map_err(|message| ExportError::Page {
                 event: key.to_string(),
@@ -739,7 +746,7 @@ async fn pages(
                 requests: session.target.stats().requests - before,
             },
         )?;
-        if page.len() < limit {
+        if page.len() < ask {
             break;
         }
     }

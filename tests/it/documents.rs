@@ -849,3 +849,80 @@ fn an_export_writes_each_document_beside_it_and_an_import_of_the_export_brings_t
     assert!(document_cells(&after).is_empty());
     assert!(!w.path("out/after.csv.documents").exists());
 }
+
+/// A value of the first column of every row `sql` gives, from the ledger.
+fn ledger_strings(path: &str, sql: &str) -> Vec<String> {
+    let db = rusqlite::Connection::open(path).unwrap();
+    let mut q = db.prepare(sql).unwrap();
+    q.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn a_killed_export_resumed_writes_the_documents_of_the_page_it_redoes_again() {
+    use std::process::{Command, Stdio};
+    let w = Work::new();
+    let sb = SandboxProcess::samples(&[]);
+    w.import(&sb, "clients_with_pictures.csv", "ledger.db", &[])
+        .run()
+        .status(1);
+    let out = w.path("export.csv");
+    let docs = w.path("export.csv.documents");
+    // Throttled, a client a page, so that it is still running when killed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .env("MAMBU_API_KEY", &sb.key)
+        .args(["export", "--target", &sb.url, "--page-size", "1"])
+        .args(["--rate", "2", "--ledger", &w.ledger("ledger.db")])
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    while fs::read_dir(&docs).map_or(0, |d| d.count()) == 0 {
+        assert!(child.try_wait().unwrap().is_none(), "still running");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let ledger = w.ledger("ledger.db");
+    let committed = ledger_strings(&ledger, "SELECT client_id FROM export_clients");
+    assert!(committed.len() < VALID.len(), "killed mid-way");
+
+    // What a kill leaves of the page being written: a file cut short, or
+    // one of a document the client no longer has. Planted for every
+    // client the ledger has not committed.
+    for ((id, kind), _) in expected_documents() {
+        if committed.contains(&id) {
+            continue;
+        }
+        fs::create_dir_all(docs.join(&id)).unwrap();
+        fs::write(docs.join(&id).join(format!("{kind}.png")), b"\x89PNG\r\n").unwrap();
+        fs::write(docs.join(&id).join(format!("{kind}.bin")), b"half").unwrap();
+    }
+    let key = ledger_strings(
+        &ledger,
+        "SELECT encoded_key FROM events WHERE event_type = 'EXPORT'",
+    );
+    w.ferry("ledger.db", &["export", "--resume", &key[0]])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0)
+        .stdout_has("resumed");
+
+    // Exactly the originals, each once, and the cells naming them.
+    let cells = expected_cells("export.csv");
+    assert_eq!(document_cells(&out), cells);
+    let (files, _, _) = export_files(&docs);
+    let want: BTreeMap<(String, String), Vec<u8>> = expected_documents()
+        .iter()
+        .map(|((id, kind), f)| {
+            let cell = &cells[&(id.clone(), kind.clone())];
+            let name = cell.rsplit('/').next().unwrap().to_string();
+            ((id.clone(), name), fs::read(w.path(f)).unwrap())
+        })
+        .collect();
+    assert_eq!(files, want);
+}
