@@ -926,3 +926,95 @@ fn a_killed_export_resumed_writes_the_documents_of_the_page_it_redoes_again() {
         .collect();
     assert_eq!(files, want);
 }
+
+#[test]
+fn reconcile_compares_each_document_with_its_file_and_names_one_changed_by_hand() {
+    let w = Work::new();
+    let sb = SandboxProcess::samples(&[]);
+    let ran = w
+        .import(&sb, "clients_with_pictures.csv", "ledger.db", &[])
+        .run()
+        .status(1);
+    let key = event_key(&ran.stdout());
+    let reconcile = |dir: &str| {
+        w.ferry("ledger.db", &["reconcile", &key])
+            .arg("--report-dir")
+            .arg(w.path(dir))
+            .env("MAMBU_API_KEY", &sb.key)
+            .run()
+    };
+    reconcile("fresh")
+        .status(0)
+        .stdout_has("8 clients checked: 8 matches")
+        .stdout_has("5 documents compared with 5 more requests");
+
+    // By hand: CLD0000002's picture becomes another image, CLD0000001's
+    // signature goes.
+    let gif = fs::read(w.path("documents/CLD0000003.gif")).unwrap();
+    let body = serde_json::json!({
+        "document": {"documentHolderType": "CLIENT", "name": "other", "type": "gif"},
+        "documentContent": base64::engine::general_purpose::STANDARD.encode(&gif),
+    });
+    assert_eq!(
+        sb.send(
+            "POST",
+            "/api/clients/CLD0000002/documents/PROFILE_PICTURE",
+            &body
+        ),
+        201
+    );
+    assert_eq!(
+        sb.send(
+            "DELETE",
+            "/api/clients/CLD0000001/documents/SIGNATURE",
+            &Value::Null
+        ),
+        200
+    );
+    let ran = reconcile("changed")
+        .status(1)
+        .stdout_has("6 matches")
+        .stdout_has("2 differs");
+    let out = ran.stdout();
+    let line = |id: &str| {
+        out.lines()
+            .find(|l| l.contains(&format!("client {id}:")))
+            .unwrap_or_else(|| panic!("{id} not named: {out}"))
+            .to_string()
+    };
+    assert!(line("CLD0000002").contains("DIFFERS documents.PROFILE_PICTURE"));
+    assert!(line("CLD0000001").contains("DIFFERS documents.SIGNATURE"));
+    let json: Value =
+        serde_json::from_slice(&fs::read(w.path("changed/reconcile.json")).unwrap()).unwrap();
+    let differing: BTreeMap<String, Vec<(String, Value)>> = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["finding"] == "DIFFERS")
+        .map(|r| {
+            let fields = r["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| (f["field"].as_str().unwrap().to_string(), f["now"].clone()))
+                .collect();
+            (r["clientId"].as_str().unwrap().to_string(), fields)
+        })
+        .collect();
+    assert_eq!(
+        differing,
+        BTreeMap::from([
+            (
+                "CLD0000001".to_string(),
+                vec![("documents.SIGNATURE".to_string(), Value::Null)]
+            ),
+            (
+                "CLD0000002".to_string(),
+                vec![(
+                    "documents.PROFILE_PICTURE".to_string(),
+                    Value::from(format!("another document ({} bytes)", gif.len()))
+                )]
+            ),
+        ])
+    );
+}
