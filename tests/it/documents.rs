@@ -671,9 +671,11 @@ fn under_lost_answers_and_server_errors_every_document_lands_as_its_file() {
     }
 }
 
-/// The export's document files: (client dir, file name) → bytes, and
-/// the modes seen (directories, files).
-fn export_files(dir: &Path) -> (BTreeMap<(String, String), Vec<u8>>, Vec<u32>, Vec<u32>) {
+/// Files by (client dir, file name) → bytes.
+type Files = BTreeMap<(String, String), Vec<u8>>;
+
+/// The export's document files, and the modes seen (directories, files).
+fn export_files(dir: &Path) -> (Files, Vec<u32>, Vec<u32>) {
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     let mut files = BTreeMap::new();
