@@ -81,6 +81,13 @@ pub fn run(a: ExportArgs) -> Exit {
                 s.requests,
                 if s.resumed { ", resumed" } else { "" }
             );
+            if s.documents > 0 {
+                println!(
+                    "{} documents in {} (one GET each)",
+                    s.documents,
+                    s.documents_dir.display()
+                );
+            }
             Exit::Done
         }
         Err(e) => {

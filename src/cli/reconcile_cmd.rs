@@ -67,6 +67,12 @@ pub fn run(a: ReconcileArgs) -> Exit {
         "{} requests to {} (one GET per client would take {})",
         rec.requests, rec.target, rec.one_get_per_client
     );
+    if rec.documents > 0 {
+        println!(
+            "{} documents compared with {} more requests (one GET per document: the API has no bulk read of documents)",
+            rec.documents, rec.document_requests
+        );
+    }
     let bad: Vec<_> = rec
         .rows
         .iter()

@@ -20,8 +20,8 @@
 //!
 //! So the clients written are always the first clients of the current
 //! order (less those deleted since). Each page is asked for one place
-//! early, at `offset - 1`, so that its first client is the last one
-//! written. If that first client is one the export has written, the page
+//! early, at `offset - 1`, and one client longer, so that its first client
+//! is the last one written. If that first client is one the export has written, the page
 //! continues exactly where the file ends; if it is not (clients before the
 //! cursor were deleted, shifting the order forward), the export steps back
 //! a page and asks again until it is, so a deletion never makes it skip a
@@ -52,6 +52,20 @@
 //! customFieldSetGroupIndex}`) go, as JSON, in the
 //! `idDocuments.more` and `customInformation.other` columns. NDJSON keeps
 //! the API's full shape, one client per line.
+//!
+//! # Documents
+//!
+//! A client whose details carry a `profilePictureKey` or
+//! `profileSignatureKey` has its document read, one GET each (the API has
+//! no bulk read of documents), through the same rate-limited `Target`, and
+//! written to `<out>.documents/<client id>/PROFILE_PICTURE.<png|jpg|gif>`
+//! (the extension by content; directories 0700, files 0600). The CSV's
+//! `profilePicture` and `signature` columns, and NDJSON's `documentFiles`
+//! object (`{"PROFILE_PICTURE": path, "SIGNATURE": path}`), hold the path
+//! relative to the export file's directory: what a mapping's `[documents]`
+//! column reads. A page's documents are written and fsynced before the
+//! page's ledger commit; a resume redoing a page first clears the
+//! directories of that page's clients, so no half-written file survives.
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
@@ -60,10 +74,15 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
+use base64::Engine;
+
 use super::target_session::{Pace, Session, SessionError, TargetChoice};
 use crate::ledger::{ExportPage, Ledger, LedgerError};
+use crate::mapping::DocumentKind;
+use crate::push::documents::content_of;
 use crate::push::{Outcome, Target};
 use crate::tenant::Tenant;
+use crate::validate::documents::ImageType;
 
 /// The largest page the API serves.
 pub const MAX_PAGE: usize = 1000;
@@ -113,6 +132,17 @@ pub const ID_DOCUMENT_FIELDS: &[&str] = &[
     "validUntil",
     "identificationDocumentTemplateKey",
 ];
+
+/// The document columns of the CSV, by kind: each holds the path of the
+/// exported file, relative to the export file's directory.
+pub const DOCUMENT_COLUMNS: &[(DocumentKind, &str)] = &[
+    (DocumentKind::ProfilePicture, "profilePicture"),
+    (DocumentKind::Signature, "signature"),
+];
+
+/// The key of a full client (as NDJSON writes it) holding its document
+/// files by API name, paths relative to the export file's directory.
+pub const DOCUMENT_FILES_KEY: &str = "documentFiles";
 
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -296,6 +326,10 @@ pub struct ExportSummary {
     pub out: PathBuf,
     /// Clients in the file.
     pub exported: u64,
+    /// Documents this run wrote beside the file.
+    pub documents: u64,
+    /// The directory documents are written to (`<out>.documents`).
+    pub documents_dir: PathBuf,
     /// Requests this run made (probe and retries included).
     pub requests: u64,
     /// Whether this run continued an earlier one.
@@ -362,6 +396,7 @@ pub fn csv_columns(custom_fields: &[(String, bool)]) -> Vec<String> {
         }
     }
     cols.push("customInformation.other".into());
+    cols.extend(DOCUMENT_COLUMNS.iter().map(|(_, c)| c.to_string()));
     cols
 }
 
@@ -411,6 +446,9 @@ pub fn flatten(full: &Value, columns: &[String]) -> Vec<String> {
         .map(|col| {
             if col == "clientRole.encodedKey" {
                 return text(&client["clientRole"]["encodedKey"]);
+            }
+            if let Some((kind, _)) = DOCUMENT_COLUMNS.iter().find(|(_, c)| c == col) {
+                return text(&full[DOCUMENT_FILES_KEY][kind.api_name()]);
             }
             if let Some(f) = col.strip_prefix("address.") {
                 return text(&address[f]);
@@ -518,6 +556,13 @@ async fn run(opts: &ExportOptions) -> Result<ExportSummary, ExportError> {
                     out.display()
                 )));
             }
+            let docs = documents_dir(&out_abs);
+            if docs.exists() {
+                return Err(ExportError::Usage(format!(
+                    "{} exists: an export writes its documents into a new directory",
+                    docs.display()
+                )));
+            }
             if let Some(dir) = out_abs.parent() {
                 crate::private_files::create_dir_all(dir).map_err(io_err(dir))?;
             }
@@ -620,10 +665,18 @@ async fn pages(
     let page_query = PageQuery::for_filters(&query.filters);
     let limit = query.page_size;
     let start_requests = session.target.stats().requests;
+    let mut documents = 0u64;
     loop {
         let from = offset.saturating_sub(1);
+        // The overlap costs a place: ask one more, so a page still brings
+        // `limit` new clients (and a page size of 1 moves at all).
+        let ask = if from < offset {
+            (limit + 1).min(MAX_PAGE)
+        } else {
+            limit
+        };
         let before = session.target.stats().requests;
-        let page = fetch_page(&session.target, &page_query, from, limit)
+        let page = fetch_page(&session.target, &page_query, from, ask)
             .await
             .map_err(|message| ExportError::Page {
                 event: key.to_string(),
@@ -651,8 +704,22 @@ async fn pages(
             if !known.insert(k.to_string()) {
                 continue;
             }
+            let mut c = c.clone();
+            let files = client_documents(&session.target, &out, &c)
+                .await
+                .map_err(|e| match e {
+                    DocError::Io(e) => e,
+                    DocError::Target(message) => ExportError::Page {
+                        event: key.to_string(),
+                        message,
+                    },
+                })?;
+            documents += files.len() as u64;
+            if !files.is_empty() {
+                c[DOCUMENT_FILES_KEY] = Value::Object(files);
+            }
             match format {
-                Format::Csv => buf.extend(csv_line(&flatten(c, &query.columns))),
+                Format::Csv => buf.extend(csv_line(&flatten(&c, &query.columns))),
                 Format::Ndjson => {
                     buf.extend(c.to_string().into_bytes());
                     buf.push(b'\n');
@@ -679,18 +746,143 @@ async fn pages(
                 requests: session.target.stats().requests - before,
             },
         )?;
-        if page.len() < limit {
+        if page.len() < ask {
             break;
         }
     }
     ledger.finish_export(key)?;
     Ok(ExportSummary {
         event: key.to_string(),
+        documents_dir: documents_dir(&out),
         out,
         exported,
+        documents,
         requests: session.target.stats().requests - start_requests,
         resumed: false,
     })
+}
+
+/// `<out>.documents`, beside the export file.
+pub fn documents_dir(out: &Path) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push(".documents");
+    out.with_file_name(name)
+}
+
+/// The directory name of a client's documents: its id when that is a
+/// plain file name (letters, digits, `-`, `_`, `.`, not starting with a
+/// dot), else its encoded key.
+fn client_dir_name(full: &Value) -> Option<String> {
+    let id = full["client"]["id"].as_str().unwrap_or_default();
+    let plain = !id.is_empty()
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if plain {
+        Some(id.to_string())
+    } else {
+        encoded_key(full).map(str::to_string)
+    }
+}
+
+enum DocError {
+    Io(ExportError),
+    Target(String),
+}
+
+/// The document a client holds of `kind`, decoded; `None` when the target
+/// has none (it was deleted after the page was read).
+async fn fetch_document(
+    target: &Target,
+    who: &str,
+    kind: DocumentKind,
+) -> Result<Option<Vec<u8>>, String> {
+    let what = kind.api_name();
+    match target.get_document(who, what).await {
+        Outcome::Ok { body, .. } => {
+            let answer = match body {
+                Value::String(s) => s,
+                Value::Null => return Ok(None),
+                other => other.to_string(),
+            };
+            base64::engine::general_purpose::STANDARD
+                .decode(content_of(&answer).trim())
+                .map(Some)
+                .map_err(|e| format!("the {what} of client {who} is not base64: {e}"))
+        }
+        Outcome::Refused { status: 404, .. } | Outcome::NotFound => Ok(None),
+        Outcome::Refused {
+            status, name, body, ..
+        } => Err(format!(
+            "the target refused the {what} of client {who}: HTTP {status} {name} {body}"
+        )),
+        Outcome::Unknown {
+            attempts,
+            last_error,
+        } => Err(format!(
+            "no answer for the {what} of client {who} after {attempts} attempts: {last_error}"
+        )),
+    }
+}
+
+/// Reads a client's documents (one GET each) and writes them under
+/// `<out>.documents/<client>/`, clearing what an earlier, uncommitted run
+/// left there first. Out: the paths by API name, relative to the export
+/// file's directory.
+async fn client_documents(
+    target: &Target,
+    out: &Path,
+    full: &Value,
+) -> Result<Map<String, Value>, DocError> {
+    let mut files = Map::new();
+    let held: Vec<DocumentKind> = [
+        (DocumentKind::ProfilePicture, "profilePictureKey"),
+        (DocumentKind::Signature, "profileSignatureKey"),
+    ]
+    .into_iter()
+    .filter(|(_, k)| full["client"][*k].as_str().is_some_and(|v| !v.is_empty()))
+    .map(|(kind, _)| kind)
+    .collect();
+    let (Some(dir_name), Some(who)) = (client_dir_name(full), encoded_key(full)) else {
+        return Ok(files);
+    };
+    let root = documents_dir(out);
+    let dir = root.join(&dir_name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| DocError::Io(io_err(&dir)(e)))?;
+    }
+    if held.is_empty() {
+        return Ok(files);
+    }
+    let base = root
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
+    for kind in held {
+        let Some(bytes) = fetch_document(target, who, kind)
+            .await
+            .map_err(DocError::Target)?
+        else {
+            continue;
+        };
+        let ext = ImageType::sniff(&bytes).map_or("bin", ImageType::api_type);
+        let name = format!("{}.{ext}", kind.api_name());
+        crate::private_files::create_dir_all(&dir).map_err(|e| DocError::Io(io_err(&dir)(e)))?;
+        let path = dir.join(&name);
+        let write = || -> std::io::Result<()> {
+            let mut f = crate::private_files::create_file(&path)?;
+            f.write_all(&bytes)?;
+            f.sync_all()
+        };
+        write().map_err(|e| DocError::Io(io_err(&path)(e)))?;
+        files.insert(
+            kind.api_name().to_string(),
+            Value::String(format!("{base}/{dir_name}/{name}")),
+        );
+    }
+    Ok(files)
 }
 
 #[cfg(test)]

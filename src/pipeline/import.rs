@@ -286,6 +286,7 @@ async fn open_event(
 pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportReport, ImportError> {
     let mut ledger = Ledger::open_existing(&opts.ledger)?;
     let event = ledger.event(&opts.event)?;
+    super::revert::refuse_export(&event, "resumed as an import")?;
     if event.state != MigrationEventState::Draft {
         return Err(ImportError::Usage(format!(
             "migration event {} is {}; only a DRAFT import can be resumed",

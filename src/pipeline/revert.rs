@@ -16,7 +16,7 @@ use super::import::{runtime, ImportError};
 use super::outcome_files;
 use super::target_session::{Pace, Session, TargetChoice};
 use crate::ledger::{EventRecord, Journal, Ledger, RowStatus, RunEnd, RunVerb, StateChange};
-use crate::model::MigrationEventState;
+use crate::model::{MigrationEventState, MigrationEventType};
 use crate::push::undo::undo_page;
 use crate::report::event_page::EventPage;
 use crate::report::progress::Progress;
@@ -32,6 +32,19 @@ pub enum Decision {
     Incomplete(EventRecord),
 }
 
+/// An EXPORT event only read the target: there is nothing to approve,
+/// revert or resume as an import (`ferry export --resume` continues it).
+pub fn refuse_export(event: &EventRecord, verb: &str) -> Result<(), ImportError> {
+    if event.event_type != MigrationEventType::Export {
+        return Ok(());
+    }
+    Err(ImportError::Usage(format!(
+        "migration event {key} is an EXPORT: an export changes nothing on the target, so it cannot be {verb}; \
+         an unfinished export is continued with `ferry export --resume {key}`",
+        key = event.encoded_key
+    )))
+}
+
 /// `ferry approve EVENT`; the event report is written again into `report_dir`.
 pub fn approve(
     ledger_path: &std::path::Path,
@@ -40,6 +53,7 @@ pub fn approve(
 ) -> Result<Decision, ImportError> {
     let mut ledger = Ledger::open_existing(ledger_path)?;
     let event = ledger.event(key)?;
+    refuse_export(&event, "approved")?;
     if event.state == MigrationEventState::Reverted {
         return Err(ImportError::Usage(format!(
             "migration event {} was reverted; a reverted event cannot be approved",
@@ -80,6 +94,7 @@ pub struct RevertOptions {
 pub fn revert(opts: &RevertOptions) -> Result<Decision, ImportError> {
     let mut ledger = Ledger::open_existing(&opts.ledger)?;
     let event = ledger.event(&opts.event)?;
+    refuse_export(&event, "reverted")?;
     match event.state {
         MigrationEventState::Reverted => return Ok(Decision::AlreadyThere(event)),
         MigrationEventState::Approved => {

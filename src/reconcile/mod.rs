@@ -32,8 +32,16 @@
 //! candidates from the same search over `CREATION_DATE` since the event's
 //! day, paged. The request count (probe and retries included) is reported
 //! beside the number of clients checked.
+//!
+//! Documents: a row whose import uploaded a profile picture or signature
+//! (`row_documents` UPLOADED), or whose revert put one back (RESTORED), has
+//! each document read with one GET (the API has no bulk read of documents)
+//! and compared byte for byte with its file, or with the before-image
+//! (`documents`); a difference is a DIFFERS on `documents.<KIND>`. Those
+//! requests are counted apart from the client reads.
 
 pub mod diff;
+pub mod documents;
 mod report;
 mod sent;
 
@@ -42,7 +50,7 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
-use crate::ledger::{Ledger, LedgerError, RowRecord, RowStatus};
+use crate::ledger::{DocumentState, Ledger, LedgerError, RowRecord, RowStatus};
 use crate::model::MigrationEventType;
 use crate::pipeline::export::{fetch_page, PageQuery, MAX_PAGE};
 use crate::pipeline::target_session::{Pace, Session, SessionError, TargetChoice};
@@ -159,6 +167,10 @@ pub struct Reconciliation {
     pub requests: u64,
     /// What one GET per client would have taken.
     pub one_get_per_client: u64,
+    /// Documents checked (profile pictures and signatures).
+    pub documents: u64,
+    /// Requests reading documents (one GET each), not in `requests`.
+    pub document_requests: u64,
     /// Rows per finding.
     pub counts: BTreeMap<Finding, u64>,
     /// Every row checked, in row order.
@@ -214,9 +226,10 @@ pub fn reconcile(opts: &ReconcileOptions) -> Result<Reconciliation, ReconcileErr
     let event = ledger.event(&opts.event)?;
     if event.event_type != MigrationEventType::Import {
         return Err(ReconcileError::Usage(format!(
-            "event {} is an {} event: only an import can be reconciled",
-            event.encoded_key,
-            event.event_type.as_str()
+            "migration event {key} is an {} event: only an import can be reconciled (an export \
+             changes nothing on the target; an unfinished one is continued with `ferry export --resume {key}`)",
+            event.event_type.as_str(),
+            key = event.encoded_key,
         )));
     }
     let key = event.encoded_key.clone();
@@ -232,6 +245,23 @@ pub fn reconcile(opts: &ReconcileOptions) -> Result<Reconciliation, ReconcileErr
         .into_iter()
         .filter_map(|r| expectation(&r).map(|e| (r, e)))
         .collect();
+    // The documents each row is answerable for, when the event has any.
+    let mut docs: HashMap<u64, Vec<(String, documents::DocExpect)>> = HashMap::new();
+    let any_docs = [DocumentState::Uploaded, DocumentState::Restored]
+        .into_iter()
+        .map(|s| ledger.documents_in_state(&key, s))
+        .sum::<Result<u64, _>>()?
+        > 0;
+    if any_docs {
+        for (r, e) in &checks {
+            if matches!(e, Expect::Sent | Expect::Before(_)) {
+                let d = documents::expected(r.status, ledger.row_documents(&key, r.row)?);
+                if !d.is_empty() {
+                    docs.insert(r.row, d);
+                }
+            }
+        }
+    }
     drop(ledger);
     let wanted: HashSet<u64> = checks
         .iter()
@@ -254,7 +284,7 @@ pub fn reconcile(opts: &ReconcileOptions) -> Result<Reconciliation, ReconcileErr
     rt.block_on(async {
         let session =
             Session::connect(&target, opts.credentials_file.as_deref(), opts.pace).await?;
-        let result = check(&session, opts.page_size, &event, checks, &sent).await;
+        let result = check(&session, opts.page_size, &event, checks, &sent, &docs).await;
         session.close().await;
         result
     })
@@ -333,7 +363,10 @@ async fn check(
     event: &crate::ledger::EventRecord,
     checks: Vec<(RowRecord, Expect)>,
     sent: &HashMap<u64, Value>,
+    docs: &HashMap<u64, Vec<(String, documents::DocExpect)>>,
 ) -> Result<Reconciliation, ReconcileError> {
+    let mut documents_checked = 0u64;
+    let mut document_requests = 0u64;
     let keys: Vec<String> = checks
         .iter()
         .filter(|(_, e)| !matches!(e, Expect::MaybeLanded))
@@ -362,7 +395,7 @@ async fn check(
             (_, None, Some(id)) => by_id(session, id).await?,
             (_, None, None) => None,
         };
-        let (finding, expected, fields) = match (&expect, &now) {
+        let (mut finding, expected, mut fields) = match (&expect, &now) {
             (Expect::Sent, None) | (Expect::Before(_), None) => {
                 (Finding::Gone, name(&expect), Vec::new())
             }
@@ -392,6 +425,15 @@ async fn check(
             now.as_ref()
                 .and_then(|c| c["client"]["encodedKey"].as_str().map(str::to_string))
         });
+        if let (Some(d), Some(who), true) = (docs.get(&r.row), &target_key, now.is_some()) {
+            let before = session.target.stats().requests;
+            fields.extend(documents::check(&session.target, who, d).await?);
+            document_requests += session.target.stats().requests - before;
+            documents_checked += d.len() as u64;
+            if finding == Finding::Matches && !fields.is_empty() {
+                finding = Finding::Differs;
+            }
+        }
         out.push(RowCheck {
             row: r.row,
             line: r.line,
@@ -417,8 +459,10 @@ async fn check(
             .strftime("%Y-%m-%dT%H:%M:%SZ")
             .to_string(),
         clients,
-        requests: session.target.stats().requests,
+        requests: session.target.stats().requests - document_requests,
         one_get_per_client: clients,
+        documents: documents_checked,
+        document_requests,
         counts,
         rows: out,
     })

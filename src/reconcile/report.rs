@@ -60,7 +60,7 @@ pub fn html(rec: &Reconciliation) -> String {
          <title>Reconcile {event}</title><style>{STYLE}</style></head><body>\n\
          <main id=\"reconcile-report\">\n<h1>Reconcile of migration event <code>{event}</code></h1>\n\
          <p>State {state}; source <code>{source}</code>; target <code>{target}</code>; checked {at}.</p>\n{verdict}\n\
-         <p>{clients} clients checked with {requests} requests (one GET per client would take {one}).</p>\n<table><tr><th>Finding</th><th>Rows</th></tr>\n",
+         <p>{clients} clients checked with {requests} requests (one GET per client would take {one}){docs}.</p>\n<table><tr><th>Finding</th><th>Rows</th></tr>\n",
         event = esc(&rec.event),
         state = esc(&rec.event_state),
         source = esc(&rec.source),
@@ -69,6 +69,14 @@ pub fn html(rec: &Reconciliation) -> String {
         clients = rec.clients,
         requests = rec.requests,
         one = rec.one_get_per_client,
+        docs = if rec.documents > 0 {
+            format!(
+                "; {} documents with {} more requests, one GET each",
+                rec.documents, rec.document_requests
+            )
+        } else {
+            String::new()
+        },
     );
     for (f, n) in &rec.counts {
         let _ = writeln!(
@@ -151,6 +159,8 @@ mod tests {
             clients: 2,
             requests: 2,
             one_get_per_client: 2,
+            documents: 0,
+            document_requests: 0,
             counts: [(Finding::Matches, 1), (Finding::Differs, 1)].into(),
             rows: vec![RowCheck {
                 row: 7,

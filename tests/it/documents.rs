@@ -3,7 +3,8 @@
 //! create, a revert deleting them with the client, an upsert's earlier
 //! picture put back by its revert, and `kill -9` between a create and its
 //! uploads (and between an upload and its record) resumed to exactly one
-//! upload each. (`ferry export` showing them is not part of this suite.)
+//! upload each; `ferry export` writing them beside the export, read back
+//! by an import into a fresh sandbox; `ferry reconcile` comparing them.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -668,4 +669,354 @@ fn under_lost_answers_and_server_errors_every_document_lands_as_its_file() {
             "seed {seed}"
         );
     }
+}
+
+/// Files by (client dir, file name) → bytes.
+type Files = BTreeMap<(String, String), Vec<u8>>;
+
+/// The export's document files, and the modes seen (directories, files).
+fn export_files(dir: &Path) -> (Files, Vec<u32>, Vec<u32>) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let mut files = BTreeMap::new();
+    let (mut dirs, mut modes) = (vec![mode(dir)], Vec::new());
+    for c in fs::read_dir(dir).unwrap() {
+        let c = c.unwrap().path();
+        dirs.push(mode(&c));
+        for f in fs::read_dir(&c).unwrap() {
+            let f = f.unwrap().path();
+            modes.push(mode(&f));
+            let key = (
+                c.file_name().unwrap().to_string_lossy().to_string(),
+                f.file_name().unwrap().to_string_lossy().to_string(),
+            );
+            files.insert(key, fs::read(&f).unwrap());
+        }
+    }
+    (files, dirs, modes)
+}
+
+/// (client id, document column) → cell, for the document columns of a CSV export.
+fn document_cells(path: &Path) -> BTreeMap<(String, String), String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().clone();
+    let at = |h: &str| header.iter().position(|x| x == h).unwrap();
+    let (id, pic, sig) = (at("id"), at("profilePicture"), at("signature"));
+    let mut out = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        out.insert(
+            (rec[id].to_string(), "PROFILE_PICTURE".into()),
+            rec[pic].to_string(),
+        );
+        out.insert(
+            (rec[id].to_string(), "SIGNATURE".into()),
+            rec[sig].to_string(),
+        );
+    }
+    out
+}
+
+/// What an export of the sample's import holds: each expected document as
+/// `<name>.documents/<id>/<KIND>.<extension of the original>`, empty cells
+/// for the rest.
+fn expected_cells(name: &str) -> BTreeMap<(String, String), String> {
+    let expected = expected_documents();
+    let mut out = BTreeMap::new();
+    for id in VALID {
+        for kind in ["PROFILE_PICTURE", "SIGNATURE"] {
+            let cell = expected
+                .get(&(id.to_string(), kind.to_string()))
+                .map(|f| {
+                    let ext = Path::new(f).extension().unwrap().to_string_lossy();
+                    format!("{name}.documents/{id}/{kind}.{ext}")
+                })
+                .unwrap_or_default();
+            out.insert((id.to_string(), kind.to_string()), cell);
+        }
+    }
+    out
+}
+
+#[test]
+fn an_export_writes_each_document_beside_it_and_an_import_of_the_export_brings_them_back() {
+    let w = Work::new();
+    let sb = SandboxProcess::samples(&[]);
+    let ran = w
+        .import(&sb, "clients_with_pictures.csv", "ledger.db", &[])
+        .run()
+        .status(1);
+    let import = event_key(&ran.stdout());
+    let tenant = repo_path("samples/tenant.json");
+    let out = w.path("out/export.csv");
+    w.ferry(
+        "ledger.db",
+        &["export", "--target", &sb.url, "--page-size", "3"],
+    )
+    .arg("--tenant")
+    .arg(&tenant)
+    .arg("--out")
+    .arg(&out)
+    .env("MAMBU_API_KEY", &sb.key)
+    .run()
+    .status(0)
+    .stdout_has("5 documents in");
+
+    // The files are the originals, byte for byte, named by content; the
+    // cells hold their paths relative to the export file's directory.
+    let cells = expected_cells("export.csv");
+    assert_eq!(document_cells(&out), cells);
+    let (files, dirs, modes) = export_files(&w.path("out/export.csv.documents"));
+    let want: BTreeMap<(String, String), Vec<u8>> = expected_documents()
+        .iter()
+        .map(|((id, kind), f)| {
+            let name = cells[&(id.clone(), kind.clone())]
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            ((id.clone(), name), fs::read(w.path(f)).unwrap())
+        })
+        .collect();
+    assert_eq!(files, want);
+    assert!(dirs.iter().all(|m| *m == 0o700), "{dirs:?}");
+    assert!(modes.iter().all(|m| *m == 0o600), "{modes:?}");
+
+    // NDJSON: the same paths under `documentFiles`.
+    let nd = w.path("out/export.ndjson");
+    w.ferry(
+        "ledger.db",
+        &["export", "--target", &sb.url, "--format", "ndjson"],
+    )
+    .arg("--out")
+    .arg(&nd)
+    .env("MAMBU_API_KEY", &sb.key)
+    .run()
+    .status(0);
+    let mut nd_cells = BTreeMap::new();
+    for line in fs::read_to_string(&nd).unwrap().lines() {
+        let c: Value = serde_json::from_str(line).unwrap();
+        let id = c["client"]["id"].as_str().unwrap().to_string();
+        for kind in ["PROFILE_PICTURE", "SIGNATURE"] {
+            let cell = c["documentFiles"][kind].as_str().unwrap_or_default();
+            nd_cells.insert((id.clone(), kind.to_string()), cell.to_string());
+        }
+    }
+    assert_eq!(nd_cells, expected_cells("export.ndjson"));
+
+    // export → validate → import into a fresh sandbox: the same documents.
+    let mapping = repo_path("mappings/export-samples.toml");
+    Ferry::new()
+        .arg("validate")
+        .arg(&out)
+        .arg("--mapping")
+        .arg(&mapping)
+        .arg("--tenant")
+        .arg(&tenant)
+        .arg("--report-dir")
+        .arg(w.path("validate"))
+        .run()
+        .status(0)
+        .stdout_has("valid           8");
+    let fresh = SandboxProcess::samples(&[]);
+    w.ferry("fresh.db", &["import"])
+        .arg(&out)
+        .arg("--mapping")
+        .arg(&mapping)
+        .arg("--tenant")
+        .arg(&tenant)
+        .args(["--target", &fresh.url])
+        .arg("--report-dir")
+        .arg(w.path("import-fresh"))
+        .env("MAMBU_API_KEY", &fresh.key)
+        .run()
+        .status(0);
+    assert_documents_as_files(&w, &fresh);
+
+    // The revert removes them, and a new export shows none.
+    w.ferry("ledger.db", &["revert", &import])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0);
+    for (id, kind) in expected_documents().keys() {
+        assert_eq!(document_bytes(&sb, id, kind), Err(404), "{id} {kind}");
+    }
+    let after = w.path("out/after.csv");
+    w.ferry("ledger.db", &["export", "--target", &sb.url])
+        .arg("--out")
+        .arg(&after)
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0);
+    assert!(document_cells(&after).is_empty());
+    assert!(!w.path("out/after.csv.documents").exists());
+}
+
+/// A value of the first column of every row `sql` gives, from the ledger.
+fn ledger_strings(path: &str, sql: &str) -> Vec<String> {
+    let db = rusqlite::Connection::open(path).unwrap();
+    let mut q = db.prepare(sql).unwrap();
+    q.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn a_killed_export_resumed_writes_the_documents_of_the_page_it_redoes_again() {
+    use std::process::{Command, Stdio};
+    let w = Work::new();
+    let sb = SandboxProcess::samples(&[]);
+    w.import(&sb, "clients_with_pictures.csv", "ledger.db", &[])
+        .run()
+        .status(1);
+    let out = w.path("export.csv");
+    let docs = w.path("export.csv.documents");
+    // Throttled, a client a page, so that it is still running when killed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .env("MAMBU_API_KEY", &sb.key)
+        .args(["export", "--target", &sb.url, "--page-size", "1"])
+        .args(["--rate", "2", "--ledger", &w.ledger("ledger.db")])
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    while fs::read_dir(&docs).map_or(0, |d| d.count()) == 0 {
+        assert!(child.try_wait().unwrap().is_none(), "still running");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let ledger = w.ledger("ledger.db");
+    let committed = ledger_strings(&ledger, "SELECT client_id FROM export_clients");
+    assert!(committed.len() < VALID.len(), "killed mid-way");
+
+    // What a kill leaves of the page being written: a file cut short, or
+    // one of a document the client no longer has. Planted for every
+    // client the ledger has not committed.
+    for ((id, kind), _) in expected_documents() {
+        if committed.contains(&id) {
+            continue;
+        }
+        fs::create_dir_all(docs.join(&id)).unwrap();
+        fs::write(docs.join(&id).join(format!("{kind}.png")), b"\x89PNG\r\n").unwrap();
+        fs::write(docs.join(&id).join(format!("{kind}.bin")), b"half").unwrap();
+    }
+    let key = ledger_strings(
+        &ledger,
+        "SELECT encoded_key FROM events WHERE event_type = 'EXPORT'",
+    );
+    w.ferry("ledger.db", &["export", "--resume", &key[0]])
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0)
+        .stdout_has("resumed");
+
+    // Exactly the originals, each once, and the cells naming them.
+    let cells = expected_cells("export.csv");
+    assert_eq!(document_cells(&out), cells);
+    let (files, _, _) = export_files(&docs);
+    let want: BTreeMap<(String, String), Vec<u8>> = expected_documents()
+        .iter()
+        .map(|((id, kind), f)| {
+            let cell = &cells[&(id.clone(), kind.clone())];
+            let name = cell.rsplit('/').next().unwrap().to_string();
+            ((id.clone(), name), fs::read(w.path(f)).unwrap())
+        })
+        .collect();
+    assert_eq!(files, want);
+}
+
+#[test]
+fn reconcile_compares_each_document_with_its_file_and_names_one_changed_by_hand() {
+    let w = Work::new();
+    let sb = SandboxProcess::samples(&[]);
+    let ran = w
+        .import(&sb, "clients_with_pictures.csv", "ledger.db", &[])
+        .run()
+        .status(1);
+    let key = event_key(&ran.stdout());
+    let reconcile = |dir: &str| {
+        w.ferry("ledger.db", &["reconcile", &key])
+            .arg("--report-dir")
+            .arg(w.path(dir))
+            .env("MAMBU_API_KEY", &sb.key)
+            .run()
+    };
+    reconcile("fresh")
+        .status(0)
+        .stdout_has("8 clients checked: 8 matches")
+        .stdout_has("5 documents compared with 5 more requests");
+
+    // By hand: CLD0000002's picture becomes another image, CLD0000001's
+    // signature goes.
+    let gif = fs::read(w.path("documents/CLD0000003.gif")).unwrap();
+    let body = serde_json::json!({
+        "document": {"documentHolderType": "CLIENT", "name": "other", "type": "gif"},
+        "documentContent": base64::engine::general_purpose::STANDARD.encode(&gif),
+    });
+    assert_eq!(
+        sb.send(
+            "POST",
+            "/api/clients/CLD0000002/documents/PROFILE_PICTURE",
+            &body
+        ),
+        201
+    );
+    assert_eq!(
+        sb.send(
+            "DELETE",
+            "/api/clients/CLD0000001/documents/SIGNATURE",
+            &Value::Null
+        ),
+        200
+    );
+    let ran = reconcile("changed")
+        .status(1)
+        .stdout_has("6 matches")
+        .stdout_has("2 differs");
+    let out = ran.stdout();
+    let line = |id: &str| {
+        out.lines()
+            .find(|l| l.contains(&format!("client {id}:")))
+            .unwrap_or_else(|| panic!("{id} not named: {out}"))
+            .to_string()
+    };
+    assert!(line("CLD0000002").contains("DIFFERS documents.PROFILE_PICTURE"));
+    assert!(line("CLD0000001").contains("DIFFERS documents.SIGNATURE"));
+    let json: Value =
+        serde_json::from_slice(&fs::read(w.path("changed/reconcile.json")).unwrap()).unwrap();
+    let differing: BTreeMap<String, Vec<(String, Value)>> = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["finding"] == "DIFFERS")
+        .map(|r| {
+            let fields = r["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| (f["field"].as_str().unwrap().to_string(), f["now"].clone()))
+                .collect();
+            (r["clientId"].as_str().unwrap().to_string(), fields)
+        })
+        .collect();
+    assert_eq!(
+        differing,
+        BTreeMap::from([
+            (
+                "CLD0000001".to_string(),
+                vec![("documents.SIGNATURE".to_string(), Value::Null)]
+            ),
+            (
+                "CLD0000002".to_string(),
+                vec![(
+                    "documents.PROFILE_PICTURE".to_string(),
+                    Value::from(format!("another document ({} bytes)", gif.len()))
+                )]
+            ),
+        ])
+    );
 }

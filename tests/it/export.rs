@@ -459,3 +459,64 @@ fn export_validate_import_into_a_fresh_tenant_and_export_again_gives_the_same_fi
         "the same clients, field for field"
     );
 }
+
+/// `revert`, `approve`, `resume` and `reconcile` on an EXPORT event: each
+/// refuses with exit 2, naming `ferry export --resume`, and changes nothing.
+fn assert_the_verbs_refuse(w: &Work, key: &str, state: &str) {
+    let reports = w.path("reports").display().to_string();
+    for verb in ["revert", "approve", "resume", "reconcile"] {
+        let ran = w
+            .ferry(&[verb, key, "--report-dir", &reports])
+            .run()
+            .status(2)
+            .stderr_has("is an EXPORT")
+            .stderr_has(&format!("ferry export --resume {key}"));
+        assert!(ran.stdout().is_empty(), "{verb}: {}", ran.stdout());
+        let shown: Value =
+            serde_json::from_str(&w.ferry(&["events", "show", key]).run().status(0).stdout())
+                .unwrap();
+        assert_eq!(shown["migrationEvent"]["state"], state, "after {verb}");
+    }
+}
+
+#[test]
+fn revert_approve_resume_and_reconcile_refuse_an_export_event() {
+    let w = Work::new();
+    let sb = SandboxProcess::samples(&[]);
+    import_samples(&w, &sb);
+    let out = w.path("clients.ndjson");
+    // Killed mid-way, so that it stays DRAFT.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .current_dir(&w.root)
+        .env("MAMBU_API_KEY", API_KEY)
+        .args(["export", "--target", &sb.url, "--format", "ndjson"])
+        .args(["--page-size", "20", "--rate", "4", "--ledger", &w.ledger()])
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    while lines(&out) < 30 {
+        assert!(child.try_wait().unwrap().is_none(), "still running");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let key = export_event(&w, &out);
+    assert_the_verbs_refuse(&w, &key, "DRAFT");
+
+    // The export itself still continues, and once finished the verbs still refuse.
+    w.ferry(&["export", "--resume", &key, "--target", &sb.url])
+        .run()
+        .status(0)
+        .stdout_has("resumed");
+    assert_eq!(
+        exported_ids(&sb.export()),
+        ndjson(&out)
+            .iter()
+            .map(|c| (c["client"]["id"].as_str().unwrap().to_string(), 1))
+            .collect()
+    );
+    assert_the_verbs_refuse(&w, &key, "APPROVED");
+}
