@@ -196,8 +196,13 @@ pub struct ExportArgs {
     /// Clients per request (at most 1000).
     #[arg(long, default_value_t = 500)]
     pub page_size: usize,
+    /// A mapping: the CSV gets its legacy column names and values (value
+    /// maps inverted, dates in its format), so that the mapping reads the
+    /// file back; what it cannot carry (related files, constants) is named.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
     /// Continue the export event that stopped (its key, or a unique prefix).
-    #[arg(long, conflicts_with_all = ["sandbox", "out", "branch", "state", "created_from", "created_to"])]
+    #[arg(long, conflicts_with_all = ["sandbox", "out", "branch", "state", "created_from", "created_to", "mapping"])]
     pub resume: Option<String>,
     #[command(flatten)]
     pub pace: PaceArgs,

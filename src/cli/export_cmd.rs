@@ -61,9 +61,23 @@ pub fn run(a: ExportArgs) -> Exit {
                 },
                 page_size: a.page_size,
                 tenant: a.tenant.clone(),
+                mapping: a.mapping.clone(),
             }
         }
     };
+    if let Some(m) = &a.mapping {
+        match export::legacy_columns(m) {
+            Ok(l) => {
+                for note in &l.not_exported {
+                    eprintln!("ferry: note: not in the export's columns: {note}");
+                }
+            }
+            Err(e) => {
+                report_error(&e);
+                return Exit::BadInput;
+            }
+        }
+    }
     let opts = ExportOptions {
         target,
         credentials_file,

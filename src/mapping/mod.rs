@@ -17,6 +17,7 @@ pub mod documents;
 mod error;
 pub mod guess;
 mod join;
+mod legacy_columns;
 mod origin;
 mod plan;
 pub mod problem;
@@ -34,6 +35,7 @@ use std::path::{Path, PathBuf};
 pub use documents::{DocumentFiles, DocumentKind};
 pub use error::MappingError;
 pub use join::JoinCount;
+pub use legacy_columns::LegacyColumns;
 pub use plan::{Opener, Plan};
 pub use recycle::Recycler;
 

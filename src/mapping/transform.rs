@@ -138,6 +138,11 @@ impl ValueMap {
         self.entries.get(value).map(|v| &**v)
     }
 
+    /// Every (source value, mapped value) pair, in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(k, v)| (&**k, &**v))
+    }
+
     /// The keys, sorted, for messages.
     pub fn keys(&self) -> Vec<&str> {
         let mut keys: Vec<&str> = self.entries.keys().map(|k| &**k).collect();

@@ -78,7 +78,7 @@ use base64::Engine;
 
 use super::target_session::{Pace, Session, SessionError, TargetChoice};
 use crate::ledger::{ExportPage, Ledger, LedgerError};
-use crate::mapping::DocumentKind;
+use crate::mapping::{DocumentKind, LegacyColumns, Mapping};
 use crate::push::documents::content_of;
 use crate::push::{Outcome, Target};
 use crate::tenant::Tenant;
@@ -312,6 +312,9 @@ pub enum ExportRun {
         page_size: usize,
         /// The tenant file whose custom fields get CSV columns.
         tenant: Option<PathBuf>,
+        /// A mapping whose legacy column names the CSV takes
+        /// (`mapping::LegacyColumns`), so that the mapping reads it back.
+        mapping: Option<PathBuf>,
     },
     /// Continue the EXPORT event with this key (a unique prefix will do).
     Resume(String),
@@ -371,8 +374,19 @@ pub enum ExportError {
 struct StoredQuery {
     filters: Filters,
     page_size: usize,
-    /// The CSV header (empty for NDJSON).
+    /// The CSV header (empty for NDJSON); with a mapping, the export
+    /// columns its legacy columns are read from.
     columns: Vec<String>,
+    /// The mapping whose legacy columns the CSV has (absolute path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mapping: Option<PathBuf>,
+}
+
+/// The legacy columns of the mapping at `path`.
+pub fn legacy_columns(path: &Path) -> Result<LegacyColumns, ExportError> {
+    Mapping::load(path)
+        .map(|m| LegacyColumns::from_mapping(&m))
+        .map_err(|e| ExportError::Usage(e.to_string()))
 }
 
 /// The CSV columns, given the tenant's custom fields (id, and whether its
@@ -520,6 +534,7 @@ async fn run(opts: &ExportOptions) -> Result<ExportSummary, ExportError> {
             filters,
             page_size,
             tenant,
+            mapping,
         } => {
             if !(1..=MAX_PAGE).contains(page_size) {
                 return Err(ExportError::Usage(format!(
@@ -539,6 +554,25 @@ async fn run(opts: &ExportOptions) -> Result<ExportSummary, ExportError> {
                 }
                 (Format::Csv, None) => csv_columns(&[]),
             };
+            let mut columns = columns;
+            let mapping = match (mapping, format) {
+                (None, _) => None,
+                (Some(_), Format::Ndjson) => {
+                    return Err(ExportError::Usage(
+                        "--mapping names CSV columns: it needs --format csv".into(),
+                    ))
+                }
+                (Some(m), Format::Csv) => {
+                    // Columns the mapping reads that the tenant did not name
+                    // (a custom field of a tenant file not given) are added.
+                    for c in legacy_columns(m)?.export_columns() {
+                        if !columns.iter().any(|have| have == c) {
+                            columns.push(c.to_string());
+                        }
+                    }
+                    Some(std::path::absolute(m).map_err(io_err(m))?)
+                }
+            };
             let mut filters = filters.clone();
             if let (Some(b), Some(t)) = (&filters.branch, tenant) {
                 let t = Tenant::load(t).map_err(|e| ExportError::Usage(e.to_string()))?;
@@ -548,6 +582,7 @@ async fn run(opts: &ExportOptions) -> Result<ExportSummary, ExportError> {
                 filters,
                 page_size: *page_size,
                 columns,
+                mapping,
             };
             let out_abs = std::path::absolute(out).map_err(io_err(out))?;
             if out_abs.exists() {
@@ -575,10 +610,10 @@ async fn run(opts: &ExportOptions) -> Result<ExportSummary, ExportError> {
             key = ev.encoded_key;
             // The file, with its header, exists before the first page.
             let mut f = crate::private_files::create_file(&out_abs).map_err(io_err(out))?;
-            let header = if query.columns.is_empty() {
-                Vec::new()
-            } else {
-                csv_line(&query.columns)
+            let header = match &query.mapping {
+                Some(m) => csv_line(&legacy_columns(m)?.header()),
+                None if query.columns.is_empty() => Vec::new(),
+                None => csv_line(&query.columns),
             };
             f.write_all(&header).map_err(io_err(out))?;
             f.sync_all().map_err(io_err(out))?;
@@ -650,6 +685,7 @@ async fn pages(
         .map_err(|e| LedgerError::Corrupt(format!("export {key}: query {e}")))?;
     let format = Format::parse(&st.format)
         .ok_or_else(|| LedgerError::Corrupt(format!("export {key}: format {}", st.format)))?;
+    let legacy = query.mapping.as_deref().map(legacy_columns).transpose()?;
     let out = st.out_path.clone();
     let mut file: File = OpenOptions::new()
         .write(true)
@@ -719,7 +755,13 @@ async fn pages(
                 c[DOCUMENT_FILES_KEY] = Value::Object(files);
             }
             match format {
-                Format::Csv => buf.extend(csv_line(&flatten(&c, &query.columns))),
+                Format::Csv => {
+                    let row = flatten(&c, &query.columns);
+                    match &legacy {
+                        Some(l) => buf.extend(csv_line(&l.record(&query.columns, &row))),
+                        None => buf.extend(csv_line(&row)),
+                    }
+                }
                 Format::Ndjson => {
                     buf.extend(c.to_string().into_bytes());
                     buf.push(b'\n');

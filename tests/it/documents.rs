@@ -1020,3 +1020,50 @@ fn reconcile_compares_each_document_with_its_file_and_names_one_changed_by_hand(
         ])
     );
 }
+
+#[test]
+fn an_export_in_the_mappings_own_columns_brings_the_pictures_back_with_that_mapping() {
+    let w = Work::new();
+    let sb = SandboxProcess::samples(&[]);
+    w.import(&sb, "clients_with_pictures.csv", "ledger.db", &[])
+        .run()
+        .status(1);
+    let out = w.path("out/legacy.csv");
+    w.ferry("ledger.db", &["export", "--target", &sb.url])
+        .arg("--mapping")
+        .arg(repo_path(MAPPING))
+        .arg("--out")
+        .arg(&out)
+        .env("MAMBU_API_KEY", &sb.key)
+        .run()
+        .status(0)
+        // The signatures come by a pattern keyed by id, not from a column.
+        .stderr_has("not in the export's columns: [documents] signature");
+    let fresh = SandboxProcess::samples(&[]);
+    Ferry::new()
+        .arg("import")
+        .arg(&out)
+        .arg("--mapping")
+        .arg(repo_path(MAPPING))
+        .arg("--tenant")
+        .arg(repo_path("samples/tenant.json"))
+        .args(["--target", &fresh.url, "--ledger", &w.ledger("fresh.db")])
+        .arg("--report-dir")
+        .arg(w.path("import-fresh"))
+        .env("MAMBU_API_KEY", &fresh.key)
+        .run()
+        .status(0);
+    for ((id, kind), file) in expected_documents() {
+        if kind == "PROFILE_PICTURE" {
+            assert_eq!(
+                document_bytes(&fresh, &id, &kind),
+                Ok(fs::read(w.path(&file)).unwrap()),
+                "{id} {kind}"
+            );
+        }
+    }
+    for id in VALID {
+        let (status, _) = fresh.get_text(&format!("/api/clients/{id}"));
+        assert_eq!(status, 200, "{id} came over");
+    }
+}

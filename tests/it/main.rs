@@ -9,6 +9,7 @@ mod documents;
 mod dry_run;
 mod event_page;
 mod export;
+mod export_legacy;
 mod import;
 mod joins;
 mod mapping_init;
