@@ -8,6 +8,7 @@ use super::project_file;
 use super::{report_error, Exit};
 use crate::pipeline::export::{self, ExportError, ExportOptions, ExportRun, Filters, Format};
 use crate::pipeline::target_session::TargetChoice;
+use crate::report::thousands;
 
 fn day(flag: &str, v: &Option<String>) -> Result<Option<String>, String> {
     match v {
@@ -69,7 +70,9 @@ pub fn run(a: ExportArgs) -> Exit {
         match export::legacy_columns(m) {
             Ok(l) => {
                 for note in &l.not_exported {
-                    eprintln!("ferry: note: not in the export's columns: {note}");
+                    super::output::note(&format!(
+                        "ferry: note: not in the export's columns: {note}"
+                    ));
                 }
             }
             Err(e) => {
@@ -90,15 +93,15 @@ pub fn run(a: ExportArgs) -> Exit {
             println!(
                 "migration event {} (EXPORT) APPROVED: {} clients in {} ({} requests{})",
                 s.event,
-                s.exported,
+                thousands(s.exported),
                 s.out.display(),
-                s.requests,
+                thousands(s.requests),
                 if s.resumed { ", resumed" } else { "" }
             );
-            if s.documents > 0 {
+            if s.documents > 0 && !super::quiet() {
                 println!(
                     "{} documents in {} (one GET each)",
-                    s.documents,
+                    thousands(s.documents),
                     s.documents_dir.display()
                 );
             }

@@ -9,6 +9,7 @@ use super::project_file;
 use super::{report_error, Exit};
 use crate::pipeline::target_session::TargetChoice;
 use crate::reconcile::{self, Finding, ReconcileError, ReconcileOptions};
+use crate::report::thousands;
 
 /// Rows that do not match listed on the terminal; the files have them all.
 const SHOWN: usize = 20;
@@ -54,23 +55,30 @@ pub fn run(a: ReconcileArgs) -> Exit {
     let counts: Vec<String> = rec
         .counts
         .iter()
-        .map(|(f, n)| format!("{n} {}", f.as_str().to_lowercase()))
+        .map(|(f, n)| format!("{} {}", thousands(*n), f.as_str().to_lowercase()))
         .collect();
     println!(
         "reconcile of migration event {} ({}): {} clients checked: {}",
         rec.event,
         rec.event_state,
-        rec.clients,
+        thousands(rec.clients),
         counts.join(", ")
     );
-    println!(
-        "{} requests to {} (one GET per client would take {})",
-        rec.requests, rec.target, rec.one_get_per_client
-    );
-    if rec.documents > 0 {
+    // Under -q the line above is the result; the rest is for people.
+    let quiet = super::quiet();
+    if !quiet {
+        println!(
+            "{} requests to {} (one GET per client would take {})",
+            thousands(rec.requests),
+            rec.target,
+            thousands(rec.one_get_per_client)
+        );
+    }
+    if rec.documents > 0 && !quiet {
         println!(
             "{} documents compared with {} more requests (one GET per document: the API has no bulk read of documents)",
-            rec.documents, rec.document_requests
+            thousands(rec.documents),
+            thousands(rec.document_requests)
         );
     }
     let bad: Vec<_> = rec
@@ -78,7 +86,7 @@ pub fn run(a: ReconcileArgs) -> Exit {
         .iter()
         .filter(|r| r.finding != Finding::Matches)
         .collect();
-    for r in bad.iter().take(SHOWN) {
+    for r in bad.iter().take(if quiet { 0 } else { SHOWN }) {
         let fields: Vec<String> = r
             .fields
             .iter()
@@ -94,11 +102,15 @@ pub fn run(a: ReconcileArgs) -> Exit {
             fields.join("; ")
         );
     }
-    if bad.len() > SHOWN {
+    if bad.len() > SHOWN && !quiet {
         println!("  … and {} more rows", bad.len() - SHOWN);
     }
     match reconcile::write_reports(&rec, &a.report_dir) {
-        Ok((json, html)) => println!("report: {} and {}", json.display(), html.display()),
+        Ok((json, html)) => {
+            if !quiet {
+                println!("report: {} and {}", json.display(), html.display());
+            }
+        }
         Err(e) => {
             report_error(&format!("{}: {e}", a.report_dir.display()));
             return Exit::BadInput;
