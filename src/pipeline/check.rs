@@ -40,8 +40,10 @@ const QUEUE_DEPTH: usize = 1;
 /// queued between them. They circulate, so row and body buffers are
 /// allocated once and memory is bounded by `CHUNKS × chunk_rows`.
 const CHUNKS: usize = 3 + 2 * QUEUE_DEPTH;
-/// Keys held in memory before a sorted run spills to disk.
-const KEY_RUN_CAPACITY: usize = 1 << 19;
+/// Memory for the keys compared across rows (32 bytes a key, a few keys a
+/// row): a file whose keys fit is checked in memory; above it, sorted runs
+/// of this size spill to disk, so fewer and longer runs are merged.
+const KEY_MEMORY_BYTES: usize = 32 << 20;
 /// Rows one rayon task takes at least: a row is a few microseconds of work,
 /// too little to hand out one at a time.
 const MIN_ROWS_PER_TASK: usize = 64;
@@ -577,7 +579,7 @@ fn write_verdicts(
     free: SyncSender<Chunk>,
 ) -> std::io::Result<(SpoolWriter, KeySpool)> {
     let mut spool = SpoolWriter::new()?;
-    let mut keys = KeySpool::new(KEY_RUN_CAPACITY);
+    let mut keys = KeySpool::with_memory_budget(KEY_MEMORY_BYTES);
     for mut chunk in rx {
         let len = chunk.len;
         for (raw, p) in chunk.rows[..len].iter().zip(&mut chunk.done) {
