@@ -10,8 +10,8 @@
 //! fields its report reads of each body: `check::Bodies`). Format:
 //! little-endian, one fixed header per row, then field ends, field bytes,
 //! findings. Both files are private temp files, gone when the spool is
-//! dropped. Fails only on I/O (and on a body
-//! holding a raw newline, which NDJSON cannot carry).
+//! dropped. Fails only on I/O (and on a body holding a raw newline, which
+//! NDJSON cannot carry).
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
