@@ -170,7 +170,7 @@ start_sandbox() {
 }
 
 # import_line OUT LABEL: a figure from `ferry import`'s summary.
-import_line() { awk -v l="$2" 'index($0, l) { print $NF; exit }' "$1"; }
+import_line() { awk -v l="$2" 'index($0, l) { gsub(",", "", $NF); print $NF; exit }' "$1"; }
 
 # ferry_import FILE DIR [flags]: `ferry import` against SANDBOX_URL with a
 # fresh ledger, under /usr/bin/time; output in DIR.out, time in DIR.time.
@@ -257,7 +257,7 @@ ferry_slice_invalid=$("$PY" -c '
 import csv, sys
 n = int(sys.argv[2])
 with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
-    print(sum(1 for r in csv.DictReader(f) if int(r["row"]) <= n))' "$WORK/dry-all/rejects.csv" "$FL_ROWS")
+    print(sum(1 for r in csv.DictReader(f) if int(r["ferry_row"]) <= n))' "$WORK/dry-all/rejects.csv" "$FL_ROWS")
 
 # ---------------------------------------------------------------- flat memory
 big_note="skipped (BENCH_QUICK)"
@@ -300,7 +300,7 @@ ferry_import "$PUSH" "$WORK/push-ferry" --concurrency "$CONC"
 stop_sandbox
 OUT=$WORK/push-ferry.out
 ferry_created=$(import_line "$OUT" "clients created")
-ferry_failed=$(import_line "$OUT" "rows failed at the target")
+ferry_failed=$(import_line "$OUT" "failed at the target")
 ferry_rps=$(import_line "$OUT" "requests per second (sending)")
 ferry_elapsed=$(import_line "$OUT" "seconds")
 ferry_push_rss=$(rss_mb "$WORK/push-ferry.time")

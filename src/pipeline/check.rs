@@ -3,7 +3,9 @@
 //!
 //! In: an input file, a mapping, optionally a tenant. Out: a [`Checked`]
 //! whose `replay` hands every row, in input order, with its final findings
-//! (per-row and across rows) and, for a valid row, the exact request body.
+//! (per-row and across rows) and, for a valid row, the exact request body
+//! (or, for a dry run writing no payloads, only the fields a report reads
+//! from it: [`Bodies::ReportFields`]).
 //! Fails before reading any row when the mapping, tenant or file is
 //! unusable (`CheckError`, exit 2); bad rows are verdicts, never errors.
 //!
@@ -38,8 +40,10 @@ const QUEUE_DEPTH: usize = 1;
 /// queued between them. They circulate, so row and body buffers are
 /// allocated once and memory is bounded by `CHUNKS × chunk_rows`.
 const CHUNKS: usize = 3 + 2 * QUEUE_DEPTH;
-/// Keys held in memory before a sorted run spills to disk.
-const KEY_RUN_CAPACITY: usize = 1 << 19;
+/// Memory for the keys compared across rows (32 bytes a key, a few keys a
+/// row): a file whose keys fit is checked in memory; above it, sorted runs
+/// of this size spill to disk, so fewer and longer runs are merged.
+const KEY_MEMORY_BYTES: usize = 32 << 20;
 /// Rows one rayon task takes at least: a row is a few microseconds of work,
 /// too little to hand out one at a time.
 const MIN_ROWS_PER_TASK: usize = 64;
@@ -106,6 +110,20 @@ pub struct Prepared {
     /// progress bar's position and total.
     read: source::BytesRead,
     size: u64,
+    bodies: Bodies,
+}
+
+/// What the pass keeps of a valid row's request, in the file of bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    /// The exact request body the import sends (and `payloads.ndjson` holds).
+    Full,
+    /// Only what a report reads from a body: the values the tenant's
+    /// duplicate checks compare (the key of a warning group) and the contact
+    /// fields a creation notification goes to, in the body's own shape
+    /// (`{"client":{…},"idDocuments":[…]}`). A tenth of the bytes and of the
+    /// work of the full body; for a dry run that writes no payloads.
+    ReportFields,
 }
 
 impl Prepared {
@@ -144,7 +162,14 @@ impl Prepared {
             source,
             read,
             size,
+            bodies: Bodies::Full,
         })
+    }
+
+    /// Keeps only `Bodies::ReportFields` of each valid row: for a pass whose
+    /// bodies nobody sends or writes out. Verdicts are the same either way.
+    pub fn keep_bodies(&mut self, bodies: Bodies) {
+        self.bodies = bodies;
     }
 
     /// Whether the input is Ferry's own `rejects.csv` read back: a subset of
@@ -255,6 +280,7 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
         source,
         read,
         size,
+        bodies,
     } = prepared;
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
@@ -299,7 +325,7 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
                     .zip(done.par_iter_mut())
                     .with_min_len(MIN_ROWS_PER_TASK)
                     .for_each_init(RowScratch::default, |scratch, (raw, out)| {
-                        process_row(raw, &plan, &tenant, &check_opts, scratch, out)
+                        process_row(raw, &plan, &tenant, &check_opts, bodies, scratch, out)
                     })
             });
             rows_read += len as u64;
@@ -398,10 +424,11 @@ fn process_row(
     plan: &Plan,
     tenant: &Tenant,
     opts: &CheckOptions,
+    bodies: Bodies,
     scratch: &mut RowScratch,
     out: &mut Processed,
 ) {
-    check_row(raw, plan, tenant, opts, scratch, out);
+    check_row(raw, plan, tenant, opts, bodies, scratch, out);
     scratch.recycler.reclaim(&mut scratch.request);
     let payload = out.valid.then_some(out.payload.as_slice());
     out.unencodable = spool::encode(
@@ -420,6 +447,7 @@ fn check_row(
     plan: &Plan,
     tenant: &Tenant,
     opts: &CheckOptions,
+    bodies: Bodies,
     scratch: &mut RowScratch,
     out: &mut Processed,
 ) {
@@ -445,7 +473,9 @@ fn check_row(
         return;
     }
     validate::row_keys(request, tenant, &mut out.keys);
-    out.valid = if documents.is_empty() {
+    out.valid = if bodies == Bodies::ReportFields {
+        serde_json::to_writer(&mut out.payload, &ReportFieldsBody(request)).is_ok()
+    } else if documents.is_empty() {
         serde_json::to_writer(&mut out.payload, &*request).is_ok()
     } else {
         let with = WithDocuments {
@@ -464,6 +494,68 @@ struct WithDocuments<'a> {
     request: &'a ClientRequest,
     #[serde(rename = "documentFiles")]
     document_files: &'a crate::mapping::DocumentFiles,
+}
+
+/// The fields of a request a report reads from its body (see
+/// [`Bodies::ReportFields`]): `client` with the names, birth date, e-mail
+/// and phones, and each ID document's type and number, as the full body
+/// spells them; absent values are left out, as there.
+struct ReportFieldsBody<'a>(&'a ClientRequest);
+
+impl serde::Serialize for ReportFieldsBody<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Contact<'a>(&'a crate::model::Client);
+        impl serde::Serialize for Contact<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let c = self.0;
+                let mut m = s.serialize_map(None)?;
+                for (name, value) in [
+                    ("firstName", &c.first_name),
+                    ("lastName", &c.last_name),
+                    ("homePhone", &c.home_phone),
+                    ("mobilePhone1", &c.mobile_phone1),
+                    ("emailAddress", &c.email_address),
+                    ("birthDate", &c.birth_date),
+                ] {
+                    if let Some(v) = value {
+                        m.serialize_entry(name, v)?;
+                    }
+                }
+                m.end()
+            }
+        }
+        struct Document<'a>(&'a crate::model::IdDocument);
+        impl serde::Serialize for Document<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let d = self.0;
+                let mut m = s.serialize_map(None)?;
+                if let Some(v) = &d.document_type {
+                    m.serialize_entry("documentType", v)?;
+                }
+                if let Some(v) = &d.document_id {
+                    m.serialize_entry("documentId", v)?;
+                }
+                m.end()
+            }
+        }
+        struct Documents<'a>(&'a [crate::model::IdDocument]);
+        impl serde::Serialize for Documents<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut q = s.serialize_seq(Some(self.0.len()))?;
+                for d in self.0 {
+                    q.serialize_element(&Document(d))?;
+                }
+                q.end()
+            }
+        }
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("client", &Contact(&self.0.client))?;
+        if let Some(docs) = &self.0.id_documents {
+            m.serialize_entry("idDocuments", &Documents(docs))?;
+        }
+        m.end()
+    }
 }
 
 /// A value the mapping could not produce is left out of the request, so the
@@ -487,7 +579,7 @@ fn write_verdicts(
     free: SyncSender<Chunk>,
 ) -> std::io::Result<(SpoolWriter, KeySpool)> {
     let mut spool = SpoolWriter::new()?;
-    let mut keys = KeySpool::new(KEY_RUN_CAPACITY);
+    let mut keys = KeySpool::with_memory_budget(KEY_MEMORY_BYTES);
     for mut chunk in rx {
         let len = chunk.len;
         for (raw, p) in chunk.rows[..len].iter().zip(&mut chunk.done) {
@@ -623,6 +715,65 @@ mod tests {
                 ReturnCode::InvalidBranchKey,
                 ReturnCode::EmailAddressFormatIsInvalid
             ]
+        );
+    }
+
+    /// The report reads a group's key and the notification count from a
+    /// body; the short body must give both exactly as the full one does.
+    #[test]
+    fn report_fields_body_reads_as_the_full_body() {
+        use crate::tenant::{CreationChannels, DuplicateCheckField};
+        use crate::validate::cross_row::key_text;
+        let mut full = ClientRequest::default();
+        let c = &mut full.client;
+        c.id = Some("C-1".into());
+        c.first_name = Some("Zoë \"Jo\"".into());
+        c.last_name = Some("Nowak\\".into());
+        c.birth_date = Some("1980-01-02".into());
+        c.email_address = Some("jo@example.com".into());
+        c.home_phone = Some(String::new());
+        c.mobile_phone1 = Some("+48 1".into());
+        c.notes = Some("not a key".into());
+        full.id_documents = Some(vec![
+            crate::model::IdDocument {
+                document_type: Some("PASSPORT".into()),
+                document_id: Some("AB1".into()),
+                issuing_authority: Some("x".into()),
+                ..Default::default()
+            },
+            crate::model::IdDocument {
+                document_type: Some("ID_CARD".into()),
+                ..Default::default()
+            },
+        ]);
+        let mut bare = ClientRequest::default();
+        bare.client.id = Some("C-2".into());
+        let channels = CreationChannels {
+            email: true,
+            sms: true,
+        };
+        for request in [&full, &bare] {
+            let long = serde_json::to_vec(request).unwrap();
+            let short = serde_json::to_vec(&ReportFieldsBody(request)).unwrap();
+            assert!(short.len() < long.len());
+            let (l, s): (serde_json::Value, serde_json::Value) = (
+                serde_json::from_slice(&long).unwrap(),
+                serde_json::from_slice(&short).unwrap(),
+            );
+            for check in DuplicateCheckField::ALL {
+                assert_eq!(key_text(check, &l), key_text(check, &s), "{check:?}");
+            }
+            assert_eq!(channels.for_body(&long), channels.for_body(&short));
+        }
+        assert_eq!(
+            key_text(
+                DuplicateCheckField::DocumentIdAndType,
+                &serde_json::from_slice(&serde_json::to_vec(&ReportFieldsBody(&full)).unwrap())
+                    .unwrap()
+            )
+            .as_deref(),
+            Some("PASSPORT AB1"),
+            "the test compares something"
         );
     }
 }

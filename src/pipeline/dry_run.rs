@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::check::{check_file, CheckError, CheckOptionsForFile, FieldsFor, Prepared};
+use super::check::{check_file, Bodies, CheckError, CheckOptionsForFile, FieldsFor, Prepared};
 use super::tenant_source::tenant_fingerprint;
 use crate::report::{Report, ReportOptions, RunMeta, Summary};
 use crate::tenant::NotificationCount;
@@ -41,7 +41,12 @@ pub struct DryRunOutcome {
 pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
     let started = Instant::now();
     let c = &opts.check;
-    let prepared = Prepared::load(&c.input, &c.mapping, c.tenant.as_deref(), &c.joins)?;
+    let mut prepared = Prepared::load(&c.input, &c.mapping, c.tenant.as_deref(), &c.joins)?;
+    if !opts.payloads {
+        // Nothing reads a full body: the report reads a warning group's key
+        // and the notification count reads the contact fields.
+        prepared.keep_bodies(Bodies::ReportFields);
+    }
     let mut warnings = prepared.warnings();
     let subset = prepared.is_ferry_rejects();
     let channels = prepared.tenant.creation_notifications();

@@ -6,10 +6,12 @@
 //! is written by replaying the spool with the duplicates merged in. Request
 //! bodies go to a second file, each followed by a newline, exactly as
 //! `payloads.ndjson` holds them, so the report can copy them across in long
-//! runs without reading them. Format: little-endian, one fixed header per
-//! row, then field ends, field bytes, findings. Both files are private temp
-//! files, gone when the spool is dropped. Fails only on I/O (and on a body
-//! holding a raw newline, which NDJSON cannot carry).
+//! runs without reading them (a dry run without payloads spools only the
+//! fields its report reads of each body: `check::Bodies`). Format:
+//! little-endian, one fixed header per row, then field ends, field bytes,
+//! findings. Both files are private temp files, gone when the spool is
+//! dropped. Fails only on I/O (and on a body holding a raw newline, which
+//! NDJSON cannot carry).
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};

@@ -206,16 +206,31 @@ impl KeySpool {
         }
     }
 
+    /// A spool that keeps its keys in memory while they take at most
+    /// `bytes` (32 bytes a key): a file whose keys fit is settled with one
+    /// sort in memory and no temp file; above it, sorted runs of that size
+    /// spill to disk and are merged at the end, so memory stays bounded.
+    pub fn with_memory_budget(bytes: usize) -> Self {
+        Self::new(bytes / Entry::BYTES)
+    }
+
+    /// Whether any keys went to disk so far (the budget was exceeded).
+    pub fn spilled(&self) -> bool {
+        self.spill.is_some()
+    }
+
     /// Records that `row` has `key`.
     pub fn push(&mut self, row: u64, key: &RowKey) -> io::Result<()> {
+        // Spill only when a key does not fit: keys that exactly fill the
+        // memory stay there (and `finish` sorts them without a temp file).
+        if self.buf.len() >= self.capacity {
+            self.spill_run()?;
+        }
         self.buf.push(Entry {
             kind: key.kind.code(),
             hash: split_hash(key.hash),
             row,
         });
-        if self.buf.len() >= self.capacity {
-            self.spill_run()?;
-        }
         Ok(())
     }
 

@@ -324,3 +324,41 @@ fn a_hundred_thousand_keys_find_exactly_the_planted_duplicates() {
     assert_eq!(found.len(), expected.len());
     assert_eq!(found, expected);
 }
+
+/// Keys within the memory budget never reach disk; past it they spill in
+/// runs; either way the duplicates and their order are the same.
+#[test]
+fn keys_within_the_budget_stay_in_memory_with_the_same_duplicates() {
+    let kinds = [
+        KeyKind::ClientId,
+        KeyKind::Duplicate(DuplicateCheckField::Email),
+        KeyKind::UniqueValue(1),
+    ];
+    // 600 rows, 3 keys each; every 7th row repeats an earlier row's keys,
+    // and some ids differ from an earlier one only in the exact half.
+    let mut pushes = Vec::new();
+    for row in 0..600u64 {
+        for (i, k) in kinds.iter().enumerate() {
+            let base = if row % 7 == 0 { row / 3 } else { row };
+            let hash = match k {
+                KeyKind::ClientId => (u128::from(base) << 64) | u128::from(row % 11 == 0),
+                _ => u128::from(base) * 10 + i as u128,
+            };
+            pushes.push((row, key(*k, hash)));
+        }
+    }
+    let fits = 1800 * Entry::BYTES;
+    let mut memory = KeySpool::with_memory_budget(fits);
+    let mut disk = KeySpool::with_memory_budget(100 * Entry::BYTES);
+    for (row, k) in &pushes {
+        memory.push(*row, k).unwrap();
+        disk.push(*row, k).unwrap();
+    }
+    assert!(!memory.spilled(), "1,800 keys fit in 1,800 keys' bytes");
+    assert!(disk.spilled(), "100 keys' bytes hold fewer than 1,800");
+    let (memory, disk) = (memory.finish().unwrap(), disk.finish().unwrap());
+    assert!(memory.len() > 100, "{} duplicates", memory.len());
+    assert!(memory.iter().any(|d| d.case_only));
+    assert_eq!(memory, disk);
+    assert_eq!(memory, run(1, &pushes), "one key a run");
+}
