@@ -30,10 +30,13 @@ async fn the_limiter_paces_to_the_rate_asked_for() {
     let (out, s, elapsed) = run_at_50(None).await;
     assert!(out.iter().all(Outcome::is_ok), "{out:?}");
     assert_eq!(s.requests, 150);
-    // 150 requests at 50/s (1 % under, by design): about 3 s. Without the
-    // limiter the sandbox takes these in well under a second.
+    // 150 requests at 50/s (1 % under, by design): about 3 s, never less.
+    // Without the limiter the sandbox takes these in well under a second.
+    // The upper bound only catches a limiter gone far too slow: on a loaded
+    // machine the run itself is late, and how close the pace comes to the
+    // rate is measured by benches/run.sh (rates 50, 200 and 1000 per second).
     assert!(
-        elapsed >= Duration::from_millis(2900) && elapsed <= Duration::from_millis(3600),
+        elapsed >= Duration::from_millis(2900) && elapsed <= Duration::from_millis(6000),
         "{elapsed:?}"
     );
 }
