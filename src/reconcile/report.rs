@@ -19,18 +19,7 @@ use crate::private_files;
 
 /// Escapes `& < > " '`: safe in text and in quoted attributes.
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::report::Esc(s).to_string()
 }
 
 fn shown(v: &Value) -> String {

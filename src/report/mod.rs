@@ -16,6 +16,7 @@ pub mod event_page;
 mod files;
 mod html;
 mod html_template;
+pub(crate) use html_template::Esc;
 mod payloads;
 pub mod progress;
 mod rejects_csv;

@@ -16,18 +16,7 @@ use crate::report::summary::thousands;
 
 /// `s` with `& < > " '` escaped: safe in text and in quoted attributes.
 pub(super) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::report::Esc(s).to_string()
 }
 
 /// A `file://` URL for an absolute path, every byte outside the unreserved
