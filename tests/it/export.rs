@@ -372,7 +372,7 @@ fn ndjson_prefix(path: &Path, n: usize) -> Vec<String> {
 }
 
 /// CSV rows by id, without the columns the server owns.
-fn rows_by_id(path: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
+pub fn rows_by_id(path: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
     const SERVER_OWNED: &[&str] = &[
         "encodedKey",
         "creationDate",

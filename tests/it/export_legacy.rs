@@ -2,37 +2,10 @@
 //! read back by the same mapping into a fresh tenant, gives the same
 //! clients field for field.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::export::Work;
+use crate::export::{rows_by_id, Work};
 use crate::support::binary::{gen_wide, repo_path, Ferry, SandboxProcess};
-
-/// Every exported client by id, without the columns the server owns.
-fn clients(path: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
-    const SERVER_OWNED: &[&str] = &[
-        "encodedKey",
-        "creationDate",
-        "lastModifiedDate",
-        "activationDate",
-        "approvedDate",
-        "closedDate",
-    ];
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            let row: BTreeMap<String, String> = header
-                .iter()
-                .zip(rec.iter())
-                .filter(|(h, _)| !SERVER_OWNED.contains(h))
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect();
-            (row["id"].clone(), row)
-        })
-        .collect()
-}
 
 fn header(path: &Path) -> Vec<String> {
     let mut r = csv::Reader::from_path(path).unwrap();
@@ -104,7 +77,7 @@ fn an_export_in_the_mappings_legacy_columns_imports_into_a_fresh_tenant_as_the_s
             .arg(w.path(out))
             .run()
             .status(0);
-        clients(&w.path(out))
+        rows_by_id(&w.path(out))
     };
     let before = plain(&first, "first.csv");
     assert_eq!(before.len(), 300);
