@@ -187,6 +187,20 @@ fn quiet_prints_one_line_and_verbose_raises_the_log_level() {
         .run()
         .status(2)
         .stderr_has("ferry: error:");
+    // gen: the summary's first line, without the planted-error table or the
+    // command that reads the file.
+    let gen = Ferry::new()
+        .args(["-q", "gen", "--rows", "50", "--seed", "3", "--out"])
+        .arg(dir.path().join("g.csv"))
+        .run()
+        .status(0);
+    assert_eq!(gen.stdout().lines().count(), 1, "{}", gen.stdout());
+    assert!(
+        gen.stdout().starts_with("wrote 50 clients"),
+        "{}",
+        gen.stdout()
+    );
+    assert_eq!(gen.stderr(), "");
 }
 
 #[test]
