@@ -118,6 +118,8 @@ pub struct EventRecord {
     pub mode: ImportMode,
     /// The source's header, for failures.csv (empty until the import read it).
     pub columns: Vec<String>,
+    /// Related files given on the command line (`--join`), in the order given.
+    pub joins: Vec<EventJoin>,
     /// Rows per status; statuses with no rows are absent.
     pub counts: BTreeMap<RowStatus, u64>,
     /// For an EXPORT event, the clients written so far; 0 for an import.
@@ -269,4 +271,16 @@ mod tests {
         }
         assert_eq!(ImportMode::parse("merge"), None);
     }
+}
+
+/// A related file given on the command line for `[[join]] name`, as the
+/// import read it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EventJoin {
+    /// The join's name in the mapping.
+    pub name: String,
+    /// The file, absolute.
+    pub path: PathBuf,
+    /// [`fingerprint_file`](super::fingerprint_file) of it when the import began.
+    pub fingerprint: String,
 }

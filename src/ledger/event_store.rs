@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use rusqlite::{OptionalExtension, TransactionBehavior};
 
 use super::error::LedgerError;
-use super::event::{parse_state, EventRecord, ImportMode, NewEvent, StateChange};
+use super::event::{parse_state, EventJoin, EventRecord, ImportMode, NewEvent, StateChange};
 use super::status::RowStatus;
 use super::{lock, now, Ledger};
 use crate::credentials::strip_credentials;
@@ -20,7 +20,7 @@ use crate::model::{MigrationEventState, MigrationEventType};
 
 const EVENT_COLUMNS: &str = "id, encoded_key, creation_date, event_type, state, state_changed_at, \
      source_path, source_fingerprint, mapping_path, mapping_fingerprint, tenant_path, target, mode, \
-     columns, tenant_fingerprint";
+     columns, tenant_fingerprint, joins";
 
 /// An events row as stored, before its values are checked and counts read.
 struct RawEvent {
@@ -39,6 +39,7 @@ struct RawEvent {
     mode: String,
     columns: Option<String>,
     tenant_fp: Option<String>,
+    joins: Option<String>,
 }
 
 fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
@@ -58,6 +59,7 @@ fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
         mode: r.get(12)?,
         columns: r.get(13)?,
         tenant_fp: r.get(14)?,
+        joins: r.get(15)?,
     })
 }
 
@@ -91,6 +93,11 @@ impl RawEvent {
                 .as_deref()
                 .and_then(|c| serde_json::from_str(c).ok())
                 .unwrap_or_default(),
+            joins: match self.joins.as_deref() {
+                None => Vec::new(),
+                Some(j) => serde_json::from_str(j)
+                    .map_err(|e| LedgerError::Corrupt(format!("event joins: {e}")))?,
+            },
             counts: BTreeMap::new(),
             exported: 0,
         };
@@ -255,6 +262,19 @@ impl Ledger {
         )?;
         tx.commit()?;
         Ok(StateChange::Changed)
+    }
+
+    /// Keeps the related files given on the command line with the event, so
+    /// that a resume reads the same ones.
+    pub fn set_joins(&mut self, key: &str, joins: &[EventJoin]) -> Result<(), LedgerError> {
+        let (id, _) = self.resolve(key)?;
+        let json = serde_json::to_string(joins)
+            .map_err(|e| LedgerError::Corrupt(format!("joins: {e}")))?;
+        self.conn.execute(
+            "UPDATE events SET joins = ?1 WHERE id = ?2",
+            rusqlite::params![json, id],
+        )?;
+        Ok(())
     }
 
     /// Keeps the source's header with the event, for failures.csv.

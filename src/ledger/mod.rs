@@ -89,7 +89,7 @@ use crate::model::MigrationEventState;
 
 pub use document_store::{DocumentBefore, DocumentState, RowDocument};
 pub use error::LedgerError;
-pub use event::{EventRecord, ImportMode, NewEvent, StateChange};
+pub use event::{EventJoin, EventRecord, ImportMode, NewEvent, StateChange};
 pub use export_store::{ExportPage, ExportState};
 pub use failure_store::FailureCount;
 pub use fingerprint::{fingerprint_file, fingerprint_reader};

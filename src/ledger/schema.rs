@@ -242,8 +242,13 @@ CREATE TABLE export_clients (
 ) WITHOUT ROWID;
 ";
 
+/// Related files given on the command line (`--join NAME=FILE`): a JSON
+/// array of `{name, path, fingerprint}`, so that a resume (and a reconcile)
+/// reads the same files the import did, and refuses when one has changed.
+const V_EVENT_JOINS: &str = "ALTER TABLE events ADD COLUMN joins TEXT;";
+
 /// Each entry moves the schema from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V_ROW_DOCUMENTS, V_RUNS, V_EXPORTS];
+const MIGRATIONS: &[&str] = &[V1, V2, V_ROW_DOCUMENTS, V_RUNS, V_EXPORTS, V_EVENT_JOINS];
 
 /// Opens (creating if needed) the ledger at `path`, at the current schema.
 pub fn open(path: &Path) -> Result<Connection, LedgerError> {

@@ -30,8 +30,8 @@ use super::tenant_source::{self, tenant_fingerprint, TenantSourceError};
 use crate::field_error::FieldError;
 use crate::ledger::Journal;
 use crate::ledger::{
-    fingerprint_file, EventRecord, ImportMode, JournalError, Ledger, NewEvent, NewRow, RowError,
-    RowStatus, RunEnd, RunVerb,
+    fingerprint_file, EventJoin, EventRecord, ImportMode, JournalError, Ledger, NewEvent, NewRow,
+    RowError, RowStatus, RunEnd, RunVerb,
 };
 use crate::model::MigrationEventState;
 use crate::push::row_work::{Context, Job, Request};
@@ -282,6 +282,21 @@ async fn open_event(
     result
 }
 
+/// The `--join` files as the event keeps them: absolute, fingerprinted.
+fn given_joins(joins: &[(String, PathBuf)]) -> Result<Vec<EventJoin>, ImportError> {
+    joins
+        .iter()
+        .map(|(name, file)| {
+            let failed = |e: std::io::Error| ImportError::Usage(format!("{}: {e}", file.display()));
+            Ok(EventJoin {
+                name: name.clone(),
+                path: std::path::absolute(file).map_err(failed)?,
+                fingerprint: fingerprint_file(file).map_err(failed)?,
+            })
+        })
+        .collect()
+}
+
 /// Runs `ferry resume EVENT`.
 pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportReport, ImportError> {
     let mut ledger = Ledger::open_existing(&opts.ledger)?;
@@ -293,10 +308,14 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
             event.encoded_key, event.state
         )));
     }
+    let joined = event.joins.iter().map(|j| (&j.path, &j.fingerprint));
     for (path, print) in [
         (&event.source_path, &event.source_fingerprint),
         (&event.mapping_path, &event.mapping_fingerprint),
-    ] {
+    ]
+    .into_iter()
+    .chain(joined)
+    {
         let now = fingerprint_file(path)
             .map_err(|e| ImportError::Usage(format!("{}: {e}", path.display())))?;
         if &now != print {
@@ -311,11 +330,17 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
     if opts.progress && std::io::stderr().is_terminal() {
         eprintln!("{}", resume_note(&event));
     }
+    // The related files the import was given on its command line, if any.
+    let joins: Vec<(String, PathBuf)> = event
+        .joins
+        .iter()
+        .map(|j| (j.name.clone(), j.path.clone()))
+        .collect();
     let prepared = Prepared::load(
         &event.source_path,
         &event.mapping_path,
         event.tenant_path.as_deref(),
-        &[],
+        &joins,
     )?;
     let check = CheckOptionsForFile {
         input: event.source_path.clone(),
@@ -325,7 +350,7 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
         chunk_rows: 4096,
         progress: opts.progress,
         require_id: true,
-        joins: Vec::new(),
+        joins,
     };
     let choice = TargetChoice::for_event(&event);
     let runtime = runtime()?;
@@ -440,6 +465,9 @@ impl Engine {
         let progress = sending_progress(self.check.progress, checked.rows, known.as_deref());
         let key = event.encoded_key.clone();
         ledger.set_columns(&key, &columns)?;
+        if known.is_none() {
+            ledger.set_joins(&key, &given_joins(&self.check.joins)?)?;
+        }
         let verb = if known.is_some() {
             RunVerb::Resume
         } else {

@@ -44,11 +44,19 @@ pub fn sent_bodies(
     if let (Some(t), Some(fp)) = (&event.tenant_path, &event.tenant_fingerprint) {
         unchanged("tenant file", t, fp)?;
     }
+    for j in &event.joins {
+        unchanged("related file", &j.path, &j.fingerprint)?;
+    }
+    let joins: Vec<(String, std::path::PathBuf)> = event
+        .joins
+        .iter()
+        .map(|j| (j.name.clone(), j.path.clone()))
+        .collect();
     let prepared = Prepared::load(
         &event.source_path,
         &event.mapping_path,
         event.tenant_path.as_deref(),
-        &[],
+        &joins,
     )
     .map_err(|e| ReconcileError::Usage(e.to_string()))?;
     let opts = CheckOptionsForFile {
@@ -59,7 +67,7 @@ pub fn sent_bodies(
         chunk_rows: 4096,
         progress: false,
         require_id: true,
-        joins: Vec::new(),
+        joins,
     };
     let checked = check_file(prepared, &opts).map_err(|e| ReconcileError::Usage(e.to_string()))?;
     let reader = checked.body_reader()?;

@@ -334,3 +334,117 @@ fn an_unknown_join_name_lists_the_mappings_joins() {
         .status(2)
         .stderr_has("is not NAME=FILE");
 }
+
+/// The first event's key and its clients created so far, from `ferry events`.
+fn first_event(ledger: &Path) -> Option<(String, u64)> {
+    let out = Ferry::new()
+        .args(["events", "--format", "json", "--ledger"])
+        .arg(ledger)
+        .run();
+    if out.code() != 0 {
+        return None;
+    }
+    let list: serde_json::Value = serde_json::from_str(&out.stdout()).ok()?;
+    let e = list.get(0)?;
+    Some((e["event"].as_str()?.to_string(), e["created"].as_u64()?))
+}
+
+#[test]
+fn a_resumed_import_reads_the_related_file_its_command_line_gave_and_no_other() {
+    use std::process::{Command, Stdio};
+
+    use crate::support::binary::{exported_ids, SandboxProcess};
+
+    let dir = tempfile::tempdir().unwrap();
+    // The samples' addresses with every city renamed: a file only --join names.
+    let moved = dir.path().join("moved_addresses.csv");
+    let mut r = csv::Reader::from_path(repo_path("samples/clients_addresses.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let city = header.iter().position(|h| h == "city").unwrap();
+    let mut w = csv::Writer::from_path(&moved).unwrap();
+    w.write_record(&header).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let row: Vec<&str> = (0..rec.len())
+            .map(|i| if i == city { "Othertown" } else { &rec[i] })
+            .collect();
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+    drop(w);
+
+    let sb = SandboxProcess::samples(&[]);
+    let ledger = dir.path().join("l.db");
+    let child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .arg("import")
+        .arg(repo_path("samples/clients.csv"))
+        .arg("--mapping")
+        .arg(repo_path("mappings/clients.toml"))
+        .arg("--tenant")
+        .arg(repo_path("samples/tenant.json"))
+        .arg("--join")
+        .arg(format!("addresses={}", moved.display()))
+        .args(["--target", &sb.url, "--rate", "100", "--format", "json"])
+        .arg("--ledger")
+        .arg(&ledger)
+        .arg("--report-dir")
+        .arg(dir.path().join("r"))
+        .env("MAMBU_API_KEY", &sb.key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut waited = 0;
+    let key = loop {
+        if let Some((key, created)) = first_event(&ledger) {
+            if created >= 20 {
+                break key;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        waited += 1;
+        assert!(waited < 1200, "the import never got going");
+    };
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stopped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stopped["interrupted"], true, "{stopped}");
+
+    let resume = || {
+        Ferry::new()
+            .args(["resume", &key, "--ledger"])
+            .arg(&ledger)
+            .arg("--report-dir")
+            .arg(dir.path().join("r"))
+            .env("MAMBU_API_KEY", &sb.key)
+            .run()
+    };
+    // The file the import was given has changed: the resume will not mix two.
+    let kept = fs::read(&moved).unwrap();
+    let mut changed = kept.clone();
+    changed.extend_from_slice(b"CL0000001,Nowa 1,,Elsewhere,,00-001,Poland\n");
+    fs::write(&moved, &changed).unwrap();
+    resume()
+        .status(2)
+        .stderr_has("has changed since the import began");
+    fs::write(&moved, &kept).unwrap();
+    resume().status(1);
+
+    // Every client came over once, and every address from the moved file:
+    // none from the mapping's own clients_addresses.csv.
+    let state = sb.export();
+    assert!(exported_ids(&state).values().all(|n| *n == 1));
+    assert_eq!(exported_ids(&state).len(), 525);
+    let cities: BTreeSet<String> = state["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["addresses"].as_array().cloned().unwrap_or_default())
+        .map(|a| a["city"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(cities, BTreeSet::from(["Othertown".to_string()]));
+}
