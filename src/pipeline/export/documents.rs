@@ -37,19 +37,22 @@ pub fn documents_dir(out: &Path) -> PathBuf {
 
 /// The directory name of a client's documents: its id when that is a
 /// plain file name (letters, digits, `-`, `_`, `.`, not starting with a
-/// dot), else its encoded key.
+/// dot), else its encoded key when that is one; else none, and the
+/// client's documents are not written. The target's answer never names a
+/// path outside `<out>.documents` (a directory there is cleared before a
+/// page is written again).
 fn client_dir_name(full: &Value) -> Option<String> {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
     let id = full["client"]["id"].as_str().unwrap_or_default();
-    let plain = !id.is_empty()
-        && !id.starts_with('.')
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if plain {
-        Some(id.to_string())
-    } else {
-        encoded_key(full).map(str::to_string)
+    if plain(id) {
+        return Some(id.to_string());
     }
+    encoded_key(full).filter(|k| plain(k)).map(str::to_string)
 }
 
 pub(super) enum DocError {
@@ -149,4 +152,39 @@ pub(super) async fn client_documents(
         );
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn client(id: &str, key: &str) -> Value {
+        json!({"client": {"id": id, "encodedKey": key}})
+    }
+
+    #[test]
+    fn a_hostile_id_or_key_never_names_a_directory_outside_the_export() {
+        assert_eq!(
+            client_dir_name(&client("CL0000001", "8a1")).as_deref(),
+            Some("CL0000001")
+        );
+        assert_eq!(
+            client_dir_name(&client("../etc", "8a1")).as_deref(),
+            Some("8a1")
+        );
+        assert_eq!(
+            client_dir_name(&client("a/b", "8a1")).as_deref(),
+            Some("8a1")
+        );
+        assert_eq!(
+            client_dir_name(&client("..", "8a1")).as_deref(),
+            Some("8a1")
+        );
+        assert_eq!(client_dir_name(&client("", "8a1")).as_deref(), Some("8a1"));
+        assert_eq!(client_dir_name(&client("../etc", "../../home")), None);
+        assert_eq!(client_dir_name(&client("x y", "/tmp")), None);
+        assert_eq!(client_dir_name(&client(".hidden", ".")), None);
+    }
 }
