@@ -30,10 +30,11 @@ use crate::tenant::TenantSchema;
 pub enum StoreLocation {
     /// A SQLite file; a sandbox restarted on it finds its clients again.
     File(PathBuf),
-    /// State that is gone when the sandbox stops: a SQLite file in a fresh
-    /// temporary directory, removed when the store closes. (SQLite's own
-    /// in-memory database keeps every page in its page cache, which it
-    /// scans at the end of each transaction: creates slowed as it grew.)
+    /// State that is gone when the sandbox stops: SQLite's temporary
+    /// database, a file unlinked as soon as it is opened, so even a sandbox
+    /// killed with -9 leaves nothing on disk. (SQLite's in-memory database
+    /// keeps every page in its page cache, which it scans at the end of
+    /// each transaction: creates slowed as it grew.)
     Memory,
 }
 
@@ -137,36 +138,46 @@ impl Store {
         location: &StoreLocation,
         tenant: Option<&TenantSchema>,
     ) -> Result<Opened, StoreError> {
-        let (conn, scratch) = match location {
+        let conn = match location {
             StoreLocation::File(path) => {
                 // The state holds clients' personal data: owner-only, also
                 // when the file (or its -wal, -shm) was there with a wider mode.
                 crate::private_files::prepare_sqlite(path)
                     .map_err(|e| StoreError::Internal(format!("sandbox state: {e}")))?;
-                (Connection::open(path)?, None)
+                let conn = Connection::open(path)?;
+                // synchronous=OFF: a commit has reached the OS before its
+                // answer, so it survives the sandbox being killed; only a
+                // power cut could lose it, which a rehearsal server can
+                // afford. A large WAL between checkpoints lets the hot pages
+                // (the ends of the append-ordered B-trees) be copied back
+                // once, not per batch.
+                conn.execute_batch(
+                    "PRAGMA journal_mode=WAL;
+                     PRAGMA synchronous=OFF;
+                     PRAGMA wal_autocheckpoint=16384;
+                     PRAGMA journal_size_limit=67108864;",
+                )?;
+                conn
             }
             StoreLocation::Memory => {
-                let dir = tempfile::Builder::new()
-                    .prefix("ferry-sandbox-")
-                    .tempdir()
-                    .map_err(|e| StoreError::Internal(format!("no temporary directory: {e}")))?;
-                (Connection::open(dir.path().join("state.db"))?, Some(dir))
+                // An empty name is SQLite's temporary database: a file it
+                // unlinks as soon as it opens it, so nothing is left behind
+                // however the sandbox ends (kill -9 included). Nothing needs
+                // to survive a crash, so the journal stays in memory.
+                let conn = Connection::open("")?;
+                conn.execute_batch(
+                    "PRAGMA journal_mode=MEMORY;
+                     PRAGMA synchronous=OFF;
+                     PRAGMA cache_size=-16384;",
+                )?;
+                conn
             }
         };
         // Begin, commit and savepoints run as cached statements, with the
         // writes: more than rusqlite's default of 16.
         conn.set_prepared_statement_cache_capacity(64);
         conn.execute_batch(
-            // synchronous=OFF: a commit has reached the OS before its answer,
-            // so it survives the sandbox being killed; only a power cut could
-            // lose it, which a rehearsal server can afford. A large WAL
-            // between checkpoints lets the hot pages (the ends of the
-            // append-ordered B-trees) be copied back once, not per batch.
-            "PRAGMA journal_mode=WAL;
-             PRAGMA synchronous=OFF;
-             PRAGMA wal_autocheckpoint=16384;
-             PRAGMA journal_size_limit=67108864;
-             PRAGMA temp_store=MEMORY;
+            "PRAGMA temp_store=MEMORY;
              CREATE TABLE IF NOT EXISTS clients(
                  seq INTEGER PRIMARY KEY,
                  encoded_key TEXT NOT NULL UNIQUE,
@@ -215,11 +226,7 @@ impl Store {
         let thread_cache = Arc::clone(&cache);
         let thread = std::thread::Builder::new()
             .name("sandbox-store".into())
-            .spawn(move || {
-                commit::run(conn, rx, thread_cache, next_seq);
-                // The connection is closed; a temporary store's files can go.
-                drop(scratch);
-            })
+            .spawn(move || commit::run(conn, rx, thread_cache, next_seq))
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         Ok(Opened {
             store: Store {

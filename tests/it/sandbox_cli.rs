@@ -84,6 +84,56 @@ async fn serves_with_env_credentials_keeps_state_and_stops_on_ctrl_c() {
     assert_eq!(again.interrupt(), 0);
 }
 
+/// A sandbox in memory holds clients' personal data in a temporary file;
+/// it is unlinked while the sandbox runs, so a sandbox killed with -9 (as
+/// tests and impatient people do) leaves nothing in the temporary directory.
+#[tokio::test]
+async fn a_sandbox_in_memory_killed_with_9_leaves_no_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["sandbox", "--memory", "--bind", "127.0.0.1:0"])
+        .env("MAMBU_API_KEY", crate::support::API_KEY)
+        .env("TMPDIR", tmp.path())
+        .env("SQLITE_TMPDIR", tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ferry sandbox starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("sandbox listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_string();
+    let http = reqwest::Client::new();
+    for i in 0..200 {
+        let body = serde_json::json!({"client": {
+            "id": format!("TMP-{i}"), "firstName": "Ada", "lastName": format!("Byron {i}")}});
+        let created = http
+            .post(format!("{url}/api/clients"))
+            .header("apikey", crate::support::API_KEY)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+    }
+    let listed = |when: &str| {
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(left.is_empty(), "{when}: {left:?}");
+    };
+    listed("while serving 200 clients");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    listed("after kill -9");
+}
+
 #[test]
 fn bad_fault_spec_is_a_usage_error() {
     crate::support::binary::Ferry::new()
