@@ -63,6 +63,22 @@ pub fn state_steps(from: &str, to: &str) -> Option<Vec<&'static str>> {
     None
 }
 
+/// Whether some sequence of allowed moves gets from `from` to `to`: the
+/// answer of `state_steps(..).is_some()` without building the steps, for
+/// the dry run, which asks it of every row.
+pub fn reachable(from: &ClientState, to: &ClientState) -> bool {
+    fn search(at: &ClientState, to: &ClientState, seen: &mut u8) -> bool {
+        PATCHABLE.iter().enumerate().any(|(i, step)| {
+            if *seen & (1 << i) != 0 || !transition_allowed(at, step) {
+                return false;
+            }
+            *seen |= 1 << i;
+            step == to || search(step, to, seen)
+        })
+    }
+    from == to || search(from, to, &mut 0)
+}
+
 /// Whether an upsert may move a stored client from `stored` to `wanted`
 /// and a revert still give it back exactly. Only a return to
 /// PENDING_APPROVAL (undo approval) clears what the move stamped; a return
@@ -110,6 +126,24 @@ mod tests {
             state_steps("ACTIVE", "BLACKLISTED"),
             Some(vec!["BLACKLISTED"])
         );
+    }
+
+    #[test]
+    fn reachable_answers_as_the_steps_do_for_every_pair() {
+        let mut states: Vec<ClientState> = ClientState::ALLOWED
+            .iter()
+            .map(|s| ClientState::parse(s))
+            .collect();
+        states.push(ClientState::parse("LEGACY_ONLY"));
+        for from in &states {
+            for to in &states {
+                assert_eq!(
+                    reachable(from, to),
+                    state_steps(from.as_str(), to.as_str()).is_some(),
+                    "{from:?} -> {to:?}"
+                );
+            }
+        }
     }
 
     #[test]

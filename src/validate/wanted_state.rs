@@ -8,7 +8,7 @@
 //! on the row, it is not an error. Never fails.
 
 use crate::field_error::FieldError;
-use crate::model::state_moves::state_steps;
+use crate::model::state_moves::reachable;
 use crate::model::{Client, ReturnCode};
 use crate::tenant::Tenant;
 
@@ -21,8 +21,8 @@ pub fn check(client: &Client, tenant: &Tenant, out: &mut Vec<FieldError>) {
         return; // 305 is the client field rules' to report.
     }
     let initial = tenant.new_client_state();
-    let (from, to) = (initial.as_str(), wanted.as_str());
-    if state_steps(from, to).is_none() {
+    if !reachable(&initial, wanted) {
+        let (from, to) = (initial.as_str(), wanted.as_str());
         out.push(FieldError::warning(
             "client.state",
             ReturnCode::StateNotSettable,
