@@ -620,14 +620,32 @@ impl Checked {
     pub fn replay(
         self,
         fields_for: FieldsFor,
+        visit: impl FnMut(&Verdict<'_>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.replay_deciding(
+            |findings| {
+                let valid = !findings.iter().any(FieldError::is_error);
+                !valid
+                    || fields_for == FieldsFor::All
+                    || (fields_for == FieldsFor::Flagged && !findings.is_empty())
+            },
+            visit,
+        )
+    }
+
+    /// [`replay`](Self::replay), asking `needs_fields` of each row's final
+    /// findings whether to decode its fields (a row it declines comes with
+    /// an empty record): for a caller that knows better than `FieldsFor`
+    /// which rows it will read, as a report listing only the first rows.
+    pub fn replay_deciding(
+        self,
+        mut needs_fields: impl FnMut(&[FieldError]) -> bool,
         mut visit: impl FnMut(&Verdict<'_>) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let mut fields = csv::StringRecord::new();
         let empty = csv::StringRecord::new();
         self.replay_core(|row, findings, origins, valid| {
-            let decode = !valid
-                || fields_for == FieldsFor::All
-                || (fields_for == FieldsFor::Flagged && !findings.is_empty());
+            let decode = needs_fields(findings);
             if decode {
                 row.fields_into(&mut fields)?;
             }

@@ -5,10 +5,11 @@
 //! `Summary` for the terminal. Fails with `CheckError` (exit 2) before reading any row
 //! when the mapping, tenant or file is unusable.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::check::{check_file, Bodies, CheckError, CheckOptionsForFile, FieldsFor, Prepared};
+use super::check::{check_file, Bodies, CheckError, CheckOptionsForFile, Prepared};
 use super::tenant_source::tenant_fingerprint;
 use crate::report::{Report, ReportOptions, RunMeta, Summary};
 use crate::tenant::NotificationCount;
@@ -66,15 +67,21 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
     // Read by position: the report copies from its own handle meanwhile.
     let bodies = checked.body_reader()?;
     let mut body = Vec::new();
-    // Only rejected and warned rows' fields are written anywhere.
-    checked.replay(FieldsFor::Flagged, |v| {
-        if channels.any() {
-            if let Some(b) = bodies.body_of(v, &mut body)? {
-                notified.add(channels.for_body(b));
+    // Only the fields the report will read are decoded: rejected rows',
+    // and warned rows' while it lists them or starts a group with them.
+    let report = RefCell::new(report);
+    checked.replay_deciding(
+        |findings| report.borrow().needs_fields(findings),
+        |v| {
+            if channels.any() {
+                if let Some(b) = bodies.body_of(v, &mut body)? {
+                    notified.add(channels.for_body(b));
+                }
             }
-        }
-        report.add(v)
-    })?;
+            report.borrow_mut().add(v)
+        },
+    )?;
+    let report = report.into_inner();
     let notifications = channels.any().then_some(notified);
     let summary = report.finish(&RunMeta {
         mapping: c.mapping.display().to_string(),

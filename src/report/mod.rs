@@ -277,6 +277,21 @@ impl Report {
         self.add_findings(v, invalid)
     }
 
+    /// Whether [`add`](Self::add) reads the fields of a row with these
+    /// findings: a rejected row's always (rejects.csv); a row that only
+    /// warns while the page still lists such rows or when one of its
+    /// warnings starts a group (whose key may be a cell); a clean row's
+    /// never. A caller that decodes fields only when this says so gets the
+    /// same report.
+    pub fn needs_fields(&self, findings: &[FieldError]) -> bool {
+        if findings.iter().any(FieldError::is_error) {
+            return true;
+        }
+        !findings.is_empty()
+            && (!self.warned.is_full()
+                || findings.iter().any(|f| self.warnings.would_start_group(f)))
+    }
+
     fn add_findings(&mut self, r: &Verdict, invalid: bool) -> io::Result<()> {
         self.tally.add(r.findings);
         self.json.add(r.row, r.line, r.findings, r.origins)?;

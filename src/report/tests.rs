@@ -369,3 +369,91 @@ fn the_import_pass_says_so_in_both_files() {
     let html = std::fs::read_to_string(tmp.path().join(HTML_FILE)).unwrap();
     assert!(html.contains(EVENT_PAGE) && !html.contains("nothing was sent"));
 }
+
+/// The dry run decodes a row's fields only when `needs_fields` says the
+/// report will read them: fed with an empty record whenever it says no, the
+/// report writes the same files, also once its lists are full and when a
+/// warning first seen late starts a group keyed by a cell.
+#[test]
+fn a_row_whose_fields_are_not_needed_changes_nothing_when_left_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = StringRecord::new();
+    let mut declined = 0;
+    let mut outputs = Vec::new();
+    for lazy in [false, true] {
+        let dir = tmp.path().join(if lazy { "lazy" } else { "full" });
+        let mut report = Report::create(opts(&dir, 3)).unwrap();
+        for i in 1..=60u64 {
+            let mut fields = StringRecord::new();
+            for c in COLUMNS {
+                fields.push_field(&format!("{c}-{i}"));
+            }
+            let mut findings = Vec::new();
+            if i % 7 == 0 {
+                findings.push(FieldError::error(
+                    "client.emailAddress",
+                    ReturnCode::EmailAddressFormatIsInvalid,
+                    "not an email",
+                ));
+            }
+            if i % 2 == 0 {
+                findings.push(FieldError::warning(
+                    "client.lastName",
+                    ReturnCode::DuplicateClient,
+                    "same name as another row",
+                ));
+            }
+            if i == 41 || i == 43 {
+                // New warnings after the warned list is full: groups start.
+                findings.push(FieldError::warning(
+                    "client.notes",
+                    ReturnCode::StateNotSettable,
+                    format!("late warning {i}"),
+                ));
+            }
+            let origins: Vec<Option<String>> = findings
+                .iter()
+                .map(|f| {
+                    Some(
+                        if f.field == "client.emailAddress" {
+                            "EMAIL"
+                        } else {
+                            "LAST"
+                        }
+                        .to_string(),
+                    )
+                })
+                .collect();
+            let use_empty = lazy && !report.needs_fields(&findings);
+            declined += usize::from(use_empty);
+            let valid = !findings.iter().any(FieldError::is_error);
+            let body = format!("{{\"client\":{{\"id\":\"{i}\"}}}}");
+            report
+                .add(&Verdict {
+                    row: i,
+                    line: i + 1,
+                    fields: if use_empty { &empty } else { &fields },
+                    findings: &findings,
+                    origins: &origins,
+                    body: valid.then_some(Body::Bytes(body.as_bytes())),
+                })
+                .unwrap();
+        }
+        report.finish(&meta()).unwrap();
+        let mut files = Vec::new();
+        for name in [JSON_FILE, REJECTS_FILE, HTML_FILE, PAYLOADS_FILE] {
+            let text = std::fs::read_to_string(dir.join(name)).unwrap();
+            // The page says when it was generated, to the minute.
+            files.push(match text.split_once("generated ") {
+                Some((head, tail)) => format!("{head}{}", &tail[tail.find('<').unwrap()..]),
+                None => text,
+            });
+        }
+        outputs.push(files);
+    }
+    assert!(
+        declined > 20,
+        "most clean and warned rows are declined: {declined}"
+    );
+    assert!(outputs[0] == outputs[1], "the files differ");
+}

@@ -70,6 +70,21 @@ fn group_hash(code: ReturnCode, field: &str, message: &str) -> u64 {
 }
 
 impl WarningGroups {
+    /// Whether warning `f` would start a shown group (the one moment its
+    /// key, perhaps read from the row's cells, is asked for).
+    pub fn would_start_group(&self, f: &FieldError) -> bool {
+        if f.is_error() || self.groups.len() >= GROUPS_SHOWN {
+            return false;
+        }
+        let h = group_hash(f.code, &f.field, &f.message);
+        !self.index.get(&h).is_some_and(|at| {
+            at.iter().any(|&g| {
+                let g = &self.groups[g];
+                g.code == f.code.code() && g.field == f.field && g.message == f.message
+            })
+        })
+    }
+
     /// Counts a row's warnings. `origin(i)` is the source column of finding
     /// `i`; `key(i)` says what the row shares for finding `i`, asked only
     /// when the finding starts a shown group.

@@ -110,6 +110,11 @@ impl HtmlSample {
         });
     }
 
+    /// Whether the list is full: rows added from now on are only counted.
+    pub fn is_full(&self) -> bool {
+        self.rows.len() >= self.limit
+    }
+
     fn has_row(&self, row: u64) -> bool {
         self.rows.binary_search_by_key(&row, |r| r.row).is_ok()
     }
