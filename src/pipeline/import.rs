@@ -34,7 +34,8 @@ use crate::ledger::{
     RowError, RowStatus, RunEnd, RunVerb,
 };
 use crate::model::MigrationEventState;
-use crate::push::row_work::{Context, Job, Request};
+use crate::push::row_request::Request;
+use crate::push::row_work::{Context, Job};
 use crate::push::sender::{dispatch, SEND_BATCH};
 use crate::report::event_page::EventPage;
 use crate::report::progress::Progress;

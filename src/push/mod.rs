@@ -57,6 +57,7 @@ mod target;
 pub mod merge_check;
 pub mod request_form;
 pub mod restore_body;
+pub mod row_request;
 pub mod row_work;
 pub mod sender;
 pub mod undo;

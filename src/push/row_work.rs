@@ -12,22 +12,20 @@
 //! update and state moves, before its outcome is recorded
 //! ([`crate::push::documents`]).
 
-use crate::model::SERVER_OWNED_FIELDS;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::field_error::FieldError;
 use crate::ledger::{ImportMode, RowError, RowStatus, RowUpdate};
 use crate::ledger::{Journal, JournalError};
-use crate::mapping::DocumentKind;
 use crate::model::state_moves::state_steps;
 use crate::model::ReturnCode;
 use crate::push::ownership::{
     carries_what_was_sent, client_of, created_within, creation_date, AttemptWindow, Evidence,
 };
+use crate::push::row_request::Request;
 use crate::push::{upsert_body, Outcome, Target};
 use crate::tenant::Tenant;
 
@@ -45,47 +43,6 @@ pub struct Job {
     pub in_doubt: bool,
     /// When an earlier run journalled the row SENT (with `in_doubt`).
     pub sent_at: Option<Timestamp>,
-}
-
-/// A valid row's request body, read once where the check hands it over:
-/// nothing in the push parses it again.
-pub struct Request {
-    /// The client id (the row's key on the target).
-    pub client_id: String,
-    /// The legacy state the row asks for, reached after a create by PATCH.
-    pub wanted_state: Option<String>,
-    /// The request as mapped (an upsert merges it, ownership compares it).
-    pub mapped: Value,
-    /// The create body: the request without what the server owns.
-    pub create_body: Vec<u8>,
-    /// The row's image files, uploaded after the create or update.
-    pub documents: Vec<(DocumentKind, PathBuf)>,
-}
-
-impl Request {
-    /// Reads a request body; `None` when it is not JSON or names no client id.
-    pub fn read(payload: &[u8]) -> Option<Request> {
-        let mut mapped: Value = serde_json::from_slice(payload).ok()?;
-        let documents = super::documents::take_files(&mut mapped);
-        let client = mapped.get("client")?;
-        let client_id = client.get("id")?.as_str()?.to_string();
-        let wanted_state = client
-            .get("state")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let create_body = if documents.is_empty() {
-            create_body(payload, &mapped)
-        } else {
-            create_body(&serde_json::to_vec(&mapped).ok()?, &mapped)
-        };
-        Some(Request {
-            client_id,
-            wanted_state,
-            mapped,
-            create_body,
-            documents,
-        })
-    }
 }
 
 /// What the work needs besides the row.
@@ -266,7 +223,7 @@ fn ownership_evidence(
     interrupted: bool,
 ) -> Option<Evidence> {
     let window = window?;
-    let sent = &job.request.mapped;
+    let sent = job.request.mapped();
     let created = creation_date(stored)?;
     let inside = carries_what_was_sent(stored, sent)
         && created_within(created, window, ctx.target.clock_offset());
@@ -441,7 +398,7 @@ async fn upsert(job: &Job, ctx: &Context, wanted: Option<&str>) -> Result<Done, 
             return finish_create(job, ctx, existing, evidence, wanted).await;
         }
     }
-    let mapped = &job.request.mapped;
+    let mapped = job.request.mapped();
     let body = upsert_body::update_body(&existing, mapped);
     let wanted = mapped["client"]["state"].as_str();
     let stored_state = existing["client"]["state"]
@@ -591,22 +548,6 @@ fn rejected(job: &Job, f: FieldError) -> Done {
 
 /// The create body: the row's request without what the server owns (the
 /// bytes as they came when there is nothing to take out).
-fn create_body(payload: &[u8], mapped: &Value) -> Vec<u8> {
-    let Some(c) = mapped.get("client").and_then(Value::as_object) else {
-        return payload.to_vec();
-    };
-    if !SERVER_OWNED_FIELDS.iter().any(|k| c.contains_key(*k)) {
-        return payload.to_vec();
-    }
-    let mut body = mapped.clone();
-    if let Some(c) = body["client"].as_object_mut() {
-        for k in SERVER_OWNED_FIELDS {
-            c.remove(*k);
-        }
-    }
-    serde_json::to_vec(&body).unwrap_or_else(|_| payload.to_vec())
-}
-
 fn failed(
     job: &Job,
     code: Option<ReturnCode>,
@@ -633,24 +574,3 @@ fn short(s: &str) -> &str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_request_is_read_once_and_its_create_body_carries_nothing_the_server_owns() {
-        let row = br#"{"client":{"id":"1","state":"ACTIVE","loanCycle":3,"approvedDate":"2001-01-01","firstName":"A"},"addresses":[]}"#;
-        let r = Request::read(row).unwrap();
-        assert_eq!(r.client_id, "1");
-        assert_eq!(r.wanted_state.as_deref(), Some("ACTIVE"));
-        let body: Value = serde_json::from_slice(&r.create_body).unwrap();
-        assert_eq!(
-            body,
-            serde_json::json!({"client": {"id": "1", "firstName": "A"}, "addresses": []})
-        );
-        let plain = br#"{"client":{"id":"2"}}"#;
-        assert_eq!(Request::read(plain).unwrap().create_body, plain.to_vec());
-        assert!(Request::read(br#"{"client":{}}"#).is_none());
-        assert!(Request::read(b"not json").is_none());
-    }
-}
