@@ -124,6 +124,23 @@ pub enum Bodies {
     /// (`{"client":{…},"idDocuments":[…]}`). A tenth of the bytes and of the
     /// work of the full body; for a dry run that writes no payloads.
     ReportFields,
+    /// No body: for a dry run that writes no payloads and counts no
+    /// notifications. The few rows whose report fields the report reads
+    /// (a duplicate warning that starts a group) are mapped again by the
+    /// replay when the visitor asks ([`RowNeeds::FieldsAndReportBody`]).
+    None,
+}
+
+/// What a replay's visitor reads of a row besides its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowNeeds {
+    /// The findings only: the row comes with an empty record.
+    Findings,
+    /// The row's original fields too.
+    Fields,
+    /// The fields, and for a valid row the report fields of its body
+    /// ([`Bodies::ReportFields`]), mapped again if the pass kept no body.
+    FieldsAndReportBody,
 }
 
 impl Prepared {
@@ -248,9 +265,12 @@ impl BodyReader {
 #[derive(Default)]
 struct Processed {
     findings: Vec<FieldError>,
-    /// The request body; meaningful only when `valid`.
+    /// The request body; meaningful only when `valid` and `bodies` is not
+    /// `Bodies::None`.
     payload: Vec<u8>,
     valid: bool,
+    /// Whether `payload` is the row's body, to be spooled.
+    has_body: bool,
     keys: Vec<RowKey>,
     /// The row's spool record, encoded here rather than by the one writer.
     record: Vec<u8>,
@@ -430,7 +450,8 @@ fn process_row(
 ) {
     check_row(raw, plan, tenant, opts, bodies, scratch, out);
     scratch.recycler.reclaim(&mut scratch.request);
-    let payload = out.valid.then_some(out.payload.as_slice());
+    out.has_body = out.valid && bodies != Bodies::None;
+    let payload = out.has_body.then_some(out.payload.as_slice());
     out.unencodable = spool::encode(
         raw.row,
         raw.line,
@@ -473,7 +494,9 @@ fn check_row(
         return;
     }
     validate::row_keys(request, tenant, &mut out.keys);
-    out.valid = if bodies == Bodies::ReportFields {
+    out.valid = if bodies == Bodies::None {
+        true
+    } else if bodies == Bodies::ReportFields {
         serde_json::to_writer(&mut out.payload, &ReportFieldsBody(request)).is_ok()
     } else if documents.is_empty() {
         serde_json::to_writer(&mut out.payload, &*request).is_ok()
@@ -558,6 +581,35 @@ impl serde::Serialize for ReportFieldsBody<'_> {
     }
 }
 
+/// A valid row's [`Bodies::ReportFields`] body, from its fields mapped
+/// again: what the pass would have written, as mapping is a function of
+/// the row's fields. False when it cannot be serialised (then no body).
+fn report_fields_again(
+    row: &SpooledRow,
+    fields: &csv::StringRecord,
+    plan: &Plan,
+    scratch: &mut RowScratch,
+    out: &mut Vec<u8>,
+) -> bool {
+    let raw = RawRow {
+        row: row.row,
+        line: row.line,
+        fields: fields.clone(),
+        problem: None,
+    };
+    let mut findings = Vec::new();
+    plan.apply_into(
+        &raw,
+        &mut scratch.request,
+        &mut scratch.recycler,
+        &mut findings,
+    );
+    out.clear();
+    let ok = serde_json::to_writer(&mut *out, &ReportFieldsBody(&scratch.request)).is_ok();
+    scratch.recycler.reclaim(&mut scratch.request);
+    ok
+}
+
 /// A value the mapping could not produce is left out of the request, so the
 /// validator may report the same field again as missing (an unknown branch
 /// id would also read as 705 MISSING_BRANCH_KEY). The mapping's finding is
@@ -589,7 +641,7 @@ fn write_verdicts(
             for k in &p.keys {
                 keys.push(raw.row, k)?;
             }
-            spool.write_encoded(&p.record, p.valid.then_some(p.payload.as_slice()))?;
+            spool.write_encoded(&p.record, p.has_body.then_some(p.payload.as_slice()))?;
         }
         // Back to the reader; the channel holds every chunk, so this never
         // blocks, and it fails only when the reader has finished.
@@ -625,27 +677,36 @@ impl Checked {
         self.replay_deciding(
             |findings| {
                 let valid = !findings.iter().any(FieldError::is_error);
-                !valid
+                let decode = !valid
                     || fields_for == FieldsFor::All
-                    || (fields_for == FieldsFor::Flagged && !findings.is_empty())
+                    || (fields_for == FieldsFor::Flagged && !findings.is_empty());
+                if decode {
+                    RowNeeds::Fields
+                } else {
+                    RowNeeds::Findings
+                }
             },
             visit,
         )
     }
 
-    /// [`replay`](Self::replay), asking `needs_fields` of each row's final
-    /// findings whether to decode its fields (a row it declines comes with
+    /// [`replay`](Self::replay), asking `needs` of each row's final
+    /// findings what to decode (a row whose fields it declines comes with
     /// an empty record): for a caller that knows better than `FieldsFor`
     /// which rows it will read, as a report listing only the first rows.
     pub fn replay_deciding(
         self,
-        mut needs_fields: impl FnMut(&[FieldError]) -> bool,
+        mut needs: impl FnMut(&[FieldError]) -> RowNeeds,
         mut visit: impl FnMut(&Verdict<'_>) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let mut fields = csv::StringRecord::new();
         let empty = csv::StringRecord::new();
-        self.replay_core(|row, findings, origins, valid| {
-            let decode = needs_fields(findings);
+        let mut again = RowScratch::default();
+        let mut mapped_body = Vec::new();
+        self.replay_core(|row, findings, origins, valid, plan| {
+            let need = needs(findings);
+            let decode = need != RowNeeds::Findings;
+            let remap = need == RowNeeds::FieldsAndReportBody && valid && row.body.is_none();
             if decode {
                 row.fields_into(&mut fields)?;
             }
@@ -655,10 +716,14 @@ impl Checked {
                 fields: if decode { &fields } else { &empty },
                 findings,
                 origins,
-                body: if valid {
-                    row.body.map(Body::Spooled)
-                } else {
-                    None
+                body: match (valid, row.body) {
+                    (false, _) => None,
+                    (true, Some(at)) => Some(Body::Spooled(at)),
+                    (true, None) if remap => {
+                        report_fields_again(row, &fields, plan, &mut again, &mut mapped_body)
+                            .then_some(Body::Bytes(&mapped_body))
+                    }
+                    (true, None) => None,
                 },
             })
         })
@@ -671,6 +736,7 @@ impl Checked {
             &[FieldError],
             &[Option<String>],
             bool,
+            &Plan,
         ) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let mut row = SpooledRow::default();
@@ -695,7 +761,7 @@ impl Checked {
                     }
                 }
             }
-            visit(&row, findings, &origins, valid)?;
+            visit(&row, findings, &origins, valid, &self.plan)?;
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::check::{check_file, Bodies, CheckError, CheckOptionsForFile, Prepared};
+use super::check::{check_file, Bodies, CheckError, CheckOptionsForFile, Prepared, RowNeeds};
 use super::tenant_source::tenant_fingerprint;
 use crate::report::{Report, ReportOptions, RunMeta, Summary};
 use crate::tenant::NotificationCount;
@@ -43,14 +43,19 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
     let started = Instant::now();
     let c = &opts.check;
     let mut prepared = Prepared::load(&c.input, &c.mapping, c.tenant.as_deref(), &c.joins)?;
+    let channels = prepared.tenant.creation_notifications();
     if !opts.payloads {
-        // Nothing reads a full body: the report reads a warning group's key
-        // and the notification count reads the contact fields.
-        prepared.keep_bodies(Bodies::ReportFields);
+        // Nothing reads a full body: the notification count reads every
+        // valid row's contact fields; else only a duplicate warning group's
+        // key reads a row's fields, and the replay maps those rows again.
+        prepared.keep_bodies(if channels.any() {
+            Bodies::ReportFields
+        } else {
+            Bodies::None
+        });
     }
     let mut warnings = prepared.warnings();
     let subset = prepared.is_ferry_rejects();
-    let channels = prepared.tenant.creation_notifications();
     let mut notified = NotificationCount::default();
     let mut report = Report::create(
         ReportOptions::new(
@@ -71,7 +76,16 @@ pub fn run(opts: &DryRunOptions) -> Result<DryRunOutcome, CheckError> {
     // and warned rows' while it lists them or starts a group with them.
     let report = RefCell::new(report);
     checked.replay_deciding(
-        |findings| report.borrow().needs_fields(findings),
+        |findings| {
+            let report = report.borrow();
+            if report.needs_report_body(findings) {
+                RowNeeds::FieldsAndReportBody
+            } else if report.needs_fields(findings) {
+                RowNeeds::Fields
+            } else {
+                RowNeeds::Findings
+            }
+        },
         |v| {
             if channels.any() {
                 if let Some(b) = bodies.body_of(v, &mut body)? {

@@ -573,4 +573,3 @@ fn short(s: &str) -> &str {
         None => s,
     }
 }
-

@@ -269,7 +269,9 @@ impl Report {
     pub fn add(&mut self, v: &Verdict) -> io::Result<()> {
         let invalid = !v.is_valid();
         match (invalid, v.body, &mut self.payloads) {
-            (false, None, _) => return Err(no_body(v.row)),
+            // Without payloads a valid row's body is read only for a
+            // warning group's key (see `needs_report_body`).
+            (false, None, Some(_)) => return Err(no_body(v.row)),
             (false, Some(Body::Bytes(p)), Some(out)) => out.add(v.row, p)?,
             (false, Some(Body::Spooled(at)), Some(out)) => out.copy(at)?,
             _ => {}
@@ -290,6 +292,18 @@ impl Report {
         !findings.is_empty()
             && (!self.warned.is_full()
                 || findings.iter().any(|f| self.warnings.would_start_group(f)))
+    }
+
+    /// Whether [`add`](Self::add) reads the body of a valid row with these
+    /// findings when it writes no payloads: when one of its duplicate
+    /// warnings starts a group, whose key is the values the check compared.
+    pub fn needs_report_body(&self, findings: &[FieldError]) -> bool {
+        use crate::validate::cross_row::check_of_field;
+        findings.iter().any(|f| {
+            f.code == crate::model::ReturnCode::DuplicateClient
+                && check_of_field(&f.field).is_some()
+                && self.warnings.would_start_group(f)
+        })
     }
 
     fn add_findings(&mut self, r: &Verdict, invalid: bool) -> io::Result<()> {

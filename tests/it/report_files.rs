@@ -254,6 +254,88 @@ fn when_most_rows_warn_the_report_stays_small_and_groups_them_by_name() {
     assert!(size < 2 * 1024 * 1024, "report.html is {size} bytes");
 }
 
+/// A dry run without `--payloads` keeps no request bodies and maps again
+/// the few rows whose duplicate warning starts a group: its report.json,
+/// rejects.csv and report.html are those of a run that kept every body,
+/// group keys included, with and without a tenant that sends notifications.
+#[test]
+fn a_dry_run_without_bodies_reports_what_one_with_every_body_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = same_names(
+        dir.path(),
+        3000,
+        &[
+            ("Ana", "Lima"),
+            ("Bo", "Berg"),
+            ("Zoë", "Ødegård"),
+            ("Cy", "Dahl"),
+        ],
+    );
+    let mapping = dir.path().join("m.toml");
+    fs::write(
+        &mapping,
+        "[client]\nid = \"id\"\nfirstName = \"first\"\nlastName = \"last\"\n\
+         emailAddress = \"email\"\nbirthDate = { column = \"born\", date = \"%Y-%m-%d\" }\n",
+    )
+    .unwrap();
+    let tenants = [
+        r#"{"duplicateClientChecks": ["FIRST_NAME_AND_LAST_NAME", "LAST_NAME_AND_DATE_OF_BIRTH"],
+            "duplicateClientConstraintAction": "WARNING"}"#,
+        r#"{"duplicateClientChecks": ["FIRST_NAME_AND_LAST_NAME"],
+            "duplicateClientConstraintAction": "WARNING",
+            "notificationTemplates": [{"id": "n1", "name": "Welcome", "channel": "EMAIL",
+                                       "event": "CLIENT_CREATED"}]}"#,
+    ];
+    for (t, text) in tenants.iter().enumerate() {
+        let tenant = dir.path().join(format!("tenant{t}.json"));
+        fs::write(&tenant, text).unwrap();
+        let mut runs = Vec::new();
+        for payloads in [false, true] {
+            let out = dir.path().join(format!("r{t}-{payloads}"));
+            let mut ferry = Ferry::new()
+                .arg("validate")
+                .arg(&input)
+                .arg("--mapping")
+                .arg(&mapping)
+                .arg("--tenant")
+                .arg(&tenant)
+                .arg("--report-dir")
+                .arg(&out);
+            if payloads {
+                ferry = ferry.arg("--payloads");
+            }
+            let ran = ferry.run().status(0);
+            let mut report = read_json(&out.join("report.json"));
+            for timing in ["generated_at", "elapsed_ms"] {
+                report.as_object_mut().unwrap().remove(timing);
+            }
+            let html = fs::read_to_string(out.join("report.html")).unwrap();
+            let (page, _) = html.split_once("generated ").unwrap();
+            runs.push((
+                report,
+                fs::read(out.join("rejects.csv")).unwrap(),
+                page.to_string(),
+                // The counts; the files written differ by payloads.ndjson.
+                ran.stdout().split("written to").next().unwrap().to_string(),
+            ));
+        }
+        let keys: Vec<&serde_json::Value> = runs[0].0["warnings"]["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| &g["key"])
+            .collect();
+        assert!(
+            keys.iter().any(|k| *k == "Zoë Ødegård"),
+            "tenant {t}: a group keyed by the names compared: {keys:?}"
+        );
+        assert_eq!(runs[0].0, runs[1].0, "tenant {t}: report.json");
+        assert!(runs[0].1 == runs[1].1, "tenant {t}: rejects.csv");
+        assert!(runs[0].2 == runs[1].2, "tenant {t}: report.html");
+        assert_eq!(runs[0].3, runs[1].3, "tenant {t}: the summary");
+    }
+}
+
 #[test]
 fn the_imports_page_is_its_validation_pass_and_points_to_the_event() {
     let dir = tempfile::tempdir().unwrap();
