@@ -24,6 +24,7 @@ use std::thread;
 use rayon::prelude::*;
 
 use super::spool::{self, SpoolReader, SpoolWriter, SpooledRow};
+use crate::fast_hash::FastHashBuilder;
 use crate::field_error::FieldError;
 use crate::mapping::{Mapping, MappingError, Plan, Recycler};
 use crate::model::ClientRequest;
@@ -741,7 +742,7 @@ impl Checked {
     ) -> std::io::Result<()> {
         let mut row = SpooledRow::default();
         let mut origins: Vec<Option<String>> = Vec::new();
-        let mut known: HashMap<String, Option<String>> = HashMap::new();
+        let mut known: HashMap<String, Option<String>, FastHashBuilder> = HashMap::default();
         while self.spool.next_into(&mut row)? {
             while let Some(d) = self.duplicates.next_of_row(row.row)? {
                 let tenant = &self.tenant;

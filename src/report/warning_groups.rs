@@ -15,6 +15,7 @@ use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 
+use crate::fast_hash::{FastHashBuilder, FastHasher};
 use crate::field_error::FieldError;
 use crate::model::ReturnCode;
 
@@ -58,11 +59,13 @@ pub(crate) struct WarningGroups {
     pub groups: Vec<WarningGroup>,
     /// Shown groups by the hash of (code, field, message).
     #[serde(skip)]
-    index: HashMap<u64, Vec<usize>>,
+    index: HashMap<u64, Vec<usize>, FastHashBuilder>,
 }
 
 fn group_hash(code: ReturnCode, field: &str, message: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    // At most GROUPS_SHOWN groups are indexed, so colliding messages cost
+    // a few comparisons, never a growing table: the fast hash will do.
+    let mut h = FastHasher::default();
     code.code().hash(&mut h);
     field.hash(&mut h);
     message.hash(&mut h);
