@@ -13,8 +13,13 @@
 //! encodes each row's spool record (input order kept), a writer thread
 //! appends the records and collects the keys compared across rows; the
 //! serial threads get as little per row as possible, since they bound how
-//! far the pool can speed the pass up. Memory is bounded by the chunk
-//! size and queue depth, not by the file.
+//! far the pool can speed the pass up. CSV read as UTF-8 is not parsed by
+//! the reader at all: it only cuts the file into blocks of whole records
+//! (`source::CsvBlocks`, a scan far cheaper than parsing), the pool parses
+//! a chunk's blocks in parallel, and the rows are numbered on (a running
+//! count over the blocks in order) before they are checked. Other sources
+//! (JSON, transcoded text, Ferry's own rejects) are parsed by the reader.
+//! Memory is bounded by the chunk size and queue depth, not by the file.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -29,7 +34,7 @@ use crate::mapping::{Mapping, MappingError, Plan, Recycler};
 use crate::model::ClientRequest;
 use crate::report::progress::Progress;
 use crate::report::{Body, BodyRange, Verdict};
-use crate::source::{self, RawRow, RowSource, SourceError};
+use crate::source::{self, Block, BlockParser, CsvBlocks, Opened, RawRow, RowSource, SourceError};
 use crate::tenant::{Tenant, TenantError};
 use crate::validate::cross_row::{Duplicates, KeySpool, RowKey};
 use crate::validate::{self, CheckOptions};
@@ -49,6 +54,15 @@ const KEY_MEMORY_BYTES: usize = 32 << 20;
 const MIN_ROWS_PER_TASK: usize = 64;
 /// Distinct finding fields whose source column is remembered in a replay.
 const ORIGIN_CACHE: usize = 1024;
+/// The first block of a CSV file read in blocks, at least: the header and
+/// a few rows (read at open, before the chunk size is known).
+const FIRST_BLOCK_BYTES: usize = 4096;
+/// A chunk of blocks holds at most this many bytes, whatever the guess of
+/// a row's length says.
+const MAX_CHUNK_BYTES: u64 = 16 << 20;
+/// Blocks a chunk is cut into, per thread of the pool: more than one each
+/// evens out blocks that parse slower.
+const BLOCKS_PER_THREAD: usize = 2;
 
 /// Why the check cannot run at all.
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +101,9 @@ pub struct CheckOptionsForFile {
     pub tenant: Option<PathBuf>,
     /// Validation threads; `None` for all cores.
     pub threads: Option<usize>,
-    /// Rows read, validated and written as one chunk; bounds memory.
+    /// Rows read, validated and written as one chunk; bounds memory. CSV
+    /// read in blocks turns it into bytes: this many times the average
+    /// length of a row so far (the header's, until rows are parsed).
     pub chunk_rows: usize,
     /// Whether to show progress on a terminal.
     pub progress: bool,
@@ -105,7 +121,7 @@ pub struct Prepared {
     pub plan: Plan,
     /// The source's column names, in file order.
     pub columns: Vec<String>,
-    source: Box<dyn RowSource>,
+    source: Opened,
     /// How far the source has read into its file, and the file's size: the
     /// progress bar's position and total.
     read: source::BytesRead,
@@ -149,9 +165,12 @@ impl Prepared {
             map.set_join_file(name, file).map_err(mapping_err)?;
         }
         let read = source::BytesRead::default();
-        let source = source::open_counted(input, &map.source_spec(), &read)?;
+        let source = source::open_in_blocks(input, &map.source_spec(), &read, FIRST_BLOCK_BYTES)?;
         let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
-        let columns = source.columns().to_vec();
+        let columns = match &source {
+            Opened::Rows(rows) => rows.columns().to_vec(),
+            Opened::CsvBlocks(blocks) => blocks.columns().to_vec(),
+        };
         let mut plan = map.compile(&columns, &tenant).map_err(mapping_err)?;
         // `[documents]` paths are relative to the export file's directory.
         plan.set_document_base(input.parent().unwrap_or(Path::new("")));
@@ -175,7 +194,10 @@ impl Prepared {
     /// Whether the input is Ferry's own `rejects.csv` read back: a subset of
     /// an export, so most related rows matching no client is expected.
     pub fn is_ferry_rejects(&self) -> bool {
-        self.source.is_ferry_rejects()
+        match &self.source {
+            Opened::Rows(rows) => rows.is_ferry_rejects(),
+            Opened::CsvBlocks(_) => false,
+        }
     }
 
     /// Compile-time warnings of the mapping, for the terminal.
@@ -265,10 +287,57 @@ struct Chunk {
     /// `rows[..len]` are this chunk's; the rest are spares.
     rows: Vec<RawRow>,
     len: usize,
+    /// For a source read in blocks, `parts[..parts_len]` are the chunk's
+    /// blocks, whose rows the pool parses and moves into `rows`.
+    parts: Vec<Part>,
+    parts_len: usize,
+    /// The blocks' bytes.
+    bytes: u64,
     /// Parallel to `rows[..len]` once processed.
     done: Vec<Processed>,
     /// Bytes of the file read once this chunk was filled (for progress).
     read_to: u64,
+}
+
+/// One block of a chunk and the rows parsed from it (`rows[..len]`,
+/// numbered from 1 within the block).
+#[derive(Default)]
+struct Part {
+    block: Block,
+    rows: Vec<RawRow>,
+    len: usize,
+}
+
+/// Parses the chunk's blocks in parallel, then moves their rows, in order
+/// and numbered on from `rows_before`, into `chunk.rows[..chunk.len]`.
+fn parse_blocks(
+    chunk: &mut Chunk,
+    parser: &BlockParser,
+    rows_before: u64,
+    pool: &rayon::ThreadPool,
+) -> Result<(), SourceError> {
+    let parts = &mut chunk.parts[..chunk.parts_len];
+    pool.install(|| {
+        parts.par_iter_mut().try_for_each(|part| {
+            part.len = parser.parse(&part.block, &mut part.rows)?;
+            Ok(())
+        })
+    })?;
+    let mut n = 0;
+    for part in parts.iter_mut() {
+        let before = rows_before + n as u64;
+        for row in &mut part.rows[..part.len] {
+            row.row += before;
+            if n == chunk.rows.len() {
+                chunk.rows.push(RawRow::default());
+            }
+            // A swap: the chunk's old row goes back to the part as a spare.
+            std::mem::swap(&mut chunk.rows[n], row);
+            n += 1;
+        }
+    }
+    chunk.len = n;
+    Ok(())
 }
 
 /// Runs the whole pass.
@@ -302,9 +371,24 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
     let (done_tx, done_rx) = sync_channel::<Chunk>(QUEUE_DEPTH);
     let (free_tx, free_rx) = sync_channel::<Chunk>(CHUNKS);
 
+    let parser = match &source {
+        Opened::CsvBlocks(blocks) => Some(blocks.parser().clone()),
+        Opened::Rows(_) => None,
+    };
+    let blocks_per_chunk = pool.current_num_threads().max(1) * BLOCKS_PER_THREAD;
+
     let (spool, keys, read_result) = thread::scope(|s| {
         let counter = read.clone();
-        let reader = s.spawn(move || read_chunks(source, &counter, chunk_rows, chunk_tx, free_rx));
+        let reader = s.spawn(move || match source {
+            Opened::Rows(rows) => read_chunks(rows, &counter, chunk_rows, chunk_tx, free_rx),
+            Opened::CsvBlocks(blocks) => {
+                let size = ChunkSize {
+                    rows: chunk_rows,
+                    blocks: blocks_per_chunk,
+                };
+                cut_chunks(blocks, &counter, size, chunk_tx, free_rx)
+            }
+        });
         let writer = s.spawn(move || write_verdicts(done_rx, free_tx));
         let mut failure = None;
         for chunk in chunk_rx {
@@ -315,6 +399,12 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
                     break;
                 }
             };
+            if let Some(parser) = &parser {
+                if let Err(e) = parse_blocks(&mut chunk, parser, rows_read, &pool) {
+                    failure = Some(e);
+                    break;
+                }
+            }
             let len = chunk.len;
             if chunk.done.len() < len {
                 chunk.done.resize_with(len, Processed::default);
@@ -363,6 +453,90 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
     })
 }
 
+/// How much of a file read in blocks goes into one chunk.
+#[derive(Debug, Clone, Copy)]
+struct ChunkSize {
+    /// Rows a chunk should hold, about (`--chunk-rows`).
+    rows: usize,
+    /// Blocks a chunk is cut into, for the pool to parse in parallel.
+    blocks: usize,
+}
+
+/// A chunk for the reader to fill: a new one until all exist, then one
+/// the writer handed back, so buffers are reused instead of allocated and
+/// dropped. `None` when the writer has stopped (the run is ending).
+fn free_chunk(free: &Receiver<Chunk>, made: &mut usize) -> Option<Chunk> {
+    match free.try_recv() {
+        Ok(chunk) => Some(chunk),
+        Err(_) if *made < CHUNKS => {
+            *made += 1;
+            Some(Chunk::default())
+        }
+        Err(_) => free.recv().ok(),
+    }
+}
+
+/// The reader for a source read in blocks: fills chunks with blocks of
+/// about `size.rows` rows' worth of bytes, guessing a row's length from the
+/// chunks that come back parsed (the header's length until then).
+fn cut_chunks(
+    mut source: CsvBlocks,
+    read: &source::BytesRead,
+    size: ChunkSize,
+    tx: SyncSender<Result<Chunk, SourceError>>,
+    free: Receiver<Chunk>,
+) -> Result<(), SourceError> {
+    let mut made = 0;
+    let (mut bytes_seen, mut rows_seen) = (0u64, 0u64);
+    loop {
+        let Some(mut chunk) = free_chunk(&free, &mut made) else {
+            return Ok(());
+        };
+        bytes_seen += chunk.bytes;
+        rows_seen += chunk.len as u64;
+        let row_len = match rows_seen {
+            0 => source.header_len(),
+            rows => bytes_seen / rows,
+        };
+        let budget = (size.rows as u64)
+            .saturating_mul(row_len.max(1))
+            .min(MAX_CHUNK_BYTES);
+        let block_len = usize::try_from(budget / size.blocks as u64)
+            .unwrap_or(usize::MAX)
+            .max(1);
+        chunk.len = 0;
+        chunk.parts_len = 0;
+        chunk.bytes = 0;
+        let mut end = false;
+        while chunk.bytes < budget {
+            if chunk.parts_len == chunk.parts.len() {
+                chunk.parts.push(Part::default());
+            }
+            match source.next_block(&mut chunk.parts[chunk.parts_len].block, block_len) {
+                Ok(true) => {
+                    chunk.bytes += chunk.parts[chunk.parts_len].block.len() as u64;
+                    chunk.parts_len += 1;
+                }
+                Ok(false) => {
+                    end = true;
+                    break;
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return Ok(());
+                }
+            }
+        }
+        chunk.read_to = read.get();
+        if chunk.parts_len > 0 && tx.send(Ok(chunk)).is_err() {
+            return Ok(());
+        }
+        if end {
+            return Ok(());
+        }
+    }
+}
+
 fn read_chunks(
     mut source: Box<dyn RowSource>,
     read: &source::BytesRead,
@@ -372,19 +546,8 @@ fn read_chunks(
 ) -> Result<(), SourceError> {
     let mut made = 0;
     loop {
-        // A new chunk only until all exist; then wait for one to come back,
-        // so buffers are reused instead of allocated and dropped.
-        let mut chunk = match free.try_recv() {
-            Ok(chunk) => chunk,
-            Err(_) if made < CHUNKS => {
-                made += 1;
-                Chunk::default()
-            }
-            Err(_) => match free.recv() {
-                Ok(chunk) => chunk,
-                // The writer stopped: the run is ending.
-                Err(_) => return Ok(()),
-            },
+        let Some(mut chunk) = free_chunk(&free, &mut made) else {
+            return Ok(());
         };
         chunk.len = 0;
         while chunk.len < chunk_rows {
