@@ -476,9 +476,10 @@ fn free_chunk(free: &Receiver<Chunk>, made: &mut usize) -> Option<Chunk> {
     }
 }
 
-/// The reader for a source read in blocks: fills chunks with blocks of
-/// about `size.rows` rows' worth of bytes, guessing a row's length from the
-/// chunks that come back parsed (the header's length until then).
+/// The reader for a source read in blocks: fills each chunk with
+/// `size.blocks` blocks, together about `size.rows` rows' worth of bytes,
+/// guessing a row's length from the chunks that come back parsed (from the
+/// first block until then).
 fn cut_chunks(
     mut source: CsvBlocks,
     read: &source::BytesRead,
@@ -495,7 +496,7 @@ fn cut_chunks(
         bytes_seen += chunk.bytes;
         rows_seen += chunk.len as u64;
         let row_len = match rows_seen {
-            0 => source.header_len(),
+            0 => source.row_len_guess(),
             rows => bytes_seen / rows,
         };
         let budget = (size.rows as u64)
@@ -508,7 +509,7 @@ fn cut_chunks(
         chunk.parts_len = 0;
         chunk.bytes = 0;
         let mut end = false;
-        while chunk.bytes < budget {
+        while chunk.parts_len < size.blocks {
             if chunk.parts_len == chunk.parts.len() {
                 chunk.parts.push(Part::default());
             }

@@ -250,7 +250,7 @@ pub struct CsvBlocks {
     parser: BlockParser,
     /// The first block, read at open for the header, until it is handed out.
     first: Option<Block>,
-    header_len: u64,
+    row_len: u64,
 }
 
 impl CsvBlocks {
@@ -277,18 +277,29 @@ impl CsvBlocks {
                 path: path.clone(),
                 source,
             })?;
-        let header = CsvSource::with_header(path.clone(), &first.bytes[..], delimiter, quote)?;
+        let mut header = CsvSource::with_header(path.clone(), &first.bytes[..], delimiter, quote)?;
         let parser = BlockParser {
             path: path.clone(),
             columns: header.columns().to_vec(),
             delimiter,
             quote,
         };
+        // The rows after the header give the first guess of a row's length.
+        let header_len = header.bytes_parsed();
+        let mut rows = 0u64;
+        let mut row = RawRow::default();
+        while header.next_into(&mut row)? {
+            rows += 1;
+        }
+        let row_len = match rows {
+            0 => header_len,
+            n => (first.bytes.len() as u64 - header_len) / n,
+        };
         Ok(Self {
             path,
             cutter,
             parser,
-            header_len: header.bytes_parsed(),
+            row_len: row_len.max(1),
             first: Some(first),
         })
     }
@@ -298,10 +309,10 @@ impl CsvBlocks {
         &self.parser.columns
     }
 
-    /// The header's length in bytes (with blank lines before it): a first
-    /// guess at a row's.
-    pub fn header_len(&self) -> u64 {
-        self.header_len
+    /// A row's length in bytes, as the rows of the first block suggest (the
+    /// header's length when it holds none); never 0.
+    pub fn row_len_guess(&self) -> u64 {
+        self.row_len
     }
 
     /// The next block into `block`, reusing its buffer: at least `min_len`
