@@ -1,10 +1,13 @@
 //! CSV rows, streamed with one reused `ByteRecord`.
 //!
-//! In: a decoded byte stream (see `encoding`), the delimiter and quote. Out:
-//! the header as `columns()` and one `RawRow` per record, its fields padded
-//! or cut to the header's length so columns stay aligned. A ragged record, an
-//! unterminated quote or (for UTF-8 read as-is) bytes that are not UTF-8 make
-//! the row carry a `problem`; only an empty file or a missing header is an
+//! In: a decoded byte stream (see `encoding`), the delimiter and quote; or
+//! one block of a file cut at a record boundary (see `csv_blocks`), with
+//! the header's columns and the block's place in the file. Out: the header
+//! as `columns()` and one `RawRow` per record, its fields padded or cut to
+//! the header's length so columns stay aligned, its line the file's. A
+//! ragged record, an unterminated quote (only in input that runs to the end
+//! of the file) or (for UTF-8 read as-is) bytes that are not UTF-8 make the
+//! row carry a `problem`; only an empty file or a missing header is an
 //! `Err` at open, and only an I/O error is an `Err` later.
 
 use std::io::Read;
