@@ -280,36 +280,38 @@ struct Processed {
     unencodable: Option<std::io::Error>,
 }
 
-/// Rows travelling together through the stages. The writer hands chunks
-/// back to the reader, so rows, fields and bodies reuse their buffers.
+/// Rows travelling together through the stages, in parts: a source read
+/// row by row fills one part, one read in blocks one part per block. The
+/// writer hands chunks back to the reader, so rows, fields and bodies reuse
+/// their buffers.
 #[derive(Default)]
 struct Chunk {
-    /// `rows[..len]` are this chunk's; the rest are spares.
-    rows: Vec<RawRow>,
-    len: usize,
-    /// For a source read in blocks, `parts[..parts_len]` are the chunk's
-    /// blocks, whose rows the pool parses and moves into `rows`.
+    /// `parts[..parts_len]` are this chunk's, in input order; the rest are
+    /// spares.
     parts: Vec<Part>,
     parts_len: usize,
-    /// The blocks' bytes.
+    /// Rows in the chunk's parts, once read or parsed.
+    rows: usize,
+    /// The blocks' bytes (for a source read in blocks).
     bytes: u64,
-    /// Parallel to `rows[..len]` once processed.
-    done: Vec<Processed>,
     /// Bytes of the file read once this chunk was filled (for progress).
     read_to: u64,
 }
 
-/// One block of a chunk and the rows parsed from it (`rows[..len]`,
-/// numbered from 1 within the block).
+/// A run of consecutive rows: `rows[..len]`, with `done[..len]` parallel
+/// to them once processed. For a source read in blocks, the block they are
+/// parsed from (numbered from 1 within it until `parse_blocks` numbers
+/// them on).
 #[derive(Default)]
 struct Part {
     block: Block,
     rows: Vec<RawRow>,
     len: usize,
+    done: Vec<Processed>,
 }
 
-/// Parses the chunk's blocks in parallel, then moves their rows, in order
-/// and numbered on from `rows_before`, into `chunk.rows[..chunk.len]`.
+/// Parses the chunk's blocks in parallel, then numbers their rows on from
+/// `rows_before`, in input order.
 fn parse_blocks(
     chunk: &mut Chunk,
     parser: &BlockParser,
@@ -323,20 +325,14 @@ fn parse_blocks(
             Ok(())
         })
     })?;
-    let mut n = 0;
+    let mut before = rows_before;
     for part in parts.iter_mut() {
-        let before = rows_before + n as u64;
         for row in &mut part.rows[..part.len] {
             row.row += before;
-            if n == chunk.rows.len() {
-                chunk.rows.push(RawRow::default());
-            }
-            // A swap: the chunk's old row goes back to the part as a spare.
-            std::mem::swap(&mut chunk.rows[n], row);
-            n += 1;
         }
+        before += part.len as u64;
     }
-    chunk.len = n;
+    chunk.rows = usize::try_from(before - rows_before).unwrap_or(usize::MAX);
     Ok(())
 }
 
@@ -405,18 +401,23 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
                     break;
                 }
             }
-            let len = chunk.len;
-            if chunk.done.len() < len {
-                chunk.done.resize_with(len, Processed::default);
+            let len = chunk.rows;
+            let parts = &mut chunk.parts[..chunk.parts_len];
+            for part in parts.iter_mut() {
+                if part.done.len() < part.len {
+                    part.done.resize_with(part.len, Processed::default);
+                }
             }
-            let (rows, done) = (&chunk.rows[..len], &mut chunk.done[..len]);
             pool.install(|| {
-                rows.par_iter()
-                    .zip(done.par_iter_mut())
-                    .with_min_len(MIN_ROWS_PER_TASK)
-                    .for_each_init(RowScratch::default, |scratch, (raw, out)| {
-                        process_row(raw, &plan, &tenant, &check_opts, bodies, scratch, out)
-                    })
+                parts.par_iter_mut().for_each(|part| {
+                    let (rows, done) = (&part.rows[..part.len], &mut part.done[..part.len]);
+                    rows.par_iter()
+                        .zip(done.par_iter_mut())
+                        .with_min_len(MIN_ROWS_PER_TASK)
+                        .for_each_init(RowScratch::default, |scratch, (raw, out)| {
+                            process_row(raw, &plan, &tenant, &check_opts, bodies, scratch, out)
+                        })
+                })
             });
             rows_read += len as u64;
             progress.rows_read(len as u64);
@@ -494,7 +495,7 @@ fn cut_chunks(
             return Ok(());
         };
         bytes_seen += chunk.bytes;
-        rows_seen += chunk.len as u64;
+        rows_seen += chunk.rows as u64;
         let row_len = match rows_seen {
             0 => source.row_len_guess(),
             rows => bytes_seen / rows,
@@ -505,7 +506,7 @@ fn cut_chunks(
         let block_len = usize::try_from(budget / size.blocks as u64)
             .unwrap_or(usize::MAX)
             .max(1);
-        chunk.len = 0;
+        chunk.rows = 0;
         chunk.parts_len = 0;
         chunk.bytes = 0;
         let mut end = false;
@@ -550,13 +551,18 @@ fn read_chunks(
         let Some(mut chunk) = free_chunk(&free, &mut made) else {
             return Ok(());
         };
-        chunk.len = 0;
-        while chunk.len < chunk_rows {
-            if chunk.len == chunk.rows.len() {
-                chunk.rows.push(RawRow::default());
+        if chunk.parts.is_empty() {
+            chunk.parts.push(Part::default());
+        }
+        chunk.parts_len = 1;
+        let part = &mut chunk.parts[0];
+        part.len = 0;
+        while part.len < chunk_rows {
+            if part.len == part.rows.len() {
+                part.rows.push(RawRow::default());
             }
-            match source.next_into(&mut chunk.rows[chunk.len]) {
-                Ok(true) => chunk.len += 1,
+            match source.next_into(&mut part.rows[part.len]) {
+                Ok(true) => part.len += 1,
                 Ok(false) => break,
                 Err(e) => {
                     let _ = tx.send(Err(e));
@@ -564,9 +570,10 @@ fn read_chunks(
                 }
             }
         }
-        let last = chunk.len < chunk_rows;
+        chunk.rows = part.len;
+        let last = chunk.rows < chunk_rows;
         chunk.read_to = read.get();
-        if chunk.len > 0 && tx.send(Ok(chunk)).is_err() {
+        if chunk.rows > 0 && tx.send(Ok(chunk)).is_err() {
             return Ok(());
         }
         if last {
@@ -745,15 +752,16 @@ fn write_verdicts(
     let mut spool = SpoolWriter::new()?;
     let mut keys = KeySpool::with_memory_budget(KEY_MEMORY_BYTES);
     for mut chunk in rx {
-        let len = chunk.len;
-        for (raw, p) in chunk.rows[..len].iter().zip(&mut chunk.done) {
-            if let Some(e) = p.unencodable.take() {
-                return Err(e);
+        for part in &mut chunk.parts[..chunk.parts_len] {
+            for (raw, p) in part.rows[..part.len].iter().zip(&mut part.done) {
+                if let Some(e) = p.unencodable.take() {
+                    return Err(e);
+                }
+                for k in &p.keys {
+                    keys.push(raw.row, k)?;
+                }
+                spool.write_encoded(&p.record, p.valid.then_some(p.payload.as_slice()))?;
             }
-            for k in &p.keys {
-                keys.push(raw.row, k)?;
-            }
-            spool.write_encoded(&p.record, p.valid.then_some(p.payload.as_slice()))?;
         }
         // Back to the reader; the channel holds every chunk, so this never
         // blocks, and it fails only when the reader has finished.
