@@ -497,7 +497,8 @@ pub struct ValidateArgs {
     /// Validation threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Rows validated together in one parallel chunk.
+    /// Rows validated together in one parallel chunk. CSV read as UTF-8 is
+    /// chunked by bytes: this many rows at the average row length so far.
     #[arg(long, default_value_t = 4096)]
     pub chunk_rows: usize,
     #[command(flatten)]

@@ -13,8 +13,13 @@
 //! encodes each row's spool record (input order kept), a writer thread
 //! appends the records and collects the keys compared across rows; the
 //! serial threads get as little per row as possible, since they bound how
-//! far the pool can speed the pass up. Memory is bounded by the chunk
-//! size and queue depth, not by the file.
+//! far the pool can speed the pass up. CSV read as UTF-8 is not parsed by
+//! the reader at all: it only cuts the file into blocks of whole records
+//! (`source::CsvBlocks`, a scan far cheaper than parsing), the pool parses
+//! a chunk's blocks in parallel, and the rows are numbered on (a running
+//! count over the blocks in order) before they are checked. Other sources
+//! (JSON, transcoded text, Ferry's own rejects) are parsed by the reader.
+//! Memory is bounded by the chunk size and queue depth, not by the file.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -30,7 +35,7 @@ use crate::mapping::{Mapping, MappingError, Plan, Recycler};
 use crate::model::ClientRequest;
 use crate::report::progress::Progress;
 use crate::report::{Body, BodyRange, Verdict};
-use crate::source::{self, RawRow, RowSource, SourceError};
+use crate::source::{self, Block, BlockParser, CsvBlocks, Opened, RawRow, RowSource, SourceError};
 use crate::tenant::{Tenant, TenantError};
 use crate::validate::cross_row::{Duplicates, KeySpool, RowKey};
 use crate::validate::{self, CheckOptions};
@@ -50,6 +55,15 @@ const KEY_MEMORY_BYTES: usize = 32 << 20;
 const MIN_ROWS_PER_TASK: usize = 64;
 /// Distinct finding fields whose source column is remembered in a replay.
 const ORIGIN_CACHE: usize = 1024;
+/// The first block of a CSV file read in blocks, at least: the header and
+/// a few rows (read at open, before the chunk size is known).
+const FIRST_BLOCK_BYTES: usize = 4096;
+/// A chunk of blocks holds at most this many bytes, whatever the guess of
+/// a row's length says.
+const MAX_CHUNK_BYTES: u64 = 16 << 20;
+/// Blocks a chunk is cut into, per thread of the pool: more than one each
+/// evens out blocks that parse slower.
+const BLOCKS_PER_THREAD: usize = 2;
 
 /// Why the check cannot run at all.
 #[derive(Debug, thiserror::Error)]
@@ -88,7 +102,9 @@ pub struct CheckOptionsForFile {
     pub tenant: Option<PathBuf>,
     /// Validation threads; `None` for all cores.
     pub threads: Option<usize>,
-    /// Rows read, validated and written as one chunk; bounds memory.
+    /// Rows read, validated and written as one chunk; bounds memory. CSV
+    /// read in blocks turns it into bytes: this many times the average
+    /// length of a row so far (the header's, until rows are parsed).
     pub chunk_rows: usize,
     /// Whether to show progress on a terminal.
     pub progress: bool,
@@ -106,7 +122,7 @@ pub struct Prepared {
     pub plan: Plan,
     /// The source's column names, in file order.
     pub columns: Vec<String>,
-    source: Box<dyn RowSource>,
+    source: Opened,
     /// How far the source has read into its file, and the file's size: the
     /// progress bar's position and total.
     read: source::BytesRead,
@@ -167,9 +183,12 @@ impl Prepared {
             map.set_join_file(name, file).map_err(mapping_err)?;
         }
         let read = source::BytesRead::default();
-        let source = source::open_counted(input, &map.source_spec(), &read)?;
+        let source = source::open_in_blocks(input, &map.source_spec(), &read, FIRST_BLOCK_BYTES)?;
         let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
-        let columns = source.columns().to_vec();
+        let columns = match &source {
+            Opened::Rows(rows) => rows.columns().to_vec(),
+            Opened::CsvBlocks(blocks) => blocks.columns().to_vec(),
+        };
         let mut plan = map.compile(&columns, &tenant).map_err(mapping_err)?;
         // `[documents]` paths are relative to the export file's directory.
         plan.set_document_base(input.parent().unwrap_or(Path::new("")));
@@ -193,7 +212,10 @@ impl Prepared {
     /// Whether the input is Ferry's own `rejects.csv` read back: a subset of
     /// an export, so most related rows matching no client is expected.
     pub fn is_ferry_rejects(&self) -> bool {
-        self.source.is_ferry_rejects()
+        match &self.source {
+            Opened::Rows(rows) => rows.is_ferry_rejects(),
+            Opened::CsvBlocks(_) => false,
+        }
     }
 
     /// Compile-time warnings of the mapping, for the terminal.
@@ -279,17 +301,60 @@ struct Processed {
     unencodable: Option<std::io::Error>,
 }
 
-/// Rows travelling together through the stages. The writer hands chunks
-/// back to the reader, so rows, fields and bodies reuse their buffers.
+/// Rows travelling together through the stages, in parts: a source read
+/// row by row fills one part, one read in blocks one part per block. The
+/// writer hands chunks back to the reader, so rows, fields and bodies reuse
+/// their buffers.
 #[derive(Default)]
 struct Chunk {
-    /// `rows[..len]` are this chunk's; the rest are spares.
-    rows: Vec<RawRow>,
-    len: usize,
-    /// Parallel to `rows[..len]` once processed.
-    done: Vec<Processed>,
+    /// `parts[..parts_len]` are this chunk's, in input order; the rest are
+    /// spares.
+    parts: Vec<Part>,
+    parts_len: usize,
+    /// Rows in the chunk's parts, once read or parsed.
+    rows: usize,
+    /// The blocks' bytes (for a source read in blocks).
+    bytes: u64,
     /// Bytes of the file read once this chunk was filled (for progress).
     read_to: u64,
+}
+
+/// A run of consecutive rows: `rows[..len]`, with `done[..len]` parallel
+/// to them once processed. For a source read in blocks, the block they are
+/// parsed from (numbered from 1 within it until `parse_blocks` numbers
+/// them on).
+#[derive(Default)]
+struct Part {
+    block: Block,
+    rows: Vec<RawRow>,
+    len: usize,
+    done: Vec<Processed>,
+}
+
+/// Parses the chunk's blocks in parallel, then numbers their rows on from
+/// `rows_before`, in input order.
+fn parse_blocks(
+    chunk: &mut Chunk,
+    parser: &BlockParser,
+    rows_before: u64,
+    pool: &rayon::ThreadPool,
+) -> Result<(), SourceError> {
+    let parts = &mut chunk.parts[..chunk.parts_len];
+    pool.install(|| {
+        parts.par_iter_mut().try_for_each(|part| {
+            part.len = parser.parse(&part.block, &mut part.rows)?;
+            Ok(())
+        })
+    })?;
+    let mut before = rows_before;
+    for part in parts.iter_mut() {
+        for row in &mut part.rows[..part.len] {
+            row.row += before;
+        }
+        before += part.len as u64;
+    }
+    chunk.rows = usize::try_from(before - rows_before).unwrap_or(usize::MAX);
+    Ok(())
 }
 
 /// Runs the whole pass.
@@ -323,9 +388,24 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
     let (done_tx, done_rx) = sync_channel::<Chunk>(QUEUE_DEPTH);
     let (free_tx, free_rx) = sync_channel::<Chunk>(CHUNKS);
 
+    let parser = match &source {
+        Opened::CsvBlocks(blocks) => Some(blocks.parser().clone()),
+        Opened::Rows(_) => None,
+    };
+    let blocks_per_chunk = pool.current_num_threads().max(1) * BLOCKS_PER_THREAD;
+
     let (spool, keys, read_result) = thread::scope(|s| {
         let counter = read.clone();
-        let reader = s.spawn(move || read_chunks(source, &counter, chunk_rows, chunk_tx, free_rx));
+        let reader = s.spawn(move || match source {
+            Opened::Rows(rows) => read_chunks(rows, &counter, chunk_rows, chunk_tx, free_rx),
+            Opened::CsvBlocks(blocks) => {
+                let size = ChunkSize {
+                    rows: chunk_rows,
+                    blocks: blocks_per_chunk,
+                };
+                cut_chunks(blocks, &counter, size, chunk_tx, free_rx)
+            }
+        });
         let writer = s.spawn(move || write_verdicts(done_rx, free_tx));
         let mut failure = None;
         for chunk in chunk_rx {
@@ -336,18 +416,29 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
                     break;
                 }
             };
-            let len = chunk.len;
-            if chunk.done.len() < len {
-                chunk.done.resize_with(len, Processed::default);
+            if let Some(parser) = &parser {
+                if let Err(e) = parse_blocks(&mut chunk, parser, rows_read, &pool) {
+                    failure = Some(e);
+                    break;
+                }
             }
-            let (rows, done) = (&chunk.rows[..len], &mut chunk.done[..len]);
+            let len = chunk.rows;
+            let parts = &mut chunk.parts[..chunk.parts_len];
+            for part in parts.iter_mut() {
+                if part.done.len() < part.len {
+                    part.done.resize_with(part.len, Processed::default);
+                }
+            }
             pool.install(|| {
-                rows.par_iter()
-                    .zip(done.par_iter_mut())
-                    .with_min_len(MIN_ROWS_PER_TASK)
-                    .for_each_init(RowScratch::default, |scratch, (raw, out)| {
-                        process_row(raw, &plan, &tenant, &check_opts, bodies, scratch, out)
-                    })
+                parts.par_iter_mut().for_each(|part| {
+                    let (rows, done) = (&part.rows[..part.len], &mut part.done[..part.len]);
+                    rows.par_iter()
+                        .zip(done.par_iter_mut())
+                        .with_min_len(MIN_ROWS_PER_TASK)
+                        .for_each_init(RowScratch::default, |scratch, (raw, out)| {
+                            process_row(raw, &plan, &tenant, &check_opts, bodies, scratch, out)
+                        })
+                })
             });
             rows_read += len as u64;
             progress.rows_read(len as u64);
@@ -384,6 +475,91 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
     })
 }
 
+/// How much of a file read in blocks goes into one chunk.
+#[derive(Debug, Clone, Copy)]
+struct ChunkSize {
+    /// Rows a chunk should hold, about (`--chunk-rows`).
+    rows: usize,
+    /// Blocks a chunk is cut into, for the pool to parse in parallel.
+    blocks: usize,
+}
+
+/// A chunk for the reader to fill: a new one until all exist, then one
+/// the writer handed back, so buffers are reused instead of allocated and
+/// dropped. `None` when the writer has stopped (the run is ending).
+fn free_chunk(free: &Receiver<Chunk>, made: &mut usize) -> Option<Chunk> {
+    match free.try_recv() {
+        Ok(chunk) => Some(chunk),
+        Err(_) if *made < CHUNKS => {
+            *made += 1;
+            Some(Chunk::default())
+        }
+        Err(_) => free.recv().ok(),
+    }
+}
+
+/// The reader for a source read in blocks: fills each chunk with
+/// `size.blocks` blocks, together about `size.rows` rows' worth of bytes,
+/// guessing a row's length from the chunks that come back parsed (from the
+/// first block until then).
+fn cut_chunks(
+    mut source: CsvBlocks,
+    read: &source::BytesRead,
+    size: ChunkSize,
+    tx: SyncSender<Result<Chunk, SourceError>>,
+    free: Receiver<Chunk>,
+) -> Result<(), SourceError> {
+    let mut made = 0;
+    let (mut bytes_seen, mut rows_seen) = (0u64, 0u64);
+    loop {
+        let Some(mut chunk) = free_chunk(&free, &mut made) else {
+            return Ok(());
+        };
+        bytes_seen += chunk.bytes;
+        rows_seen += chunk.rows as u64;
+        let row_len = match rows_seen {
+            0 => source.row_len_guess(),
+            rows => bytes_seen / rows,
+        };
+        let budget = (size.rows as u64)
+            .saturating_mul(row_len.max(1))
+            .min(MAX_CHUNK_BYTES);
+        let block_len = usize::try_from(budget / size.blocks as u64)
+            .unwrap_or(usize::MAX)
+            .max(1);
+        chunk.rows = 0;
+        chunk.parts_len = 0;
+        chunk.bytes = 0;
+        let mut end = false;
+        while chunk.parts_len < size.blocks {
+            if chunk.parts_len == chunk.parts.len() {
+                chunk.parts.push(Part::default());
+            }
+            match source.next_block(&mut chunk.parts[chunk.parts_len].block, block_len) {
+                Ok(true) => {
+                    chunk.bytes += chunk.parts[chunk.parts_len].block.len() as u64;
+                    chunk.parts_len += 1;
+                }
+                Ok(false) => {
+                    end = true;
+                    break;
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return Ok(());
+                }
+            }
+        }
+        chunk.read_to = read.get();
+        if chunk.parts_len > 0 && tx.send(Ok(chunk)).is_err() {
+            return Ok(());
+        }
+        if end {
+            return Ok(());
+        }
+    }
+}
+
 fn read_chunks(
     mut source: Box<dyn RowSource>,
     read: &source::BytesRead,
@@ -393,27 +569,21 @@ fn read_chunks(
 ) -> Result<(), SourceError> {
     let mut made = 0;
     loop {
-        // A new chunk only until all exist; then wait for one to come back,
-        // so buffers are reused instead of allocated and dropped.
-        let mut chunk = match free.try_recv() {
-            Ok(chunk) => chunk,
-            Err(_) if made < CHUNKS => {
-                made += 1;
-                Chunk::default()
-            }
-            Err(_) => match free.recv() {
-                Ok(chunk) => chunk,
-                // The writer stopped: the run is ending.
-                Err(_) => return Ok(()),
-            },
+        let Some(mut chunk) = free_chunk(&free, &mut made) else {
+            return Ok(());
         };
-        chunk.len = 0;
-        while chunk.len < chunk_rows {
-            if chunk.len == chunk.rows.len() {
-                chunk.rows.push(RawRow::default());
+        if chunk.parts.is_empty() {
+            chunk.parts.push(Part::default());
+        }
+        chunk.parts_len = 1;
+        let part = &mut chunk.parts[0];
+        part.len = 0;
+        while part.len < chunk_rows {
+            if part.len == part.rows.len() {
+                part.rows.push(RawRow::default());
             }
-            match source.next_into(&mut chunk.rows[chunk.len]) {
-                Ok(true) => chunk.len += 1,
+            match source.next_into(&mut part.rows[part.len]) {
+                Ok(true) => part.len += 1,
                 Ok(false) => break,
                 Err(e) => {
                     let _ = tx.send(Err(e));
@@ -421,9 +591,10 @@ fn read_chunks(
                 }
             }
         }
-        let last = chunk.len < chunk_rows;
+        chunk.rows = part.len;
+        let last = chunk.rows < chunk_rows;
         chunk.read_to = read.get();
-        if chunk.len > 0 && tx.send(Ok(chunk)).is_err() {
+        if chunk.rows > 0 && tx.send(Ok(chunk)).is_err() {
             return Ok(());
         }
         if last {
@@ -634,15 +805,16 @@ fn write_verdicts(
     let mut spool = SpoolWriter::new()?;
     let mut keys = KeySpool::with_memory_budget(KEY_MEMORY_BYTES);
     for mut chunk in rx {
-        let len = chunk.len;
-        for (raw, p) in chunk.rows[..len].iter().zip(&mut chunk.done) {
-            if let Some(e) = p.unencodable.take() {
-                return Err(e);
+        for part in &mut chunk.parts[..chunk.parts_len] {
+            for (raw, p) in part.rows[..part.len].iter().zip(&mut part.done) {
+                if let Some(e) = p.unencodable.take() {
+                    return Err(e);
+                }
+                for k in &p.keys {
+                    keys.push(raw.row, k)?;
+                }
+                spool.write_encoded(&p.record, p.has_body.then_some(p.payload.as_slice()))?;
             }
-            for k in &p.keys {
-                keys.push(raw.row, k)?;
-            }
-            spool.write_encoded(&p.record, p.has_body.then_some(p.payload.as_slice()))?;
         }
         // Back to the reader; the channel holds every chunk, so this never
         // blocks, and it fails only when the reader has finished.
@@ -860,5 +1032,95 @@ mod tests {
             Some("PASSPORT AB1"),
             "the test compares something"
         );
+    }
+}
+
+#[cfg(test)]
+mod reading_in_blocks_tests {
+    use super::*;
+
+    type Seen = (u64, u64, Vec<String>, Vec<FieldError>);
+
+    fn repo(path: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+    }
+
+    /// Every row's verdict after the pass over `input`, its source parsed
+    /// in blocks on the pool, or (`serial`) row by row on the reader.
+    fn verdicts(input: &Path, serial: bool, threads: usize, chunk_rows: usize) -> Vec<Seen> {
+        let (mapping, tenant) = (repo("mappings/clients.toml"), repo("samples/tenant.json"));
+        let mut prepared = Prepared::load(input, &mapping, Some(&tenant), &[]).unwrap();
+        assert!(matches!(prepared.source, Opened::CsvBlocks(_)));
+        if serial {
+            let spec = Mapping::load(&mapping).unwrap().source_spec();
+            let rows = source::open_counted(input, &spec, &prepared.read).unwrap();
+            prepared.source = Opened::Rows(rows);
+        }
+        let opts = CheckOptionsForFile {
+            input: input.to_path_buf(),
+            mapping,
+            tenant: Some(tenant),
+            threads: Some(threads),
+            chunk_rows,
+            progress: false,
+            require_id: false,
+            joins: Vec::new(),
+        };
+        let mut seen = Vec::new();
+        check_file(prepared, &opts)
+            .unwrap()
+            .replay(FieldsFor::All, |v| {
+                let fields = v.fields.iter().map(str::to_string).collect();
+                seen.push((v.row, v.line, fields, v.findings.to_vec()));
+                Ok(())
+            })
+            .unwrap();
+        seen
+    }
+
+    /// The sample export, and the same with CRLF line ends, blank lines, a
+    /// BOM, quoted line breaks, a ragged row and an unterminated quote.
+    fn variants(dir: &Path) -> Vec<PathBuf> {
+        let text = std::fs::read_to_string(repo("samples/clients.csv")).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut odd = String::from("\u{FEFF}");
+        for (i, line) in lines.iter().enumerate() {
+            let line = match i % 7 {
+                3 => line.replacen(",,", ",\"two\r\nlines, \"\"quoted\"\"\",", 1),
+                5 => format!("{line},extra"),
+                _ => line.to_string(),
+            };
+            odd.push_str(&line);
+            odd.push_str(if i % 2 == 0 { "\r\n" } else { "\n\n" });
+        }
+        odd.push_str("CL9,\"never closed\nMr,Ann\n");
+        let files = [("plain.csv", text.clone()), ("odd.csv", odd)];
+        files
+            .iter()
+            .map(|(name, text)| {
+                let path = dir.join(name);
+                std::fs::write(&path, text).unwrap();
+                path
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_pass_over_blocks_gives_every_verdict_the_serial_reader_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        for input in variants(dir.path()) {
+            let want = verdicts(&input, true, 1, 4096);
+            assert!(want.len() >= 600, "{}", want.len());
+            let malformed = want.iter().filter(|v| v.3.iter().any(|f| f.field == "row"));
+            assert_eq!(malformed.count() > 0, input.ends_with("odd.csv"));
+            for (threads, chunk_rows) in [(1, 1), (2, 7), (2, 4096)] {
+                let got = verdicts(&input, false, threads, chunk_rows);
+                assert!(
+                    got == want,
+                    "{} with {threads} threads, chunks of {chunk_rows}",
+                    input.display()
+                );
+            }
+        }
     }
 }

@@ -1,10 +1,13 @@
 //! CSV rows, streamed with one reused `ByteRecord`.
 //!
-//! In: a decoded byte stream (see `encoding`), the delimiter and quote. Out:
-//! the header as `columns()` and one `RawRow` per record, its fields padded
-//! or cut to the header's length so columns stay aligned. A ragged record, an
-//! unterminated quote or (for UTF-8 read as-is) bytes that are not UTF-8 make
-//! the row carry a `problem`; only an empty file or a missing header is an
+//! In: a decoded byte stream (see `encoding`), the delimiter and quote; or
+//! one block of a file cut at a record boundary (see `csv_blocks`), with
+//! the header's columns and the block's place in the file. Out: the header
+//! as `columns()` and one `RawRow` per record, its fields padded or cut to
+//! the header's length so columns stay aligned, its line the file's. A
+//! ragged record, an unterminated quote (only in input that runs to the end
+//! of the file) or (for UTF-8 read as-is) bytes that are not UTF-8 make the
+//! row carry a `problem`; only an empty file or a missing header is an
 //! `Err` at open, and only an I/O error is an `Err` later.
 
 use std::io::Read;
@@ -20,16 +23,22 @@ use crate::model::ReturnCode;
 /// The csv parser's buffer; large reads keep syscalls off the profile.
 const BUFFER_CAPACITY: usize = 64 * 1024;
 
-type Input = RecentBytes<Box<dyn Read + Send>>;
-
-/// A CSV file read record by record.
-pub(crate) struct CsvSource {
+/// A CSV file read record by record: the whole file (`R` its decoded
+/// stream), or one block of it cut at a record boundary (`R` the block's
+/// bytes, see `csv_blocks`).
+pub(crate) struct CsvSource<R: Read = Box<dyn Read + Send>> {
     path: String,
-    reader: csv::Reader<Input>,
+    reader: csv::Reader<RecentBytes<R>>,
     columns: Vec<String>,
     record: ByteRecord,
     row: u64,
     quote: u8,
+    /// Lines before the first byte of `R`: a block's lines count on from
+    /// those of the blocks before it.
+    lines_before: u64,
+    /// Whether `R` runs to the end of the file. A block cut after a line
+    /// break outside quotes does not, so no record in it is unterminated.
+    reaches_end: bool,
 }
 
 impl CsvSource {
@@ -46,21 +55,40 @@ impl CsvSource {
                 message: "file is empty".into(),
             });
         }
+        CsvSource::with_header(path, input.reader, delimiter, quote)
+    }
+}
+
+impl<R: Read> CsvSource<R> {
+    fn parser(path: String, input: R, delimiter: u8, quote: u8) -> Self {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
             .quote(quote)
             .buffer_capacity(BUFFER_CAPACITY)
-            .from_reader(RecentBytes::new(input.reader));
-        let mut source = Self {
+            .from_reader(RecentBytes::new(input));
+        Self {
             path,
             reader,
             columns: Vec::new(),
             record: ByteRecord::new(),
             row: 0,
             quote,
-        };
+            lines_before: 0,
+            reaches_end: true,
+        }
+    }
+
+    /// Reads the header, the first record of `input`, as the columns; the
+    /// rows follow. Fails when there is no record at all.
+    pub fn with_header(
+        path: String,
+        input: R,
+        delimiter: u8,
+        quote: u8,
+    ) -> Result<Self, SourceError> {
+        let mut source = Self::parser(path, input, delimiter, quote);
         if !source.read_record()? {
             return Err(SourceError::Unusable {
                 path: source.path,
@@ -73,6 +101,33 @@ impl CsvSource {
             .map(|name| String::from_utf8_lossy(name).into_owned())
             .collect();
         Ok(source)
+    }
+
+    /// Rows only, under the given `columns`: a block after the header,
+    /// which `place` then puts in the file.
+    pub fn rows_only(
+        path: String,
+        input: R,
+        delimiter: u8,
+        quote: u8,
+        columns: Vec<String>,
+    ) -> Self {
+        let mut source = Self::parser(path, input, delimiter, quote);
+        source.columns = columns;
+        source
+    }
+
+    /// Places the input in the file: `lines_before` line breaks precede
+    /// it, and whether it `reaches_end` of the file (a block cut after a
+    /// line break outside quotes does not).
+    pub fn place(&mut self, lines_before: u64, reaches_end: bool) {
+        self.lines_before = lines_before;
+        self.reaches_end = reaches_end;
+    }
+
+    /// Bytes of the input parsed so far (after the header: where rows start).
+    pub fn bytes_parsed(&self) -> u64 {
+        self.reader.position().byte()
     }
 
     fn read_record(&mut self) -> Result<bool, SourceError> {
@@ -109,8 +164,10 @@ impl CsvSource {
             .is_some_and(|f| f.contains(&b'\n'));
         // A quoted field closed properly is followed by its quote; one that
         // swallowed the rest of the file is not.
-        let unterminated =
-            ended_at_eof && last_field_spans_lines && probe.last_content_byte() != Some(self.quote);
+        let unterminated = self.reaches_end
+            && ended_at_eof
+            && last_field_spans_lines
+            && probe.last_content_byte() != Some(self.quote);
         let terminator = !unterminated
             && ended.byte().checked_sub(1).and_then(|b| probe.byte_at(b)) == Some(b'\n');
         let breaks = ended
@@ -248,7 +305,7 @@ impl CsvSource {
     }
 }
 
-impl RowSource for CsvSource {
+impl<R: Read + Send> RowSource for CsvSource<R> {
     fn columns(&self) -> &[String] {
         &self.columns
     }
@@ -264,6 +321,7 @@ impl RowSource for CsvSource {
         }
         self.row += 1;
         let (line, unterminated) = self.locate();
+        let line = line + self.lines_before;
         row.row = self.row;
         row.line = line;
         if !unterminated && self.take_clean_record(&mut row.fields) {

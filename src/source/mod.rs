@@ -85,6 +85,7 @@ pub enum SourceError {
 }
 
 mod bytes_read;
+mod csv_blocks;
 mod csv_reader;
 mod encoding;
 pub mod ferry_rejects;
@@ -100,6 +101,7 @@ mod spec;
 mod corpus_tests;
 
 pub use bytes_read::BytesRead;
+pub use csv_blocks::{Block, BlockParser, CsvBlocks};
 pub use json_path::{JsonPath, JsonPathError};
 pub use spec::{Format, SourceSpec, TextEncoding};
 
@@ -138,14 +140,48 @@ pub fn open_counted(
     open_as_declared(path, spec, read)
 }
 
-/// `open_counted` without recognising Ferry's own files.
-fn open_as_declared(
+/// A source opened for a pass that may parse it on several threads.
+pub enum Opened {
+    /// Read row by row, on one thread.
+    Rows(Box<dyn RowSource>),
+    /// CSV read as UTF-8 without transcoding, handed out in blocks of whole
+    /// records that any thread can parse.
+    CsvBlocks(CsvBlocks),
+}
+
+/// [`open_counted`], but a CSV file whose bytes are read as UTF-8 as they
+/// are (detected or declared; a BOM is skipped) comes as blocks, the first
+/// at least `first_block` bytes long. Ferry's own `rejects.csv`, JSON and
+/// transcoded text are read row by row as before. Fails as `open` does.
+pub fn open_in_blocks(
     path: &std::path::Path,
     spec: &SourceSpec,
     read: &BytesRead,
-) -> Result<Box<dyn RowSource>, SourceError> {
-    let name = path.display().to_string();
+    first_block: usize,
+) -> Result<Opened, SourceError> {
     let format = spec.format.unwrap_or_else(|| format_from_extension(path));
+    if ferry_rejects::looks_like_rejects(path)
+        || format != Format::Csv
+        || !csv_blocks::can_cut(spec.delimiter, spec.quote)
+    {
+        return open_counted(path, spec, read).map(Opened::Rows);
+    }
+    let (name, decoded) = decoded_input(path, spec, format, read)?;
+    if decoded.encoding != encoding_rs::UTF_8 {
+        return csv_reader::CsvSource::open(name, decoded, spec.delimiter, spec.quote)
+            .map(|s| Opened::Rows(Box::new(s)));
+    }
+    CsvBlocks::open(name, decoded, spec.delimiter, spec.quote, first_block).map(Opened::CsvBlocks)
+}
+
+/// The file opened, counted into `read`, and decoded; and its name.
+fn decoded_input(
+    path: &std::path::Path,
+    spec: &SourceSpec,
+    format: Format,
+    read: &BytesRead,
+) -> Result<(String, encoding::Decoded), SourceError> {
+    let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| SourceError::Open {
         path: name.clone(),
         source,
@@ -162,6 +198,17 @@ fn open_as_declared(
         source,
     })?;
     tracing::debug!(path = %name, ?format, encoding = decoded.encoding.name(), "opening source");
+    Ok((name, decoded))
+}
+
+/// `open_counted` without recognising Ferry's own files.
+fn open_as_declared(
+    path: &std::path::Path,
+    spec: &SourceSpec,
+    read: &BytesRead,
+) -> Result<Box<dyn RowSource>, SourceError> {
+    let format = spec.format.unwrap_or_else(|| format_from_extension(path));
+    let (name, decoded) = decoded_input(path, spec, format, read)?;
     Ok(match format {
         Format::Csv => Box::new(csv_reader::CsvSource::open(
             name,
