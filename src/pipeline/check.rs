@@ -5,7 +5,7 @@
 //! whose `replay` hands every row, in input order, with its final findings
 //! (per-row and across rows) and, for a valid row, the exact request body
 //! (or, for a dry run writing no payloads, only the fields a report reads
-//! from it: [`Bodies::ReportFields`]).
+//! from it, or none: [`Bodies`]).
 //! Fails before reading any row when the mapping, tenant or file is
 //! unusable (`CheckError`, exit 2); bad rows are verdicts, never errors.
 //!
@@ -15,9 +15,10 @@
 //! serial threads get as little per row as possible, since they bound how
 //! far the pool can speed the pass up. CSV read as UTF-8 is not parsed by
 //! the reader at all: it only cuts the file into blocks of whole records
-//! (`source::CsvBlocks`, a scan far cheaper than parsing), the pool parses
-//! a chunk's blocks in parallel, and the rows are numbered on (a running
-//! count over the blocks in order) before they are checked. Other sources
+//! (`source::CsvBlocks`, a scan far cheaper than parsing); one pool task
+//! parses a block and checks its rows while they are in its core's cache,
+//! numbered within the block, and the writer numbers them on (a running
+//! count over the blocks in order) as it appends them. Other sources
 //! (JSON, transcoded text, Ferry's own rejects) are parsed by the reader.
 //! Memory is bounded by the chunk size and queue depth, not by the file.
 
@@ -321,36 +322,51 @@ struct Chunk {
 
 /// A run of consecutive rows: `rows[..len]`, with `done[..len]` parallel
 /// to them once processed. For a source read in blocks, the block they are
-/// parsed from (numbered from 1 within it until `parse_blocks` numbers
-/// them on).
+/// parsed from; its rows are numbered from 1 within it, and `rows_before`
+/// (the file's rows in earlier blocks) makes them the file's.
 #[derive(Default)]
 struct Part {
     block: Block,
     rows: Vec<RawRow>,
     len: usize,
     done: Vec<Processed>,
+    rows_before: u64,
 }
 
-/// Parses the chunk's blocks in parallel, then numbers their rows on from
-/// `rows_before`, in input order.
-fn parse_blocks(
+/// Parses each of the chunk's blocks and checks its rows in the same task,
+/// while they are in that core's cache; the blocks in parallel. Rows keep
+/// their numbers within their block (the spool records too): the writer
+/// numbers them on by each part's `rows_before`, set here in input order.
+#[allow(clippy::too_many_arguments)]
+fn parse_and_check_blocks(
     chunk: &mut Chunk,
     parser: &BlockParser,
     rows_before: u64,
     pool: &rayon::ThreadPool,
+    plan: &Plan,
+    tenant: &Tenant,
+    opts: &CheckOptions,
+    bodies: Bodies,
 ) -> Result<(), SourceError> {
     let parts = &mut chunk.parts[..chunk.parts_len];
     pool.install(|| {
-        parts.par_iter_mut().try_for_each(|part| {
-            part.len = parser.parse(&part.block, &mut part.rows)?;
-            Ok(())
-        })
+        parts
+            .par_iter_mut()
+            .try_for_each_init(RowScratch::default, |scratch, part| {
+                part.len = parser.parse(&part.block, &mut part.rows)?;
+                if part.done.len() < part.len {
+                    part.done.resize_with(part.len, Processed::default);
+                }
+                let (rows, done) = (&part.rows[..part.len], &mut part.done[..part.len]);
+                for (raw, out) in rows.iter().zip(done) {
+                    process_row(raw, plan, tenant, opts, bodies, scratch, out);
+                }
+                Ok(())
+            })
     })?;
     let mut before = rows_before;
     for part in parts.iter_mut() {
-        for row in &mut part.rows[..part.len] {
-            row.row += before;
-        }
+        part.rows_before = before;
         before += part.len as u64;
     }
     chunk.rows = usize::try_from(before - rows_before).unwrap_or(usize::MAX);
@@ -417,29 +433,42 @@ pub fn check_file(prepared: Prepared, opts: &CheckOptionsForFile) -> Result<Chec
                 }
             };
             if let Some(parser) = &parser {
-                if let Err(e) = parse_blocks(&mut chunk, parser, rows_read, &pool) {
+                let checked = parse_and_check_blocks(
+                    &mut chunk,
+                    parser,
+                    rows_read,
+                    &pool,
+                    &plan,
+                    &tenant,
+                    &check_opts,
+                    bodies,
+                );
+                if let Err(e) = checked {
                     failure = Some(e);
                     break;
                 }
+            } else {
+                // A source read row by row: one part, numbered by the source.
+                let parts = &mut chunk.parts[..chunk.parts_len];
+                for part in parts.iter_mut() {
+                    part.rows_before = 0;
+                    if part.done.len() < part.len {
+                        part.done.resize_with(part.len, Processed::default);
+                    }
+                }
+                pool.install(|| {
+                    parts.par_iter_mut().for_each(|part| {
+                        let (rows, done) = (&part.rows[..part.len], &mut part.done[..part.len]);
+                        rows.par_iter()
+                            .zip(done.par_iter_mut())
+                            .with_min_len(MIN_ROWS_PER_TASK)
+                            .for_each_init(RowScratch::default, |scratch, (raw, out)| {
+                                process_row(raw, &plan, &tenant, &check_opts, bodies, scratch, out)
+                            })
+                    })
+                });
             }
             let len = chunk.rows;
-            let parts = &mut chunk.parts[..chunk.parts_len];
-            for part in parts.iter_mut() {
-                if part.done.len() < part.len {
-                    part.done.resize_with(part.len, Processed::default);
-                }
-            }
-            pool.install(|| {
-                parts.par_iter_mut().for_each(|part| {
-                    let (rows, done) = (&part.rows[..part.len], &mut part.done[..part.len]);
-                    rows.par_iter()
-                        .zip(done.par_iter_mut())
-                        .with_min_len(MIN_ROWS_PER_TASK)
-                        .for_each_init(RowScratch::default, |scratch, (raw, out)| {
-                            process_row(raw, &plan, &tenant, &check_opts, bodies, scratch, out)
-                        })
-                })
-            });
             rows_read += len as u64;
             progress.rows_read(len as u64);
             progress.advance_to(chunk.read_to);
@@ -806,12 +835,17 @@ fn write_verdicts(
     let mut keys = KeySpool::with_memory_budget(KEY_MEMORY_BYTES);
     for mut chunk in rx {
         for part in &mut chunk.parts[..chunk.parts_len] {
+            let before = part.rows_before;
             for (raw, p) in part.rows[..part.len].iter().zip(&mut part.done) {
                 if let Some(e) = p.unencodable.take() {
                     return Err(e);
                 }
+                let row = before + raw.row;
+                if before > 0 {
+                    spool::renumber(&mut p.record, row);
+                }
                 for k in &p.keys {
-                    keys.push(raw.row, k)?;
+                    keys.push(row, k)?;
                 }
                 spool.write_encoded(&p.record, p.has_body.then_some(p.payload.as_slice()))?;
             }

@@ -139,6 +139,13 @@ pub fn encode(
     Ok(())
 }
 
+/// Sets the row number of a record [`encode`] made: rows parsed in blocks
+/// are encoded with their number within the block, known in the file only
+/// once the blocks before have been parsed.
+pub fn renumber(record: &mut [u8], row: u64) {
+    record[..8].copy_from_slice(&row.to_le_bytes());
+}
+
 /// Writes rows; `into_reader` turns it around for the replay.
 pub struct SpoolWriter {
     out: BufWriter<File>,
