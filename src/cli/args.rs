@@ -499,7 +499,7 @@ pub struct ValidateArgs {
     pub threads: Option<usize>,
     /// Rows validated together in one parallel chunk. CSV read as UTF-8 is
     /// chunked by bytes: this many rows at the average row length so far.
-    #[arg(long, default_value_t = 4096)]
+    #[arg(long, default_value_t = crate::pipeline::check::DEFAULT_CHUNK_ROWS)]
     pub chunk_rows: usize,
     #[command(flatten)]
     pub output: FormatArg,

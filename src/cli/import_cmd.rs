@@ -86,7 +86,7 @@ pub fn run(a: ImportArgs) -> Exit {
             mapping: a.mapping,
             tenant: a.tenant,
             threads: a.threads,
-            chunk_rows: 4096,
+            chunk_rows: crate::pipeline::check::DEFAULT_CHUNK_ROWS,
             progress: !super::quiet(),
             require_id: true,
             joins: a.join.clone(),

@@ -348,7 +348,7 @@ pub fn resume(opts: &ResumeOptions, stop: Arc<AtomicBool>) -> Result<ImportRepor
         mapping: event.mapping_path.clone(),
         tenant: event.tenant_path.clone(),
         threads: opts.threads,
-        chunk_rows: 4096,
+        chunk_rows: crate::pipeline::check::DEFAULT_CHUNK_ROWS,
         progress: opts.progress,
         require_id: true,
         joins,

@@ -64,7 +64,7 @@ pub fn sent_bodies(
         mapping: event.mapping_path.clone(),
         tenant: event.tenant_path.clone(),
         threads: None,
-        chunk_rows: 4096,
+        chunk_rows: crate::pipeline::check::DEFAULT_CHUNK_ROWS,
         progress: false,
         require_id: true,
         joins,
