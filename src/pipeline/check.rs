@@ -69,7 +69,7 @@ const FIRST_BLOCK_BYTES: usize = 4096;
 const MAX_CHUNK_BYTES: u64 = 16 << 20;
 /// Blocks a chunk is cut into, per thread of the pool: more than one each
 /// evens out blocks that parse slower.
-const BLOCKS_PER_THREAD: usize = 2;
+const BLOCKS_PER_THREAD: usize = 4;
 
 /// Why the check cannot run at all.
 #[derive(Debug, thiserror::Error)]
