@@ -12,9 +12,16 @@ struct Running {
 
 impl Running {
     fn start(state: &std::path::Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .args(["sandbox", "--bind", "127.0.0.1:0", "--state"])
-            .arg(state)
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferry"));
+        cmd.args(["sandbox", "--bind", "127.0.0.1:0", "--state"])
+            .arg(state);
+        Self::spawn(cmd)
+    }
+
+    /// Starts `cmd` (a `ferry sandbox`) with the API key, and waits for the
+    /// address it prints first.
+    fn spawn(mut cmd: Command) -> Self {
+        let mut child = cmd
             .env("MAMBU_API_KEY", crate::support::API_KEY)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -90,24 +97,11 @@ async fn serves_with_env_credentials_keeps_state_and_stops_on_ctrl_c() {
 #[tokio::test]
 async fn a_sandbox_in_memory_killed_with_9_leaves_no_files() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args(["sandbox", "--memory", "--bind", "127.0.0.1:0"])
-        .env("MAMBU_API_KEY", crate::support::API_KEY)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferry"));
+    cmd.args(["sandbox", "--memory", "--bind", "127.0.0.1:0"])
         .env("TMPDIR", tmp.path())
-        .env("SQLITE_TMPDIR", tmp.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("ferry sandbox starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("sandbox listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_string();
+        .env("SQLITE_TMPDIR", tmp.path());
+    let Running { mut child, url } = Running::spawn(cmd);
     let http = reqwest::Client::new();
     for i in 0..200 {
         let body = serde_json::json!({"client": {
