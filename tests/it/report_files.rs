@@ -154,6 +154,18 @@ fn the_schema_is_not_a_formality() {
 
 /// `rows` clients over `names` (first, last) pairs, each pair in turn: all
 /// but the first row of each name carry the duplicate-name warning.
+/// The mapping that reads a `same_names` file.
+fn same_names_mapping(dir: &Path) -> PathBuf {
+    let mapping = dir.join("m.toml");
+    fs::write(
+        &mapping,
+        "[client]\nid = \"id\"\nfirstName = \"first\"\nlastName = \"last\"\n\
+         emailAddress = \"email\"\nbirthDate = { column = \"born\", date = \"%Y-%m-%d\" }\n",
+    )
+    .unwrap();
+    mapping
+}
+
 fn same_names(dir: &Path, rows: usize, names: &[(&str, &str)]) -> PathBuf {
     let mut text = String::from("id,first,last,email,born\n");
     for i in 0..rows {
@@ -173,13 +185,7 @@ fn when_most_rows_warn_the_report_stays_small_and_groups_them_by_name() {
         5000,
         &[("Ana", "Lima"), ("Bo", "Berg"), ("Cy", "Dahl")],
     );
-    let mapping = dir.path().join("m.toml");
-    fs::write(
-        &mapping,
-        "[client]\nid = \"id\"\nfirstName = \"first\"\nlastName = \"last\"\n\
-         emailAddress = \"email\"\nbirthDate = { column = \"born\", date = \"%Y-%m-%d\" }\n",
-    )
-    .unwrap();
+    let mapping = same_names_mapping(dir.path());
     let tenant = dir.path().join("tenant.json");
     fs::write(
         &tenant,
@@ -271,13 +277,7 @@ fn a_dry_run_without_bodies_reports_what_one_with_every_body_reports() {
             ("Cy", "Dahl"),
         ],
     );
-    let mapping = dir.path().join("m.toml");
-    fs::write(
-        &mapping,
-        "[client]\nid = \"id\"\nfirstName = \"first\"\nlastName = \"last\"\n\
-         emailAddress = \"email\"\nbirthDate = { column = \"born\", date = \"%Y-%m-%d\" }\n",
-    )
-    .unwrap();
+    let mapping = same_names_mapping(dir.path());
     let tenants = [
         r#"{"duplicateClientChecks": ["FIRST_NAME_AND_LAST_NAME", "LAST_NAME_AND_DATE_OF_BIRTH"],
             "duplicateClientConstraintAction": "WARNING"}"#,
